@@ -1,0 +1,180 @@
+"""Filesystem values: entries, layers (content-addressed change sets) and their tar form.
+
+A layer is what `docker commit` or a build step records: the entries a container added or
+changed, and whiteouts for what it deleted (OCI image-spec, layer.md). Its id is the DiffID:
+the sha256 of its uncompressed tar, so two layers with equal changes are one layer.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import posixpath
+import tarfile
+from dataclasses import dataclass, field
+
+FILE, DIR, SYMLINK, WHITEOUT = "file", "dir", "symlink", "whiteout"
+WHITEOUT_PREFIX = ".wh."
+OPAQUE_MARKER = ".wh..wh..opq"
+# Layer tars use fixed metadata (mtime, owner) so the same changes always give the same digest.
+FIXED_MTIME = 946684800  # 2000-01-01T00:00:00Z
+DEFAULT_MODES = {FILE: 0o644, DIR: 0o755, SYMLINK: 0o777, WHITEOUT: 0o600}
+
+
+def normpath(path: str, cwd: str = "/") -> str:
+    """Absolute, normalised path ('/etc/../tmp/' -> '/tmp')."""
+    joined = posixpath.join(cwd or "/", path)
+    norm = posixpath.normpath(joined)
+    return "/" + norm.lstrip("/") if norm != "/" else "/"
+
+
+def parent_dirs(path: str) -> list[str]:
+    """'/a/b/c' -> ['/a', '/a/b'] (outermost first, without '/')."""
+    parts = path.strip("/").split("/")[:-1]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def is_below(path: str, ancestor: str) -> bool:
+    return ancestor == "/" or path.startswith(ancestor.rstrip("/") + "/")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One path's state in a layer: a file, directory, symlink, or a whiteout (deleted here)."""
+
+    kind: str
+    mode: int = 0
+    size: int = 0
+    content: str | None = None  # text when modelled; None = binary we only know the size of
+    target: str = ""  # symlink target
+    opaque: bool = False  # DIR only: hides everything below it in lower layers
+
+    def __post_init__(self):
+        if not self.mode:
+            object.__setattr__(self, "mode", DEFAULT_MODES[self.kind])
+        if self.content is not None and not self.size:
+            object.__setattr__(self, "size", len(self.content.encode()))
+
+    @classmethod
+    def file(cls, content: str | None = "", mode: int = 0o644, size: int = 0) -> "Entry":
+        return cls(FILE, mode, size, content)
+
+    @classmethod
+    def dir(cls, mode: int = 0o755, opaque: bool = False) -> "Entry":
+        return cls(DIR, mode, opaque=opaque)
+
+    @classmethod
+    def symlink(cls, target: str) -> "Entry":
+        return cls(SYMLINK, 0o777, len(target), target=target)
+
+    @classmethod
+    def whiteout(cls) -> "Entry":
+        return cls(WHITEOUT)
+
+    def to_json(self) -> list:
+        return [self.kind, self.mode, self.size, self.content, self.target, self.opaque]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Entry":
+        return cls(*data)
+
+
+def placeholder_bytes(path: str, entry: Entry) -> bytes:
+    """What a tar holds for a binary we only model by size (a real layer would hold the program)."""
+    return f"LayerLab stand-in for {path} ({entry.size} bytes in the modelled image)\n".encode()
+
+
+def entry_bytes(path: str, entry: Entry) -> bytes:
+    return entry.content.encode() if entry.content is not None else placeholder_bytes(path, entry)
+
+
+def _tar_info(name: str, entry: Entry, data: bytes) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.mtime = FIXED_MTIME
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mode = entry.mode
+    if entry.kind == DIR:
+        info.type = tarfile.DIRTYPE
+    elif entry.kind == SYMLINK:
+        info.type, info.linkname = tarfile.SYMTYPE, entry.target
+    else:
+        info.type, info.size = tarfile.REGTYPE, len(data)
+    return info
+
+
+def tar_members(changes: dict[str, Entry]):
+    """(name, Entry, bytes) for each tar member, in path order, whiteouts as `.wh.` files."""
+    for path in sorted(changes, key=_path_key):
+        entry = changes[path]
+        rel = path.lstrip("/")
+        if entry.kind == WHITEOUT:
+            head, tail = posixpath.split(rel)
+            yield posixpath.join(head, WHITEOUT_PREFIX + tail), Entry(FILE, 0o600), b""
+        elif entry.kind == DIR:
+            yield rel + "/", entry, b""
+            if entry.opaque:
+                yield posixpath.join(rel, OPAQUE_MARKER), Entry(FILE, 0o600), b""
+        elif entry.kind == SYMLINK:
+            yield rel, entry, b""
+        else:
+            yield rel, entry, entry_bytes(path, entry)
+
+
+def write_tar(members, fileobj) -> None:
+    """Write (name, Entry, bytes) members as a deterministic tar."""
+    with tarfile.open(fileobj=fileobj, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, entry, data in members:
+            info = _tar_info(name, entry, data)
+            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+
+
+def layer_tar(changes: dict[str, Entry]) -> bytes:
+    buf = io.BytesIO()
+    write_tar(tar_members(changes), buf)
+    return buf.getvalue()
+
+
+def _path_key(path: str):
+    return path.split("/")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A read-only layer: its changes, DiffID (sha256:… of its tar) and size (bytes it adds)."""
+
+    changes: dict[str, Entry] = field(hash=False, compare=False)
+    diff_id: str = ""
+    size: int = 0
+
+    @classmethod
+    def from_changes(cls, changes: dict[str, Entry]) -> "Layer":
+        ordered = {p: changes[p] for p in sorted(changes, key=_path_key)}
+        size = sum(e.size for e in ordered.values() if e.kind in (FILE, SYMLINK))
+        return cls(ordered, "sha256:" + sha256_hex(layer_tar(ordered)), size)
+
+    def tar(self) -> bytes:
+        return layer_tar(self.changes)
+
+    def to_json(self) -> dict:
+        return {"diff_id": self.diff_id, "size": self.size,
+                "changes": {p: e.to_json() for p, e in self.changes.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Layer":
+        changes = {p: Entry.from_json(e) for p, e in data["changes"].items()}
+        return cls(changes, data["diff_id"], data["size"])
+
+
+EMPTY_LAYER_DIFF_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+
+
+def chain_ids(diff_ids: list[str]) -> list[str]:
+    """OCI ChainIDs: ChainID(L0)=DiffID(L0); ChainID(L0..n)=sha256(ChainID(L0..n-1)+' '+DiffID(Ln))."""
+    out: list[str] = []
+    for diff_id in diff_ids:
+        out.append(diff_id if not out else "sha256:" + sha256_hex(f"{out[-1]} {diff_id}".encode()))
+    return out
