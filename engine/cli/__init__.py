@@ -1,0 +1,1 @@
+"""The docker command line: parsing, dispatch, and one module per command group."""

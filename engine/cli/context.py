@@ -1,0 +1,40 @@
+"""What a command handler gets: the daemon, the host directory, and places to write output."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..host import HostDir
+from ..model import Daemon
+
+
+@dataclass
+class Context:
+    daemon: Daemon
+    host: HostDir
+    env: dict[str, str] = field(default_factory=dict)  # environment prefix: DOCKER_BUILDKIT=0 …
+    stdin: bytes | None = None  # `< file` on the terminal line
+    stdout_redirected: bool = False  # `> file`: binary output (save/export) is allowed
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+    out_bytes: bytearray = field(default_factory=bytearray)
+    events: list[dict] = field(default_factory=list)
+
+    def print(self, text: str = "") -> None:
+        self.out.append(text + "\n")
+
+    def write(self, text: str) -> None:
+        self.out.append(text)
+
+    def eprint(self, text: str = "") -> None:
+        self.err.append(text + "\n")
+
+    def event(self, kind: str, **data) -> None:
+        self.events.append({"type": kind, **data})
+
+    @property
+    def stdout(self) -> str:
+        return "".join(self.out)
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.err)

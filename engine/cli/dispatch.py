@@ -1,0 +1,162 @@
+"""`docker …` words -> the command spec that handles them, parsed options, and the run.
+
+Each command-group module exposes COMMANDS (a list of parser.Command); this module indexes
+them by every spelling (`docker image ls`, `docker images`, …) and runs one.
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..errors import DockerError, UsageError
+from .context import Context
+from .parser import Command, check_arg_count, help_text, parse_args
+
+# Command-group modules; each has COMMANDS. Missing ones (work in progress) are skipped.
+GROUP_MODULES = ("images", "containers", "container_info", "system", "build", "archive")
+
+# Management commands: `docker image` alone prints their help.
+MANAGEMENT = {
+    "image": "Manage images",
+    "container": "Manage containers",
+    "system": "Manage Docker",
+    "builder": "Manage builds",
+}
+
+_INDEX: dict[tuple[str, ...], Command] | None = None
+
+
+def commands() -> list[Command]:
+    found = []
+    for name in GROUP_MODULES:
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__package__}.{name}":
+                raise
+            continue
+        found.extend(module.COMMANDS)
+    return found
+
+
+def index() -> dict[tuple[str, ...], Command]:
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = {}
+        for cmd in commands():
+            for path in [cmd.path] + cmd.aliases:
+                _INDEX[tuple(path.split()[1:])] = cmd
+    return _INDEX
+
+
+def lookup(words: list[str]) -> tuple[Command | None, list[str], list[str]]:
+    """Longest known command path at the start of words -> (command, path words, rest)."""
+    table = index()
+    for n in (2, 1):
+        key = tuple(words[:n])
+        if len(key) == n and key in table:
+            return table[key], list(key), words[n:]
+    return None, [], words
+
+
+GLOBAL_USAGE = """
+Usage:  docker [OPTIONS] COMMAND
+
+A self-sufficient runtime for containers
+
+Common Commands:
+  run         Create and run a new container from an image
+  exec        Execute a command in a running container
+  ps          List containers
+  build       Build an image from a Dockerfile
+  pull        Download an image from a registry
+  images      List images
+  version     Show the Docker version information
+  info        Display system-wide information
+
+Management Commands:
+  builder     Manage builds
+  container   Manage containers
+  image       Manage images
+  system      Manage Docker
+
+Commands:
+  commit      Create a new image from a container's changes
+  cp          Copy files/folders between a container and the local filesystem
+  create      Create a new container
+  diff        Inspect changes to files or directories on a container's filesystem
+  export      Export a container's filesystem as a tar archive
+  history     Show the history of an image
+  import      Import the contents from a tarball to create a filesystem image
+  inspect     Return low-level information on Docker objects
+  kill        Kill one or more running containers
+  load        Load an image from a tar archive or STDIN
+  logs        Fetch the logs of a container
+  pause       Pause all processes within one or more containers
+  rename      Rename a container
+  restart     Restart one or more containers
+  rm          Remove one or more containers
+  rmi         Remove one or more images
+  save        Save one or more images to a tar archive (streamed to STDOUT by default)
+  start       Start one or more stopped containers
+  stop        Stop one or more running containers
+  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+  top         Display the running processes of a container
+  unpause     Unpause all processes within one or more containers
+  wait        Block until one or more containers stop, then print their exit codes
+
+Global Options:
+  -v, --version            Print version information and quit
+
+Run 'docker COMMAND --help' for more information on a command.
+"""
+
+
+def management_help(group: str) -> str:
+    subs = sorted({(path[1], cmd.short) for path, cmd in index().items()
+                   if len(path) == 2 and path[0] == group and cmd.path.split()[2] == path[1]})
+    lines = "\n".join(f"  {name:<11} {short}" for name, short in subs)
+    return (f"\nUsage:  docker {group} COMMAND\n\n{MANAGEMENT[group]}\n\nCommands:\n{lines}\n\n"
+            f"Run 'docker {group} COMMAND --help' for more information on a command.\n")
+
+
+def run_docker(ctx: Context, words: list[str]) -> int:
+    """Run `docker <words…>`; output goes to ctx; returns the exit code."""
+    if not words or words[0] in ("-h", "--help", "help"):
+        ctx.write(GLOBAL_USAGE.lstrip("\n") if words else GLOBAL_USAGE)
+        return 0
+    if words[0] in ("-v", "--version"):
+        from .system import version_line
+        ctx.print(version_line())
+        return 0
+    if words[0].startswith("-"):
+        ctx.eprint(f"unknown flag: {words[0]}\nSee 'docker --help'.")
+        return 125
+    cmd, path, rest = lookup(words)
+    if cmd is None:
+        if words[0] in MANAGEMENT:
+            if len(words) == 1 or words[1] in ("-h", "--help"):
+                ctx.write(management_help(words[0]))
+                return 0
+            ctx.eprint(f"docker: unknown command: docker {words[0]} {words[1]}\n\n"
+                       f"Run 'docker {words[0]} --help' for more information")
+            return 1
+        ctx.eprint(f"docker: unknown command: docker {words[0]}\n\n"
+                   "Run 'docker --help' for more information")
+        return 1
+    # the spelling the user typed is the path shown in errors and help (`docker ps --help`)
+    typed = Command(**{**cmd.__dict__, "path": "docker " + " ".join(path),
+                       "usage": cmd.usage.replace(cmd.path, "docker " + " ".join(path), 1)})
+    try:
+        opts, args = parse_args(typed, rest)
+        if opts.get("help"):
+            ctx.write(help_text(typed))
+            return 0
+        check_arg_count(typed, args)
+        code = cmd.handler(ctx, opts, args)
+        return code or 0
+    except UsageError as err:
+        ctx.eprint(str(err))
+        return err.exit_code
+    except DockerError as err:
+        ctx.eprint(str(err))
+        return err.exit_code

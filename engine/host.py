@@ -1,0 +1,83 @@
+"""The learner's host working directory: a Dockerfile, build context, saved and exported tars.
+
+Paths are relative ('Dockerfile', 'app/main.py'); limits are explicit and reported, never a crash.
+"""
+from __future__ import annotations
+
+import base64
+import posixpath
+
+from .errors import HostError
+
+HOME = "/home/learner"
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_BYTES = 96 * 1024 * 1024
+MAX_FILES = 300
+
+
+def clean_path(path: str) -> str:
+    """'./app//main.py' -> 'app/main.py'; refuses absolute paths, '..', and odd characters."""
+    if path.startswith(HOME + "/"):
+        path = path[len(HOME) + 1:]
+    if not path or path.startswith("/") or "\x00" in path or "\\" in path:
+        raise HostError(f"{path or '(empty)'}: not a path in the working directory")
+    norm = posixpath.normpath(path)
+    if norm in (".", "") or norm.startswith("..") or len(norm) > 255:
+        raise HostError(f"{path}: not a path in the working directory")
+    if any(ord(ch) < 32 for ch in norm):
+        raise HostError(f"{path}: file names cannot contain control characters")
+    return norm
+
+
+class HostDir:
+    def __init__(self, files: dict[str, bytes] | None = None):
+        self.files: dict[str, bytes] = dict(files or {})
+
+    def read(self, path: str) -> bytes:
+        path = clean_path(path)
+        if path not in self.files:
+            raise HostError(f"{path}: No such file or directory")
+        return self.files[path]
+
+    def exists(self, path: str) -> bool:
+        try:
+            return clean_path(path) in self.files
+        except HostError:
+            return False
+
+    def write(self, path: str, data: bytes) -> str:
+        path = clean_path(path)
+        if any(posixpath.dirname(path) == f or f.startswith(path + "/") for f in self.files):
+            raise HostError(f"{path}: Is a directory or under a file")
+        if len(data) > MAX_FILE_BYTES:
+            raise HostError(f"{path}: file too large ({len(data)} bytes; the limit is {MAX_FILE_BYTES})")
+        if path not in self.files and len(self.files) >= MAX_FILES:
+            raise HostError(f"{path}: too many files in the working directory (limit {MAX_FILES})")
+        total = sum(len(v) for k, v in self.files.items() if k != path) + len(data)
+        if total > MAX_TOTAL_BYTES:
+            raise HostError(f"{path}: working directory full ({MAX_TOTAL_BYTES} bytes at most)")
+        self.files[path] = bytes(data)
+        return path
+
+    def remove(self, path: str) -> None:
+        path = clean_path(path)
+        if path not in self.files:
+            raise HostError(f"{path}: No such file or directory")
+        del self.files[path]
+
+    def names(self) -> list[str]:
+        return sorted(self.files)
+
+    def under(self, directory: str) -> dict[str, bytes]:
+        """Files below a directory ('.' = all), keyed relative to it: a build context."""
+        if directory in (".", "", "./"):
+            return dict(self.files)
+        prefix = clean_path(directory) + "/"
+        return {k[len(prefix):]: v for k, v in self.files.items() if k.startswith(prefix)}
+
+    def to_json(self) -> dict:
+        return {k: base64.b64encode(v).decode() for k, v in self.files.items()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "HostDir":
+        return cls({k: base64.b64decode(v) for k, v in data.items()})

@@ -1,0 +1,243 @@
+"""The learner's terminal line: words, `&&`/`;` chains, `> file`/`< file`, `VAR=x` prefixes,
+and the few host commands people type beside docker (ls, cat, tar -tvf, rm, pwd, echo)."""
+from __future__ import annotations
+
+import datetime
+import io
+import shlex
+import tarfile
+from dataclasses import dataclass
+
+from .cli.context import Context
+from .cli.dispatch import run_docker
+from .errors import HostError
+from .host import HOME
+
+MAX_LINE = 4096
+OPERATORS = {"&&", "||", ";", "|", ">", ">>", "<", "&"}
+
+HELP = """LayerLab understands these commands (type one, or `docker COMMAND --help`):
+
+  Images      docker pull | images (image ls) | image inspect | history | tag | rmi (image rm)
+              image prune | build | save | load | import
+  Containers  docker create | run | start | stop | kill | restart | pause | unpause | rm
+              ps (container ls) | exec | logs | top | diff | commit | cp | rename | wait
+              inspect | export | container prune
+  System      docker version | info | system df
+  Host        ls [-l] | cat FILE | tar -tvf FILE.tar | rm FILE | pwd | echo TEXT > FILE
+  Terminal    clear | help | ↑/↓ history | Tab completion
+"""
+
+
+class LineError(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    stdout: str
+    stderr: str
+    exit_code: int
+    events: list
+
+
+def split_line(line: str) -> list[str]:
+    """Words and operators, as a POSIX shell would split them (quotes respected)."""
+    if len(line) > MAX_LINE:
+        raise LineError(f"command too long ({len(line)} characters; the limit is {MAX_LINE})")
+    lexer = shlex.shlex(line, posix=True, punctuation_chars="|&;<>")
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError as err:
+        raise LineError(f"syntax error: {str(err).lower()}") from None
+
+
+def chains(tokens: list[str]) -> list[tuple[str, list[str]]]:
+    """[(connector, words)] where connector says when to run: ';' always, '&&' on success, '||' on failure."""
+    out, current, connector = [], [], ";"
+    for tok in tokens:
+        if tok in ("&&", "||", ";"):
+            if not current:
+                raise LineError(f"syntax error near unexpected token `{tok}'")
+            out.append((connector, current))
+            current, connector = [], tok
+        elif tok in ("|", "&") or (tok and set(tok) <= set("|&;<>") and tok not in OPERATORS):
+            raise LineError(f"`{tok}` is not supported by LayerLab's terminal: run commands one at a time")
+        else:
+            current.append(tok)
+    if current:
+        out.append((connector, current))
+    elif connector != ";":
+        raise LineError("syntax error: unexpected end of line")
+    return out
+
+
+def run_line(line: str, daemon, host) -> Outcome:
+    """Run one terminal line against the daemon and host directory."""
+    try:
+        steps = chains(split_line(line))
+    except LineError as err:
+        return Outcome("", f"sh: {err}\n", 2, [])
+    out, err, events, code = [], [], [], 0
+    for connector, words in steps:
+        if (connector == "&&" and code != 0) or (connector == "||" and code == 0):
+            continue
+        ctx = Context(daemon, host)
+        code = run_words(ctx, words)
+        out.append(ctx.stdout)
+        err.append(ctx.stderr)
+        events.extend(ctx.events)
+    return Outcome("".join(out), "".join(err), code, events)
+
+
+def run_words(ctx: Context, words: list[str]) -> int:
+    try:
+        words, target, append = _redirections(ctx, words)
+    except (LineError, HostError) as err:
+        ctx.eprint(f"sh: {err}")
+        return 1 if isinstance(err, HostError) else 2
+    while words and "=" in words[0] and words[0].split("=", 1)[0].isidentifier():
+        key, value = words.pop(0).split("=", 1)
+        ctx.env[key] = value
+    if target:
+        ctx.stdout_redirected = True
+    code = _dispatch(ctx, words)
+    if target:
+        data = bytes(ctx.out_bytes) or "".join(ctx.out).encode()
+        if append and ctx.host.exists(target):
+            data = ctx.host.read(target) + data
+        try:
+            ctx.host.write(target, data)
+            ctx.event("host_file", path=target)
+        except HostError as err:
+            ctx.eprint(f"sh: {err}")
+            return 1
+        ctx.out.clear()
+    return code
+
+
+def _redirections(ctx: Context, words: list[str]):
+    """Strip `> f`, `>> f`, `< f` (reading the input file now) -> (words, target, append)."""
+    plain, target, append, i = [], None, False, 0
+    while i < len(words):
+        word = words[i]
+        if word in (">", ">>", "<"):
+            if i + 1 >= len(words) or words[i + 1] in OPERATORS:
+                raise LineError("syntax error near unexpected token `newline'")
+            name = words[i + 1]
+            if word == "<":
+                ctx.stdin = ctx.host.read(name)
+            else:
+                target, append = name, word == ">>"
+            i += 2
+        else:
+            plain.append(word)
+            i += 1
+    return plain, target, append
+
+
+def _dispatch(ctx: Context, words: list[str]) -> int:
+    if not words:
+        return 0
+    name, args = words[0], words[1:]
+    if name == "docker":
+        return run_docker(ctx, args)
+    handler = HOST_COMMANDS.get(name)
+    if handler is None:
+        ctx.eprint(f"sh: {name}: command not found (LayerLab runs docker commands; type `help`)")
+        return 127
+    try:
+        return handler(ctx, args)
+    except HostError as err:
+        ctx.eprint(f"{name}: {err}")
+        return 1
+
+
+def _help(ctx: Context, args: list[str]) -> int:
+    ctx.write(HELP)
+    return 0
+
+
+def _pwd(ctx: Context, args: list[str]) -> int:
+    ctx.print(HOME)
+    return 0
+
+
+def _ls(ctx: Context, args: list[str]) -> int:
+    long = any(a.startswith("-") and "l" in a for a in args)
+    names = ctx.host.names()
+    if long:
+        ctx.print(f"total {sum(len(ctx.host.files[n]) for n in names) // 1024}")
+        for n in names:
+            ctx.print(f"-rw-r--r-- 1 learner learner {len(ctx.host.files[n]):>9} Jan 15 09:00 {n}")
+    elif names:
+        ctx.print("  ".join(names))
+    return 0
+
+
+def _cat(ctx: Context, args: list[str]) -> int:
+    code = 0
+    for name in [a for a in args if not a.startswith("-")]:
+        try:
+            data = ctx.host.read(name)
+        except HostError:
+            ctx.eprint(f"cat: {name}: No such file or directory")
+            code = 1
+            continue
+        if b"\x00" in data[:4096]:
+            ctx.eprint(f"cat: {name}: binary file (a tar archive?): try `tar -tvf {name}`")
+            code = 1
+            continue
+        ctx.write(data.decode(errors="replace"))
+    return code
+
+
+def _rm(ctx: Context, args: list[str]) -> int:
+    code = 0
+    for name in [a for a in args if not a.startswith("-")]:
+        try:
+            ctx.host.remove(name)
+            ctx.event("host_file_removed", path=name)
+        except HostError:
+            ctx.eprint(f"rm: cannot remove '{name}': No such file or directory")
+            code = 1
+    return code
+
+
+def _echo(ctx: Context, args: list[str]) -> int:
+    ctx.print(" ".join(args))
+    return 0
+
+
+def _tar(ctx: Context, args: list[str]) -> int:
+    """`tar -tvf x.tar` / `tar tf x.tar`: list an archive in the working directory."""
+    bundled = bool(args) and not args[0].startswith("-") and set(args[0]) <= set("ctxvzf")
+    flag_words = [a for i, a in enumerate(args) if a.startswith("-") or (i == 0 and bundled)]
+    flags = "".join(a.lstrip("-") for a in flag_words)
+    files = [a for a in args if a not in flag_words]
+    if "t" not in flags or "f" not in flags or not files:
+        ctx.eprint("tar: LayerLab's tar only lists archives: tar -tvf FILE.tar")
+        return 2
+    data = ctx.host.read(files[0])
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar.getmembers():
+                ctx.print(_tar_line(member) if "v" in flags else member.name)
+    except tarfile.TarError:
+        ctx.eprint("tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors")
+        return 2
+    return 0
+
+
+def _tar_line(m: tarfile.TarInfo) -> str:
+    kind = {tarfile.DIRTYPE: "d", tarfile.SYMTYPE: "l"}.get(m.type, "-")
+    perms = "".join(ch if m.mode & (1 << (8 - i)) else "-" for i, ch in enumerate("rwxrwxrwx"))
+    when = datetime.datetime.fromtimestamp(m.mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    owner = f"{m.uname or m.uid}/{m.gname or m.gid}"
+    name = m.name + (f" -> {m.linkname}" if m.issym() else "")
+    return f"{kind}{perms} {owner} {m.size:>9} {when} {name}"
+
+
+HOST_COMMANDS = {"help": _help, "pwd": _pwd, "ls": _ls, "cat": _cat, "rm": _rm, "echo": _echo, "tar": _tar}
