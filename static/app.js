@@ -1,0 +1,134 @@
+// LayerLab's terminal behaviour: history (Up/Down), Tab completion, the article's buttons that fill
+// the prompt, focus and scrolling. Forms and htmx do the rest; the page works without this file.
+(function () {
+  "use strict";
+
+  var history = [];
+  var position = 0;     // index into history; history.length means "the line being typed"
+  var draft = "";       // what was typed before browsing history
+
+  function $(id) { return document.getElementById(id); }
+
+  function loadHistory() {
+    var data = $("history-data");
+    try { history = data ? JSON.parse(data.textContent) : []; } catch (e) { history = []; }
+    position = history.length;
+    draft = "";
+  }
+
+  function scrollToBottom() {
+    var screen = $("terminal-screen");
+    if (screen) { screen.scrollTop = screen.scrollHeight; }
+  }
+
+  function setInput(value) {
+    var input = $("command-input");
+    input.value = value;
+    input.focus();
+    input.setSelectionRange(value.length, value.length);
+  }
+
+  function showCompletions(words) {
+    var box = $("completions");
+    box.textContent = "";
+    words.forEach(function (word) {
+      var span = document.createElement("span");
+      span.className = "completion";
+      span.textContent = word;
+      box.appendChild(span);
+    });
+    scrollToBottom();
+  }
+
+  function commonPrefix(words) {
+    return words.reduce(function (prefix, word) {
+      var i = 0;
+      while (i < prefix.length && i < word.length && prefix[i] === word[i]) { i++; }
+      return prefix.slice(0, i);
+    });
+  }
+
+  // The engine returns candidates for the last word before the cursor; complete that word as
+  // far as all candidates agree, like bash, and list them when there is more than one.
+  function complete(input) {
+    var cursor = input.selectionStart;
+    var before = input.value.slice(0, cursor);
+    var after = input.value.slice(cursor);
+    var url = input.dataset.completeUrl + "?line=" + encodeURIComponent(before);
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { candidates: [] }; })
+      .then(function (answer) {
+        var words = answer.candidates || [];
+        if (!words.length || input.value.slice(0, cursor) !== before) { return; }
+        var partial = before.match(/\S*$/)[0];
+        var start = before.slice(0, before.length - partial.length);
+        var completed = words.length === 1 ? words[0] + " " : commonPrefix(words);
+        if (completed.length < partial.length) { completed = partial; }
+        input.value = start + completed + after;
+        var caret = (start + completed).length;
+        input.setSelectionRange(caret, caret);
+        showCompletions(words.length > 1 ? words : []);
+      })
+      .catch(function () { /* completion is a convenience: ignore network errors */ });
+  }
+
+  function onKeydown(event) {
+    var input = event.target;
+    if (event.key === "ArrowUp" && position > 0) {
+      if (position === history.length) { draft = input.value; }
+      position -= 1;
+      setInput(history[position]);
+      event.preventDefault();
+    } else if (event.key === "ArrowDown" && position < history.length) {
+      position += 1;
+      setInput(position === history.length ? draft : history[position]);
+      event.preventDefault();
+    } else if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey) {
+      event.preventDefault();
+      complete(input);
+    } else if (event.key !== "Shift") {
+      showCompletions([]);
+    }
+  }
+
+  function onClick(event) {
+    var chip = event.target.closest("[data-fill]");
+    if (!chip) { return; }
+    event.preventDefault();
+    setInput(chip.dataset.fill);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = $("command-input");
+    if (!input) { return; }
+    loadHistory();
+    scrollToBottom();
+    input.addEventListener("keydown", onKeydown);
+    document.addEventListener("click", onClick);
+    $("terminal-screen").addEventListener("click", function () {
+      if (!window.getSelection().toString()) { input.focus(); }
+    });
+
+    // Commands typed while an earlier one is still running are queued by htmx (hx-sync), which
+    // reads the form only when it sends. So take the line at Enter, clear the prompt for the next
+    // one, and hand each request its own line in order.
+    var pending = [];
+    document.addEventListener("submit", function (event) {
+      if (event.target !== $("prompt") || !window.htmx) { return; }
+      pending.push(input.value);
+      input.value = "";
+      showCompletions([]);
+    }, true);
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      if (event.detail.elt === $("prompt") && pending.length) {
+        event.detail.parameters.command = pending.shift();
+      }
+    });
+    // The swap is done when htmx reports the request finished: pick up the new history and scroll.
+    document.body.addEventListener("htmx:afterRequest", function () {
+      loadHistory();
+      scrollToBottom();
+      input.focus();
+    });
+  });
+})();

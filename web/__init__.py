@@ -1,0 +1,24 @@
+"""The web side of LayerLab: pages (htmx), the JSON API, and the sandbox store."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+
+from web.store import SandboxStore
+
+
+def current_store() -> SandboxStore:
+    """The app's sandbox store (one per app, set up by create_app)."""
+    return current_app.extensions["sandbox_store"]
+
+
+def cleanup_now_and_then() -> None:
+    """Delete idle sandboxes at most once per CLEANUP_EVERY_SECONDS, piggybacking on creation."""
+    config = current_app.config
+    now = time.monotonic()
+    last = current_app.extensions.get("last_cleanup")
+    if last is not None and now - last < config["CLEANUP_EVERY_SECONDS"]:
+        return
+    current_app.extensions["last_cleanup"] = now
+    current_store().cleanup(config["SANDBOX_IDLE_SECONDS"])

@@ -1,0 +1,135 @@
+"""The JSON API (DESIGN §3) for lesson authors, autograders and tests.
+
+A Docker error is a normal 200 answer with a non-zero exit_code. Malformed requests get 400
+`{"error": ...}`, an unknown sandbox 404 `{"error": ...}`. The API does not use the session
+cookie: a sandbox is addressed by its unguessable id, which is the credential.
+"""
+from __future__ import annotations
+
+import json
+
+from engine.sandbox import HostError
+from engine.scenarios import SCENARIOS
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from web import cleanup_now_and_then, current_store, sandboxes
+from web.store import UnknownSandbox
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_SEED = 2**64 - 1
+
+
+class ApiError(Exception):
+    """An answer other than success: HTTP status + message for the `error` field."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return jsonify({"error": error.message}), error.status
+
+
+@bp.errorhandler(UnknownSandbox)
+def _unknown_sandbox(error: UnknownSandbox):
+    return jsonify({"error": f"no such sandbox: {error.args[0]}"}), 404
+
+
+@bp.post("/sandboxes")
+def create_sandbox():
+    body = _json_object(required=False)
+    scenario = body.get("scenario")
+    if scenario is not None and (not isinstance(scenario, str) or scenario not in SCENARIOS):
+        raise ApiError(400, f"unknown scenario: {scenario!r}; known: {', '.join(sorted(SCENARIOS))}")
+    seed = body.get("seed", 0)
+    if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
+        raise ApiError(400, f"seed must be an integer from 0 to {MAX_SEED}")
+    cleanup_now_and_then()
+    sandbox_id = sandboxes.create(current_store(), scenario=scenario, seed=seed)
+    response = jsonify({"id": sandbox_id})
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.sandbox_state", sandbox_id=sandbox_id)
+    return response
+
+
+@bp.get("/sandboxes/<sandbox_id>")
+def sandbox_state(sandbox_id: str):
+    return jsonify(_load(sandbox_id).sandbox.state())
+
+
+@bp.post("/sandboxes/<sandbox_id>/commands")
+def run_command(sandbox_id: str):
+    body = _json_object(required=True)
+    command = body.get("command")
+    if not isinstance(command, str):
+        raise ApiError(400, 'body must be {"command": "<a command line>"}')
+    limit = current_app.config["MAX_COMMAND_LENGTH"]
+    if len(command) > limit:
+        raise ApiError(400, f"command too long: {len(command)} characters (at most {limit})")
+    result = sandboxes.run_command(current_store(), sandbox_id, command).result
+    return jsonify({"stdout": result.stdout, "stderr": result.stderr, "exit_code": result.exit_code})
+
+
+@bp.post("/sandboxes/<sandbox_id>/undo")
+def undo(sandbox_id: str):
+    return jsonify(sandboxes.undo(current_store(), sandbox_id).sandbox.state())
+
+
+@bp.get("/sandboxes/<sandbox_id>/host/<path:path>")
+def read_host_file(sandbox_id: str, path: str):
+    sandbox = _load(sandbox_id).sandbox
+    if path not in sandbox.host_files():
+        raise ApiError(404, f"no such file in the host directory: {path}")
+    try:
+        data = sandbox.host_read(path)
+    except HostError as error:
+        raise ApiError(400, str(error)) from None
+    return Response(data, mimetype="application/octet-stream")
+
+
+@bp.put("/sandboxes/<sandbox_id>/host/<path:path>")
+def write_host_file(sandbox_id: str, path: str):
+    data = request.get_data(cache=False)
+
+    def change(record: dict):
+        sandbox = sandboxes.open_sandbox(record)
+        existed = path in sandbox.host_files()
+        sandbox.host_write(path, data)
+        return {**record, "sandbox": sandbox.to_json()}, existed
+
+    try:
+        existed = current_store().update(sandbox_id, change)
+    except HostError as error:
+        raise ApiError(400, str(error)) from None
+    return jsonify({"path": path, "size": len(data)}), 200 if existed else 201
+
+
+def _load(sandbox_id: str) -> sandboxes.Outcome:
+    outcome = sandboxes.load(current_store(), sandbox_id)
+    if outcome is None:
+        raise UnknownSandbox(sandbox_id)
+    return outcome
+
+
+def _json_object(required: bool) -> dict:
+    """The request body as a JSON object, whatever the Content-Type (curl -d sends a form type)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise ApiError(400, "request body must be a JSON object")
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise ApiError(400, f"malformed JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "request body must be a JSON object")
+    return body
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

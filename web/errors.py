@@ -1,0 +1,31 @@
+"""HTTP errors: JSON `{"error": ...}` under /api (so API clients never get an HTML page), Flask's
+plain pages elsewhere. An unexpected exception is logged and answered with a 500 in the same style.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _http_error(error: HTTPException):
+    if not _is_api_request():
+        return error
+    response = jsonify({"error": error.description or error.name})
+    response.status_code = error.code or 500
+    if error.code == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _unexpected_error(error: Exception):
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    return _http_error(InternalServerError())

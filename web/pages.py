@@ -1,0 +1,140 @@
+"""The page a learner uses: one sandbox per browser, htmx partial updates, plain forms without JS.
+
+Every state-changing form posts here. An htmx request (HX-Request header) gets the updated
+terminal, stage and explain panels as out-of-band swaps; a plain request is redirected back to
+`/` (post/redirect/get), so the page works the same with JavaScript off.
+"""
+from __future__ import annotations
+
+from engine.scenarios import SCENARIOS
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+
+from web import cleanup_now_and_then, current_store, sandboxes
+from web.store import UnknownSandbox
+
+bp = Blueprint("pages", __name__)
+
+SESSION_KEY = "sandbox_id"
+
+# The article's commands, in its order, as buttons that fill the prompt. They use one container
+# name, `web`, so clicking through them tells the article's story on one container.
+ARTICLE_COMMANDS = [
+    "docker pull nginx",
+    "docker image ls",
+    "docker image history nginx",
+    "docker image inspect nginx",
+    "docker container create --name web nginx",
+    "docker container start web",
+    "docker container ls",
+    "docker container exec web touch /hello.txt",
+    "docker container diff web",
+    "docker container pause web",
+    "docker container unpause web",
+    "docker container stop web",
+    "docker container kill web",
+    "docker container commit web my-nginx",
+    "docker container export -o web.tar web",
+    "docker image save -o nginx.tar nginx",
+    "docker container rm web",
+    "docker image rm nginx",
+    "docker run -d --name web2 nginx",
+]
+
+
+@bp.get("/")
+def index():
+    outcome = _session_outcome()
+    return render_template("index.html", **_view(outcome), fill=request.args.get("fill", "")[:_max_command()])
+
+
+@bp.post("/commands")
+def commands():
+    line = request.form.get("command", "")
+    if len(line) > _max_command():
+        abort(400, description=f"command too long (at most {_max_command()} characters)")
+    return _respond(_with_session_sandbox(lambda store, sid: sandboxes.run_command(store, sid, line)))
+
+
+@bp.post("/undo")
+def undo():
+    return _respond(_with_session_sandbox(sandboxes.undo))
+
+
+@bp.post("/reset")
+def reset():
+    return _respond(_with_session_sandbox(sandboxes.reset))
+
+
+@bp.post("/new")
+def new_sandbox():
+    scenario = request.form.get("scenario") or None
+    if scenario is not None and scenario not in SCENARIOS:
+        abort(400, description=f"unknown scenario: {scenario}")
+    sandbox_id = _start_session_sandbox(scenario)
+    return _respond(sandboxes.load(current_store(), sandbox_id))
+
+
+@bp.get("/complete")
+def complete():
+    """Tab completion for the prompt: candidates for the text before the cursor."""
+    line = request.args.get("line", "")[: _max_command()]
+    sandbox_id = session.get(SESSION_KEY)
+    outcome = sandboxes.load(current_store(), sandbox_id) if sandbox_id else None
+    candidates = outcome.sandbox.complete(line) if outcome else []
+    return jsonify({"candidates": candidates})
+
+
+def _respond(outcome: sandboxes.Outcome):
+    if request.headers.get("HX-Request") == "true":
+        return render_template("partials/_swap.html", **_view(outcome))
+    return redirect(url_for("pages.index", _anchor="prompt"), code=303)
+
+
+def _view(outcome: sandboxes.Outcome) -> dict:
+    """Everything the page's templates need, from one sandbox."""
+    record = outcome.record
+    return {
+        "lang": "en",
+        "state": outcome.sandbox.state(),
+        "entries": sandboxes.terminal_entries(outcome),
+        "history": sandboxes.command_history(outcome),
+        "last": record.get("last"),
+        "events": (record.get("last") or {}).get("events", []),
+        "scenario": record.get("scenario"),
+        "scenarios": SCENARIOS,
+        "article_commands": ARTICLE_COMMANDS,
+        "max_command": _max_command(),
+    }
+
+
+def _session_outcome() -> sandboxes.Outcome:
+    """This browser's sandbox, created on first visit (or when it was cleaned up after idling)."""
+    sandbox_id = session.get(SESSION_KEY)
+    outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+    if outcome is None:
+        outcome = sandboxes.load(current_store(), _start_session_sandbox(None))
+    return outcome
+
+
+def _with_session_sandbox(operation):
+    """Run `operation(store, sandbox_id)` on this browser's sandbox, creating one if it is gone."""
+    store = current_store()
+    sandbox_id = session.get(SESSION_KEY)
+    if isinstance(sandbox_id, str):
+        try:
+            return operation(store, sandbox_id)
+        except UnknownSandbox:
+            pass
+    return operation(store, _start_session_sandbox(None))
+
+
+def _start_session_sandbox(scenario: str | None) -> str:
+    cleanup_now_and_then()
+    sandbox_id = sandboxes.create(current_store(), scenario=scenario)
+    session[SESSION_KEY] = sandbox_id
+    session.permanent = True
+    return sandbox_id
+
+
+def _max_command() -> int:
+    return current_app.config["MAX_COMMAND_LENGTH"]
