@@ -10,8 +10,8 @@
   function $(id) { return document.getElementById(id); }
 
   function loadHistory() {
-    var data = $("history-data");
-    try { history = data ? JSON.parse(data.textContent) : []; } catch (e) { history = []; }
+    var transcript = $("transcript");
+    try { history = JSON.parse(transcript.dataset.history || "[]"); } catch (e) { history = []; }
     position = history.length;
     draft = "";
   }

@@ -1,0 +1,158 @@
+"""A learner at the keyboard: commands, output, history, completion, undo, reset, persistence."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_type_a_command_and_see_its_output_and_the_stage(terminal):
+    entry = terminal.run("docker pull alpine")
+    expect(entry.locator(".entry-command")).to_have_text("$ docker pull alpine")
+    expect(entry.locator(".stdout")).to_contain_text("Status: Downloaded newer image for alpine:latest")
+    expect(terminal.page.locator("#stage")).to_contain_text("alpine:latest")
+    expect(terminal.page.locator("#explain")).to_contain_text("docker pull alpine")
+    expect(terminal.prompt).to_have_value("")
+    expect(terminal.prompt).to_be_focused()
+
+
+def test_stderr_is_red_and_the_exit_code_discreet(terminal):
+    entry = terminal.run("docker start nosuch")
+    stderr = entry.locator(".stderr")
+    expect(stderr).to_have_text(
+        "Error response from daemon: No such container: nosuch\nfailed to start containers: nosuch\n")
+    color = stderr.evaluate("e => getComputedStyle(e).color")
+    red, green, blue = map(int, re.findall(r"\d+", color)[:3])
+    assert red > 200 and green < 180 and blue < 180, color
+    expect(entry.locator(".exit-code")).to_have_text("exit 1")
+
+
+def test_history_with_arrow_keys(terminal):
+    terminal.run("docker ps")
+    terminal.run("docker images")
+    terminal.prompt.fill("docker ver")
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker images")
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker ps")
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker ps")
+    terminal.prompt.press("ArrowDown")
+    expect(terminal.prompt).to_have_value("docker images")
+    terminal.prompt.press("ArrowDown")
+    expect(terminal.prompt).to_have_value("docker ver")
+
+
+def test_history_survives_a_reload(terminal):
+    terminal.run("docker ps -a")
+    terminal.page.reload()
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker ps -a")
+
+
+def test_tab_completes_a_subcommand(terminal):
+    terminal.prompt.fill("docker ver")
+    terminal.prompt.press("Tab")
+    expect(terminal.prompt).to_have_value("docker version ")
+    expect(terminal.prompt).to_be_focused()
+
+
+def test_tab_lists_candidates_when_there_are_several(terminal):
+    terminal.prompt.fill("docker im")
+    terminal.prompt.press("Tab")
+    expect(terminal.page.locator("#completions .completion")).to_have_text(["image", "images", "import"])
+    expect(terminal.prompt).to_have_value("docker im")
+
+
+def test_tab_completes_container_names(terminal):
+    terminal.run("docker pull alpine")
+    terminal.run("docker create --name my-box alpine")
+    terminal.prompt.fill("docker start my")
+    terminal.prompt.press("Tab")
+    expect(terminal.prompt).to_have_value("docker start my-box ")
+
+
+def test_commands_typed_quickly_run_in_order(terminal):
+    for name in ("one", "two", "three"):
+        terminal.prompt.fill(f"docker start {name}")
+        terminal.prompt.press("Enter")
+    expect(terminal.entries).to_have_count(3)
+    expect(terminal.page.locator("#transcript .entry-command")).to_have_text(
+        ["$ docker start one", "$ docker start two", "$ docker start three"])
+
+
+def test_clear_empties_the_terminal(terminal):
+    terminal.run("docker ps")
+    terminal.prompt.fill("clear")
+    terminal.prompt.press("Enter")
+    expect(terminal.entries).to_have_count(0)
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker ps")
+
+
+def test_an_article_button_fills_the_prompt(terminal):
+    terminal.page.get_by_role("link", name="docker image ls", exact=True).click()
+    expect(terminal.prompt).to_have_value("docker image ls")
+    expect(terminal.prompt).to_be_focused()
+    terminal.prompt.press("Enter")
+    expect(terminal.entries.last.locator(".stdout")).to_contain_text("REPOSITORY")
+
+
+def test_undo_steps_back(terminal):
+    terminal.run("docker pull alpine")
+    terminal.run("docker pull busybox")
+    expect(terminal.page.locator("#stage")).to_contain_text("busybox:latest")
+    terminal.page.get_by_role("button", name="Undo").click()
+    expect(terminal.page.locator("#stage")).not_to_contain_text("busybox:latest")
+    expect(terminal.page.locator("#stage")).to_contain_text("alpine:latest")
+    expect(terminal.entries).to_have_count(1)
+
+
+def test_reset_starts_over(terminal):
+    terminal.page.on("dialog", lambda dialog: dialog.accept())
+    terminal.run("docker pull alpine")
+    terminal.page.get_by_role("button", name="Reset").click()
+    expect(terminal.entries).to_have_count(0)
+    expect(terminal.page.locator("#stage")).not_to_contain_text("alpine:latest")
+
+
+def test_new_sandbox_from_the_article_scenario(terminal):
+    terminal.page.on("dialog", lambda dialog: dialog.accept())
+    terminal.page.select_option("#scenario-select", "article")
+    terminal.page.get_by_role("button", name="New sandbox").click()
+    expect(terminal.page.locator("#stage")).to_contain_text("nginx:latest")
+
+
+def test_reload_keeps_the_state(terminal):
+    terminal.run("docker pull alpine")
+    terminal.page.reload()
+    expect(terminal.entries).to_have_count(1)
+    expect(terminal.page.locator("#stage")).to_contain_text("alpine:latest")
+
+
+def test_a_second_browser_gets_a_different_sandbox(terminal, browser, base_url):
+    terminal.run("docker pull alpine")
+    other = browser.new_context(base_url=base_url)
+    try:
+        page = other.new_page()
+        page.goto("/")
+        expect(page.locator("#transcript .entry")).to_have_count(0)
+        expect(page.locator("#stage")).not_to_contain_text("alpine:latest")
+    finally:
+        other.close()
+
+
+def test_the_page_works_without_javascript(browser, base_url):
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        page.locator("#command-input").fill("docker pull alpine")
+        page.locator("#command-input").press("Enter")
+        page.wait_for_url(re.compile(r"/#prompt$"))
+        expect(page.locator("#transcript .entry")).to_have_count(1)
+        expect(page.locator("#stage")).to_contain_text("alpine:latest")
+        page.get_by_role("link", name="docker image ls", exact=True).click()
+        expect(page.locator("#command-input")).to_have_value("docker image ls")
+    finally:
+        context.close()
