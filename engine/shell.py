@@ -1,0 +1,513 @@
+"""LayerLab's tiny POSIX-like shell: runs what Docker executes (entrypoint + cmd) in a container.
+
+Supported: `sh -c`/`bash -c` scripts with quoting, $VAR/${VAR} expansion, globs, `;` `&&` `||` `|`,
+redirections (> >> 2> 2>&1 <), the programs in engine/shell_cmds.py and the ones below (sleep,
+package managers, nginx, python3, shells). What it cannot do it says plainly, exit status 2.
+A program exists only if its file exists in the container; error texts follow busybox ash
+(flavor 'busybox'), dash as /bin/sh or bash (flavor 'gnu').
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from engine import shell_cmds as cmds
+from engine.clock import START_NS
+from engine.fs import DIR, normpath
+from engine.shell_cmds import Ctx, LongRunning, Process
+from engine.shell_parse import Unsupported, parse, simple_script
+
+__all__ = ["Process", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
+
+
+@dataclass
+class ExecResult:
+    stdout: str
+    stderr: str
+    exit_code: int
+    process: Process | None = None
+
+
+class ExecNotFound(Exception):
+    """argv[0] of a container's command does not exist (Docker reports exit 127)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class NotExecutable(Exception):
+    """argv[0] exists but cannot run: reason 'permission denied' or 'is a directory' (126)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+class ExitShell(Exception):
+    def __init__(self, status: int):
+        self.status = status
+
+
+# Applets of Alpine's busybox (subset that matters): they exist as /bin or /usr/bin symlinks.
+BUSYBOX_APPLETS = set("""ash sh cat chmod cp date echo env false grep head hostname id ln ls mkdir mv
+printf pwd rm rmdir sleep sort tail test [ top touch true uname wc which whoami vi wget tar gzip
+find sed awk xargs ps kill more less diff cut tr uniq nc ping free df du mount stat basename
+dirname tee yes seq nslookup""".split())
+# Debian/Ubuntu 'Essential' packages (coreutils, grep, dash, bash, findutils, sed...) are always
+# present; used when an image's modelled file tree leaves them out.
+GNU_ESSENTIALS = set("""sh dash bash cat chmod cp date echo env false grep head hostname id ln ls
+mkdir mv printf pwd rm rmdir sleep sort tail test [ touch true uname wc which whoami find sed xargs
+cut tr uniq tee yes seq basename dirname stat df du mount kill""".split())
+SHELLS = {"sh", "ash", "dash", "bash"}
+
+
+def _candidate_exists(fs, path: str) -> bool:
+    return fs.exists(path)
+
+
+def find_program(name: str, fs, env: dict[str, str], cwd: str, flavor: str) -> str | None:
+    """Path of the program `name` as PATH lookup finds it in the container, else None."""
+    if "/" in name:
+        path = normpath(name, cwd)
+        return path if _candidate_exists(fs, path) else None
+    search = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    for directory in search.split(":"):
+        candidate = posixpath.join(normpath(directory or ".", cwd), name)
+        if _candidate_exists(fs, candidate):
+            return candidate
+    if flavor == "busybox" and name in BUSYBOX_APPLETS and fs.exists("/bin/busybox"):
+        return f"/bin/{name}"
+    if flavor == "gnu" and name in GNU_ESSENTIALS and fs.exists("/var/lib/dpkg/status"):
+        return f"/usr/bin/{name}" if name not in ("sh", "dash", "bash") else f"/bin/{name}"
+    return None
+
+
+def program_key(invoked: str) -> str:
+    base = posixpath.basename(invoked)
+    base = re.sub(r"^(python|pip)\d*(\.\d+)?$", lambda m: m.group(1), base)
+    return {"python": "python3", "pip3": "pip", "apt": "apt-get"}.get(base, base)
+
+
+class Shell:
+    """One shell process: variables, cwd, the script's output."""
+
+    def __init__(self, fs, *, env, cwd, flavor, kind, arg0, positional=(), now_ns=START_NS,
+                 tty=False, interactive=False, is_last=True):
+        self.fs, self.flavor, self.kind, self.arg0 = fs, flavor, kind, arg0
+        self.vars = dict(env)
+        self.exported = set(env)
+        self.cwd = cwd
+        self.positional = list(positional)
+        self.now_ns, self.tty, self.interactive, self.outer_last = now_ns, tty, interactive, is_last
+        self.status = 0
+        self.errexit = False
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.last_command = None
+        self.line = 1
+
+    # ------------------------------------------------------------ messages
+    def message(self, text: str) -> str:
+        """A shell error line: 'sh: x', 'sh: 1: x' (dash) or 'bash: line 1: x'."""
+        if self.kind == "dash":
+            return f"{self.arg0}: {self.line}: {text}\n"
+        if self.kind == "bash":
+            return f"{self.arg0}: line {self.line}: {text}\n"
+        return f"{self.arg0}: {text}\n"
+
+    def env(self) -> dict[str, str]:
+        return {k: v for k, v in self.vars.items() if k in self.exported}
+
+    # ------------------------------------------------------------ running scripts
+    def run_script(self, text: str) -> int:
+        try:
+            program = parse(text)
+        except Unsupported as err:
+            self.err.append(self.message(str(err)))
+            return 2
+        commands = [c for andor in program for _, pipe in andor for c in pipe]
+        self.last_command = commands[-1] if commands else None
+        try:
+            for andor in program:
+                self._run_andor(andor)
+        except ExitShell as stop:
+            self.status = stop.status
+        except Unsupported as err:
+            self.err.append(self.message(str(err)))
+            self.status = 2
+        return self.status
+
+    def _run_andor(self, andor) -> None:
+        for index, (connector, pipeline) in enumerate(andor):
+            if connector == "&&" and self.status != 0 or connector == "||" and self.status == 0:
+                continue
+            self.status = self._run_pipeline(pipeline)
+            if self.errexit and self.status != 0 and index == len(andor) - 1:
+                raise ExitShell(self.status)
+
+    def _run_pipeline(self, pipeline) -> int:
+        stdin, status = "", 0
+        for i, command in enumerate(pipeline):
+            out = self.out if i == len(pipeline) - 1 else []
+            status = self._run_command(command, stdin, out)
+            stdin = "".join(out)
+        return status
+
+    def _run_command(self, command, stdin: str, out: list[str]) -> int:
+        self.line = command.line
+        assigns = [(name, "".join(self.expand(parts, split=False))) for name, parts in command.assigns]
+        words = [field for parts in command.words for field in self.expand(parts)]
+        if not words:
+            for name, value in assigns:
+                self.vars[name] = value
+        targets = self._open_redirects(command)
+        if targets is None:
+            return 1 if self.kind != "dash" else 2
+        stdin = targets.pop("stdin", stdin)
+        if not words:
+            return 0
+        cmd_out, cmd_err = [], []
+        ctx = Ctx(self.fs, self.flavor, {**self.env(), **dict(assigns)}, self.cwd, shell=self.kind,
+                  stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
+                  is_last=self.outer_last and command is self.last_command, out=cmd_out,
+                  err=cmd_err)
+        ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(self.flavor))
+        try:
+            return self._dispatch(words, ctx)
+        finally:
+            self._route(targets, cmd_out, cmd_err, out)
+
+    def _open_redirects(self, command):
+        """fd -> destination ('out' | 'err' | None for /dev/null | path), files created now."""
+        targets = {1: "out", 2: "err"}
+        for fd, op, parts in command.redirs:
+            word = "".join(self.expand(parts, split=False))
+            if op == ">&":
+                targets[fd] = targets.get(int(word), "out") if word.isdigit() else "out"
+                continue
+            path = normpath(word, self.cwd)
+            if op == "<":
+                try:
+                    targets["stdin"] = self.fs.read(path)
+                except cmds.FsError as err:
+                    self.err.append(self.message(f"can't open {word}: {cmds.why(err)}"
+                                                 if self.kind != "bash" else f"{word}: {cmds.why(err)}"))
+                    return None
+                continue
+            if path in ("/dev/null", "/dev/stdout", "/dev/stderr"):
+                targets[fd] = {"/dev/null": None, "/dev/stdout": "out", "/dev/stderr": "err"}[path]
+                continue
+            try:
+                if op == ">" or not self.fs.exists(path):
+                    self.fs.write_file(path, "")
+            except cmds.FsError as err:
+                self.err.append(self._redirect_error(word, err))
+                return None
+            targets[fd] = path
+        return targets
+
+    def _redirect_error(self, word: str, err) -> str:
+        if self.kind == "bash":
+            return self.message(f"{word}: {cmds.why(err)}")
+        reason = cmds.why(err)
+        if err.errno == "ENOENT":  # ash and dash have their own words for this case
+            reason = "nonexistent directory" if self.kind == "ash" else "Directory nonexistent"
+        verb = "can't" if self.kind == "ash" else "cannot"
+        return self.message(f"{verb} create {word}: {reason}")
+
+    def _route(self, targets, cmd_out, cmd_err, out) -> None:
+        for fd, text in ((1, "".join(cmd_out)), (2, "".join(cmd_err))):
+            dest = targets.get(fd)
+            if not text or dest is None:
+                continue
+            if dest == "out":
+                out.append(text)
+            elif dest == "err":
+                self.err.append(text)
+            else:
+                self.fs.write_file(dest, text, append=True)
+
+    # ------------------------------------------------------------ expansion
+    def var(self, name: str, op: str = "", word: str = "") -> str:
+        specials = {"?": str(self.status), "$": "1", "#": str(len(self.positional)),
+                    "0": self.arg0, "@": " ".join(self.positional), "*": " ".join(self.positional)}
+        if name.isdigit() and name != "0":
+            value = self.positional[int(name) - 1] if int(name) <= len(self.positional) else None
+        else:
+            value = specials.get(name, self.vars.get(name))
+        if op == "#":
+            return str(len(value or ""))
+        if op in (":-", ":=") and not value or op in ("-", "=") and value is None:
+            if op.endswith("="):
+                self.vars[name] = word
+            return word
+        if op in (":+", "+"):
+            return word if (value if op == ":+" else value is not None) else ""
+        return value or ""
+
+    def expand(self, parts, split: bool = True) -> list[str]:
+        fields: list[list] = []
+        current: list | None = None
+
+        def push(text: str, quoted: bool) -> None:
+            nonlocal current
+            if current is None:
+                current = ["", "", False]
+            current[0] += text
+            if quoted:
+                current[1] += "".join(f"[{c}]" if c in "*?[" else c for c in text)
+            else:
+                current[1] += text
+                current[2] = current[2] or any(c in text for c in "*?[")
+
+        def cut() -> None:
+            nonlocal current
+            if current is not None:
+                fields.append(current)
+            current = None
+
+        for kind, value, quoted in parts:
+            if kind == "lit":
+                push(value, quoted)
+                continue
+            if value[0] == "@" and quoted and split:
+                for i, arg in enumerate(self.positional):
+                    if i:
+                        cut()
+                    push(arg, True)
+                continue
+            text = self.var(*value)
+            if quoted or not split:
+                push(text, True)
+                continue
+            pieces = text.split()
+            if text[:1].isspace():
+                cut()
+            for i, piece in enumerate(pieces):
+                if i:
+                    cut()
+                push(piece, False)
+            if text[-1:].isspace():
+                cut()
+        cut()
+        result = []
+        for text, pattern, globby in fields:
+            matches = cmds.glob_match(self.fs, self.cwd, pattern) if globby and split else []
+            result.extend(matches or [text])
+        return result
+
+    # ------------------------------------------------------------ commands
+    def _dispatch(self, words: list[str], ctx: Ctx) -> int:
+        name, args = words[0], words[1:]
+        builtin = getattr(self, "builtin_" + {".": "dot", "[": "bracket", ":": "colon"}.get(name, name),
+                          None)
+        if builtin is not None and re.fullmatch(r"[a-z.:\[]+", name):
+            return builtin(args, ctx)
+        if name in ("echo", "printf", "test", "[", "true", "false", "pwd"):
+            return cmds.PROGRAMS[name](ctx, args)
+        path = find_program(name, self.fs, self.env() | ctx.env, self.cwd, self.flavor)
+        if path is None:
+            return self._not_found(name, ctx)
+        problem = not_executable(self.fs, path)
+        if problem:
+            ctx.err.append(self.message(f"{name}: Permission denied"))
+            return 126
+        return run_program([name] + args, path, ctx)
+
+    def _not_found(self, name: str, ctx: Ctx) -> int:
+        if self.kind == "bash":
+            text = f"{name}: No such file or directory" if "/" in name else f"{name}: command not found"
+        else:
+            text = f"{name}: not found"
+        ctx.err.append(self.message(text))
+        return 127
+
+    def builtin_cd(self, args, ctx) -> int:
+        target = args[0] if args else self.vars.get("HOME", "/")
+        path = normpath(target, self.cwd)
+        if self.fs.is_dir(path):
+            self.cwd = path
+            self.vars["PWD"] = path
+            return 0
+        reason = "Not a directory" if self.fs.exists(path) else "No such file or directory"
+        if self.kind == "bash":
+            ctx.err.append(self.message(f"cd: {target}: {reason}"))
+            return 1
+        ctx.err.append(self.message(f"cd: can't cd to {target}" + (f": {reason}" if self.kind == "ash" else "")))
+        return 2
+
+    def builtin_export(self, args, ctx) -> int:
+        for arg in args:
+            name, eq, value = arg.partition("=")
+            if eq:
+                self.vars[name] = value
+            self.exported.add(name)
+        return 0
+
+    def builtin_unset(self, args, ctx) -> int:
+        for name in args:
+            self.vars.pop(name, None)
+            self.exported.discard(name)
+        return 0
+
+    def builtin_set(self, args, ctx) -> int:
+        for arg in args:
+            if re.fullmatch(r"[-+][euxo]+", arg):
+                self.errexit = ("e" in arg and arg[0] == "-") or (self.errexit and "e" not in arg)
+        return 0
+
+    def builtin_exit(self, args, ctx) -> int:
+        raise ExitShell(int(args[0]) & 255 if args and args[0].lstrip("-").isdigit() else self.status)
+
+    def builtin_colon(self, args, ctx) -> int:
+        return 0
+
+    def builtin_exec(self, args, ctx) -> int:
+        if not args:
+            return 0
+        raise ExitShell(self._dispatch(args, ctx))
+
+    def builtin_dot(self, args, ctx) -> int:
+        try:
+            text = self.fs.read(normpath(args[0], self.cwd))
+        except (cmds.FsError, IndexError):
+            ctx.err.append(self.message(f".: can't open {args[0] if args else ''}"))
+            return 2
+        program = parse(text)
+        for andor in program:
+            self._run_andor(andor)
+        return self.status
+
+
+def not_executable(fs, path: str) -> str | None:
+    try:
+        entry = fs.stat(path)
+    except cmds.FsError:
+        return None  # a built-in applet or essential program the image's tree leaves out
+    if entry.kind == DIR:
+        return "is a directory"
+    return None if entry.mode & 0o111 else "permission denied"
+
+
+# ---------------------------------------------------------------- running programs
+UNSUPPORTED_NOTE = "LayerLab does not simulate `{command}`; nothing was run."
+
+
+def run_program(argv: list[str], path: str, ctx: Ctx) -> int:
+    """Run the program found at `path` (argv[0] as the user typed it)."""
+    from engine.shell_programs import PROGRAMS as SPECIAL
+    key = program_key(argv[0])
+    if key == "busybox" and len(argv) > 1:
+        argv, key = argv[1:], program_key(argv[1])
+    ctx.shell = None  # an external program, not a shell builtin
+    if key in SPECIAL:
+        return SPECIAL[key](ctx, argv, path)
+    if key in cmds.PROGRAMS:
+        return cmds.PROGRAMS[key](ctx, argv[1:])
+    interpreter = _shebang(ctx.fs, path)
+    if interpreter in SHELLS:
+        return shell_main(ctx, [interpreter, argv[0]] + argv[1:], path)
+    ctx.err.append(UNSUPPORTED_NOTE.format(command=" ".join(argv)) + "\n")
+    return 0
+
+
+def _shebang(fs, path: str) -> str | None:
+    try:
+        first = fs.read(path).split("\n", 1)[0]
+    except cmds.FsError:
+        return None
+    if not first.startswith("#!"):
+        return None
+    words = first[2:].split()
+    if words and posixpath.basename(words[0]) == "env" and len(words) > 1:
+        return words[1]
+    return posixpath.basename(words[0]) if words else None
+
+
+def exec_argv(argv: list[str], ctx: Ctx, who: str) -> int:
+    """Run argv from a program that execs another one (env, the nginx entrypoint's `exec`)."""
+    path = find_program(argv[0], ctx.fs, ctx.env, ctx.cwd, ctx.flavor)
+    if path is None:
+        ctx.err.append(who.format(name=argv[0]) + "\n")
+        return 127
+    return run_program(argv, path, ctx)
+
+
+def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
+    """sh / bash: `-c SCRIPT [ARG0 ARGS]`, `SCRIPT-FILE ARGS`, or no arguments (reads stdin)."""
+    key = program_key(argv[0])
+    kind = "bash" if key == "bash" else "ash" if ctx.flavor == "busybox" else "dash"
+    args = list(argv[1:])
+    flags = set()
+    while args and re.fullmatch(r"[-+][a-z]+", args[0]) and args[0] != "-":
+        flags |= set(args.pop(0)[1:])
+    shell_kwargs = dict(env=ctx.env, cwd=ctx.cwd, flavor=ctx.flavor, kind=kind, now_ns=ctx.now_ns,
+                        tty=ctx.tty, interactive=ctx.interactive, is_last=ctx.is_last)
+    if "c" in flags:
+        if not args:
+            ctx.err.append(f"{argv[0]}: -c: option requires an argument\n" if kind == "bash"
+                           else f"{argv[0]}: -c requires an argument\n")
+            return 2
+        script, arg0, positional = args[0], (args[1] if len(args) > 1 else argv[0]), args[2:]
+    elif args:
+        script_path = normpath(args[0], ctx.cwd)
+        try:
+            script = ctx.fs.read(script_path)
+        except cmds.FsError:
+            ctx.err.append({"ash": f"{argv[0]}: can't open '{args[0]}': No such file or directory",
+                            "dash": f"{argv[0]}: 0: cannot open {args[0]}: No such file",
+                            "bash": f"{argv[0]}: {args[0]}: No such file or directory"}[kind] + "\n")
+            return 2 if kind != "bash" else 127
+        arg0, positional = args[0], args[1:]
+    elif ctx.interactive:  # waits for input on an open stdin (`docker run -i`/`-it`)
+        raise LongRunning(Process(" ".join(argv), "ignore"))
+    else:  # stdin is empty without -i: the shell reads EOF and exits (why `docker run ubuntu` stops)
+        script, arg0, positional = ctx.stdin, argv[0], []
+    shell = Shell(ctx.fs, arg0=arg0, positional=positional, **shell_kwargs)
+    try:
+        status = shell.run_script(script)
+    except LongRunning as running:
+        if not simple_script(_safe_parse(script)):
+            inner = running.process
+            running.process = Process(" ".join(argv), "ignore", inner.ends_after,
+                                      [inner.command] + inner.extra)
+        raise
+    finally:
+        ctx.out.extend(shell.out)
+        ctx.err.extend(shell.err)
+    return status
+
+
+def _safe_parse(script: str):
+    try:
+        return parse(script)
+    except Unsupported:
+        return []
+
+
+def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, tty: bool = False,
+        interactive: bool = False, now_ns: int | None = None) -> ExecResult:
+    """Run what Docker executes in a container. Raises ExecNotFound / NotExecutable when argv[0]
+    itself cannot be started (Docker reports those as OCI runtime errors, exit 127 / 126)."""
+    cwd = normpath(workdir or "/")
+    path = find_program(argv[0], fs, env, cwd, flavor)
+    if path is None:
+        raise ExecNotFound(argv[0])
+    problem = not_executable(fs, path)
+    if problem:
+        raise NotExecutable(path, problem)
+    ctx = Ctx(fs, flavor, dict(env), cwd, now_ns=START_NS if now_ns is None else now_ns, tty=tty,
+              interactive=interactive, is_last=True)
+    ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(flavor))
+    try:
+        status, process = run_program(list(argv), path, ctx), None
+    except LongRunning as running:
+        status, process = 0, running.process
+    return ExecResult("".join(ctx.out), "".join(ctx.err), status, process)
+
+
+def _env_not_found(flavor: str) -> str:
+    return ("env: can't execute '{name}': No such file or directory" if flavor == "busybox"
+            else "env: '{name}': No such file or directory")
