@@ -265,7 +265,6 @@ http {
 # Shortened: the commented-out PHP/FastCGI examples at the end of the real file are left out.
 NGINX_DEFAULT_CONF = """server {
     listen       80;
-    listen  [::]:80;
     server_name  localhost;
 
     #access_log  /var/log/nginx/host.access.log  main;

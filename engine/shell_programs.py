@@ -285,7 +285,8 @@ def apt_get(ctx: Ctx, argv: list[str], path: str) -> int:
     sub = next((a for a in args if not a.startswith("-")), "")
     if sub == "update":
         update = _packages(ctx, "apt_get_update")
-        return _apply(ctx, update()) if update else 1
+        status = _read_or_empty(ctx, "/var/lib/dpkg/status")  # ubuntu and debian differ
+        return _apply(ctx, update(dpkg_status=status)) if update else 1
     if sub == "install":
         install = _packages(ctx, "apt_get_install")
         if install is None:
@@ -303,6 +304,7 @@ def pip(ctx: Ctx, argv: list[str], path: str) -> int:
     if args[:1] != ["install"]:
         return _unsupported(ctx, argv)
     names, rest = [], args[1:]
+    no_cache_dir = "--no-cache-dir" in rest
     while rest:
         arg = rest.pop(0)
         if arg in ("-r", "--requirement") and rest:
@@ -315,7 +317,7 @@ def pip(ctx: Ctx, argv: list[str], path: str) -> int:
         return 1
     site = next(iter(cmds.glob_match(ctx.fs, "/", "/usr/local/lib/python3*/site-packages")), "")
     present = ctx.fs.listdir(site) if site else []
-    return _apply(ctx, install(names, present))
+    return _apply(ctx, install(names, present, no_cache_dir=no_cache_dir))
 
 
 PROGRAMS = {

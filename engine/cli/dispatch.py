@@ -41,10 +41,11 @@ def commands() -> list[Command]:
 def index() -> dict[tuple[str, ...], Command]:
     global _INDEX
     if _INDEX is None:
-        _INDEX = {}
+        table = {}
         for cmd in commands():
             for path in [cmd.path] + cmd.aliases:
-                _INDEX[tuple(path.split()[1:])] = cmd
+                table[tuple(path.split()[1:])] = cmd
+        _INDEX = table
     return _INDEX
 
 
