@@ -20,7 +20,7 @@ def test_stderr_is_red_and_the_exit_code_discreet(terminal):
     entry = terminal.run("docker start nosuch")
     stderr = entry.locator(".stderr")
     expect(stderr).to_have_text(
-        "Error response from daemon: No such container: nosuch\nfailed to start containers: nosuch\n")
+        "Error response from daemon: No such container: nosuch\nError: failed to start containers: nosuch\n")
     color = stderr.evaluate("e => getComputedStyle(e).color")
     red, green, blue = map(int, re.findall(r"\d+", color)[:3])
     assert red > 200 and green < 180 and blue < 180, color

@@ -75,7 +75,7 @@ def test_a_docker_error_is_a_200_with_stderr_and_exit_code(api):
     answer = api.run(api.new(), "docker start nosuch")
     assert answer == {
         "stdout": "",
-        "stderr": "Error response from daemon: No such container: nosuch\nfailed to start containers: nosuch\n",
+        "stderr": "Error response from daemon: No such container: nosuch\nError: failed to start containers: nosuch\n",
         "exit_code": 1,
     }
 
@@ -254,3 +254,26 @@ def test_sandboxes_survive_a_restart(make_app, tmp_path):
     restarted = make_app(database).test_client()
     assert restarted.get(f"/api/sandboxes/{sandbox_id}").get_json() == state
     assert "kept" in [c["name"] for c in state["containers"]]
+
+
+def test_two_tabs_sending_commands_at_once_lose_nothing(app, api):
+    """Concurrent requests on one sandbox are serialised: every command lands in the log."""
+    import threading
+
+    sandbox_id = api.new()
+    per_tab = 10
+
+    def tab(name: str):
+        client = app.test_client()
+        for i in range(per_tab):
+            response = client.post(f"/api/sandboxes/{sandbox_id}/commands",
+                                   json={"command": f"docker start {name}{i}"})
+            assert response.status_code == 200
+
+    tabs = [threading.Thread(target=tab, args=(name,)) for name in ("left", "right", "third")]
+    for thread in tabs:
+        thread.start()
+    for thread in tabs:
+        thread.join()
+    log = app.extensions["sandbox_store"].get(sandbox_id)["sandbox"]["log"]
+    assert sorted(log) == sorted(f"docker start {n}{i}" for n in ("left", "right", "third") for i in range(per_tab))

@@ -72,7 +72,7 @@ def test_two_browsers_get_different_sandboxes(app):
     two.get("/")
     assert session_sandbox_id(app, one) != session_sandbox_id(app, two)
     run(one, "docker pull alpine")
-    assert "alpine" not in two.get("/").get_data(as_text=True)
+    assert "alpine:latest" not in two.get("/").get_data(as_text=True)
 
 
 def test_a_tampered_cookie_gets_a_new_sandbox_not_someone_elses(app, client):
@@ -109,7 +109,7 @@ def test_htmx_post_answers_with_out_of_band_panels_only(client):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html and "<header" not in html
-    assert '<div id="transcript" class="transcript" hx-swap-oob="true">' in html
+    assert '<div id="transcript" class="transcript" hx-swap-oob="true" data-history=' in html
     assert '<div id="stage" class="stage" hx-swap-oob="true">' in html
     assert 'id="explain" class="explain" aria-label="What happened" hx-swap-oob="true"' in html
     assert transcript_commands(html) == ["docker pull alpine"]

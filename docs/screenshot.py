@@ -1,0 +1,72 @@
+"""Take docs/screenshot.png (and, with --sizes, one picture per screen size) of a real LayerLab.
+
+    .venv/bin/python docs/screenshot.py            # docs/screenshot.png at 1366x768
+    .venv/bin/python docs/screenshot.py --sizes    # also docs/screenshot-1920x1080.png
+
+Serves the app with waitress on a temporary database, runs a few of the article's commands in
+Debian's Chromium, and photographs the page.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from waitress.server import create_server  # noqa: E402
+
+from app import create_app  # noqa: E402
+
+COMMANDS = ["docker pull nginx", "docker run -d --name web nginx", "docker exec web touch /hello.txt",
+            "docker container diff web", "docker start nosuch"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def shoot(url: str, sizes: list[tuple[int, int]], out: Path) -> list[Path]:
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for width, height in sizes:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url)
+            for command in COMMANDS:
+                count = page.locator("#transcript .entry").count()
+                page.fill("#command-input", command)
+                page.press("#command-input", "Enter")
+                page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n",
+                                       arg=count)
+            page.wait_for_timeout(300)
+            path = out if (width, height) == sizes[0] else out.with_name(f"{out.stem}-{width}x{height}.png")
+            page.screenshot(path=str(path))
+            written.append(path)
+            page.context.clear_cookies()
+            page.close()
+        browser.close()
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", action="store_true", help="also take 1920x1080")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    args = parser.parse_args()
+    sizes = [(1366, 768)] + ([(1920, 1080)] if args.sizes else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE": f"{tmp}/screenshot.sqlite3", "SECRET_KEY": "screenshot"})
+        server = create_server(app, host="127.0.0.1", port=0, threads=2)
+        threading.Thread(target=server.run, daemon=True).start()
+        try:
+            for path in shoot(f"http://127.0.0.1:{server.effective_port}/", sizes, args.out):
+                print(path)
+        finally:
+            server.close()
+
+
+if __name__ == "__main__":
+    main()
