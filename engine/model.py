@@ -142,6 +142,7 @@ class Daemon:
         self.ids = IdSource(seed)
         self.clock = Clock()
         self.next_pid = 1000
+        self.build_cache: dict[str, dict] = {}  # BuildKit: step cache key -> history entry + layer
         self._merged_cache: dict[tuple, dict] = {}
 
     # ---- lookups -------------------------------------------------------------------------
@@ -289,6 +290,7 @@ class Daemon:
             "ids": self.ids.to_json(),
             "clock": self.clock.to_json(),
             "next_pid": self.next_pid,
+            "build_cache": self.build_cache,
         }
 
     @classmethod
@@ -306,5 +308,6 @@ class Daemon:
         daemon.ids = IdSource.from_json(data["ids"])
         daemon.clock = Clock(data["clock"])
         daemon.next_pid = data["next_pid"]
+        daemon.build_cache = data.get("build_cache", {})
         return daemon
 

@@ -107,7 +107,8 @@ def _alpine() -> tuple[list[Layer], dict]:
              "/lib/ld-musl-x86_64.so.1": _bin(662_528),
              "/lib/libc.musl-x86_64.so.1": Entry.symlink("ld-musl-x86_64.so.1"),
              "/etc/os-release": Entry.file(txt.ALPINE_OS_RELEASE), "/etc/alpine-release": Entry.file("3.22.2\n"),
-             "/etc/hostname": Entry.file("localhost\n"), "/etc/passwd": Entry.file(txt.ALPINE_PASSWD),
+             "/etc/hostname": Entry.file("localhost\n"), "/etc/motd": Entry.file(txt.ALPINE_MOTD),
+             "/etc/passwd": Entry.file(txt.ALPINE_PASSWD),
              "/etc/group": Entry.file(txt.ALPINE_GROUP), "/etc/apk/repositories": Entry.file(txt.ALPINE_REPOSITORIES),
              "/etc/profile": Entry.file('export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\n'),
              "/lib/apk/db/installed": Entry.file(alpine_installed_db()), "/usr/sbin": Entry.dir()}

@@ -63,6 +63,19 @@ ALPINE_REPOSITORIES = """https://dl-cdn.alpinelinux.org/alpine/v3.22/main
 https://dl-cdn.alpinelinux.org/alpine/v3.22/community
 """
 
+# Alpine's /etc/motd (alpine-baselayout), the classic file learners delete to see a whiteout.
+ALPINE_MOTD = """Welcome to Alpine!
+
+The Alpine Wiki contains a large amount of how-to guides and general
+information about administrating Alpine systems.
+See <https://wiki.alpinelinux.org/>.
+
+You can setup the system with the command: setup-alpine
+
+You may change this message by editing /etc/motd.
+
+"""
+
 ALPINE_PASSWD = """root:x:0:0:root:/root:/bin/sh
 bin:x:1:1:bin:/bin:/sbin/nologin
 daemon:x:2:2:daemon:/sbin:/sbin/nologin

@@ -1,0 +1,304 @@
+"""`docker build` / `docker image build` / `docker builder build`, with both builders' transcripts.
+
+BuildKit (the default in Docker 28) writes its progress to stderr; `DOCKER_BUILDKIT=0` selects the
+legacy builder, whose `Step N/M` stream goes to stdout after the CLI's deprecation banner.
+"""
+from __future__ import annotations
+
+from ..build_run import Build
+from ..builder import StepFailed
+from ..dockerfile import DockerfileError, dockerignore_filter, parse
+from ..errors import DaemonError, DockerError
+from ..model import Image
+from ..refs import InvalidReference, parse as parse_ref
+from .format import human_size, human_size4
+from .parser import Command, Flag
+
+LEGACY_BANNER = ("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n"
+                 "            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n"
+                 "            environment-variable.\n")
+WIDTH = 100  # BuildKit's tty progress is laid out to the terminal's width (LayerLab's is ~100)
+
+
+def _context(ctx, path: str) -> dict[str, bytes]:
+    files = ctx.host.under(path)
+    if ".dockerignore" in files:
+        excluded = dockerignore_filter(files[".dockerignore"].decode(errors="replace"))
+        files = {k: v for k, v in files.items() if not excluded(k)}
+    return files
+
+
+def _tar_size(files: dict[str, bytes]) -> int:
+    """Bytes of the context tar the CLI sends: a 512-byte header per file, data padded, trailer."""
+    return sum(512 + -(-len(d) // 512) * 512 for d in files.values()) + 1024
+
+
+def build(ctx, opts, args) -> int:
+    legacy = ctx.env.get("DOCKER_BUILDKIT", "1") in ("0", "false", "False")
+    path = args[0]
+    tags = opts["tag"]
+    for tag in tags:
+        try:
+            parse_ref(tag)
+        except InvalidReference as err:
+            ctx.eprint(f'invalid argument "{tag}" for "-t, --tag" flag: {err}\nSee \'docker build --help\'.')
+            return 125
+    dockerfile_name = opts["file"] or "Dockerfile"
+    context = _context(ctx, path)
+    if legacy:
+        ctx.err.append(LEGACY_BANNER + "\n")
+    source = context.get(dockerfile_name) if path in (".", "./") else ctx.host.files.get(dockerfile_name)
+    if source is None and path not in (".", "./"):
+        source = context.get(dockerfile_name)
+    if source is None:
+        if legacy:
+            raise DockerError("unable to prepare context: unable to evaluate symlinks in Dockerfile path: "
+                              f"lstat /home/learner/{dockerfile_name}: no such file or directory")
+        return _buildkit_fail(ctx, f"failed to read dockerfile: open {dockerfile_name}: no such file or directory")
+    if legacy:
+        ctx.print(f"Sending build context to Docker daemon  {human_size4(_tar_size(context)):>7}")
+    try:
+        instructions = parse(source.decode(errors="replace"))
+    except DockerfileError as err:
+        if legacy:
+            raise DaemonError(str(err)) from None
+        return _buildkit_fail(ctx, str(err), source, err.line)
+    build_args = dict(a.split("=", 1) if "=" in a else (a, "") for a in opts["build-arg"])
+    runner = Build(ctx.daemon, context, build_args, legacy=legacy, no_cache=opts["no-cache"],
+                   resolve_base=lambda ref: _resolve_base(ctx, ref, legacy))
+    reporter = LegacyReport(ctx) if legacy else BuildKitReport(ctx, dockerfile_name, source, context, instructions)
+    try:
+        final = _execute(runner, instructions, reporter, opts["target"])
+    except StepFailed as err:
+        return reporter.failed(err)
+    except DockerfileError as err:
+        return reporter.failed(StepFailed(str(err), str(err)))
+    image = runner.final_image(final)
+    for tag in tags:
+        _retag(ctx, image, parse_ref(tag).tagged)
+    if opts["quiet"]:
+        ctx.out.clear()
+        ctx.err.clear()
+        ctx.print(image.id)
+    else:
+        reporter.done(image, tags, runner)
+    ctx.event("build", steps=[_step_event(s) for s in runner.steps], image=image.id, legacy=legacy)
+    ctx.event("image_added", image=image.id)
+    return 0
+
+
+def _execute(runner: Build, instructions, reporter, target: str | None):
+    meta_args: dict[str, str] = {}
+    body = list(instructions)
+    while body and body[0].keyword == "ARG":  # ARGs before the first FROM: only for FROM lines
+        for word in body.pop(0).args:
+            name, _, default = word.partition("=")
+            meta_args[name] = runner.build_args.get(name, default)
+    total = len(body)
+    stage = None
+    for number, ins in enumerate(body, 1):
+        if ins.keyword == "FROM":
+            if stage is not None and target and stage.name == target:
+                break
+            reporter.step(number, total, ins)
+            stage, base = runner.start_stage(ins, meta_args)
+            reporter.from_done(stage, base)
+            continue
+        reporter.step(number, total, ins)
+        record = runner.step(stage, ins, number, total)
+        reporter.step_done(record)
+    if target and stage.name != target:
+        raise DockerfileError(f"failed to reach build target {target} in Dockerfile")
+    return stage
+
+
+def _resolve_base(ctx, ref: str, legacy: bool) -> Image:
+    image = ctx.daemon.image_or_none(ref)
+    if image is not None:
+        return image
+    from .images import pull
+    from .context import Context
+    inner = Context(ctx.daemon, ctx.host)
+    image = pull(inner, ref)
+    if legacy:  # the pull progress shows inside the build stream
+        lines = [l for l in inner.stdout.splitlines() if not l.startswith(("Using default tag", "docker.io/"))]
+        ctx.out.extend(l + "\n" for l in lines)
+    ctx.events.extend(inner.events)
+    return image
+
+
+def _retag(ctx, image: Image, tagged: str) -> None:
+    old = ctx.daemon.image_by_tag(tagged)
+    if old is not None and old.id != image.id:
+        old.repo_tags.remove(tagged)
+        ctx.event("untagged", image=old.id, tag=tagged)
+    if tagged not in image.repo_tags:
+        image.repo_tags.append(tagged)
+        image.last_tag_time = ctx.daemon.now
+        ctx.event("tagged", image=image.id, tag=tagged)
+
+
+def _step_event(s) -> dict:
+    return {"number": s.number, "total": s.total, "instruction": s.instruction.original,
+            "cached": s.cached, "container": s.container[:12], "changes": [f"{k} {p}" for k, p in s.changes],
+            "layer": s.layer, "image": s.image}
+
+
+class LegacyReport:
+    """The classic builder's stdout: Step N/M, Running in, Removed intermediate container…"""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def step(self, number, total, ins) -> None:
+        self.ctx.print(f"Step {number}/{total} : {ins.original}")
+
+    def from_done(self, stage, base) -> None:
+        if base is not None:
+            self.ctx.print(f" ---> {base.short_id}")
+
+    def step_done(self, record) -> None:
+        if record.cached:
+            self.ctx.print(" ---> Using cache")
+        else:
+            if record.container and record.instruction.keyword not in ("COPY", "ADD"):
+                self.ctx.print(f" ---> Running in {record.container[:12]}")
+                if record.output:
+                    self.ctx.write(record.output if record.output.endswith("\n") else record.output + "\n")
+                self.ctx.print(f" ---> Removed intermediate container {record.container[:12]}")
+        self.ctx.print(f" ---> {record.image.split(':')[1][:12]}")
+
+    def failed(self, err: StepFailed) -> int:
+        if err.output:
+            self.ctx.write(err.output if err.output.endswith("\n") else err.output + "\n")
+        self.ctx.eprint(err.legacy)
+        return 1
+
+    def done(self, image, tags, runner) -> None:
+        self.ctx.print(f"Successfully built {image.short_id}")
+        for tag in tags:
+            self.ctx.print(f"Successfully tagged {parse_ref(tag).tagged}")
+
+
+class BuildKitReport:
+    """BuildKit's final tty frame (stderr): one `=> ` line per vertex with its time."""
+
+    def __init__(self, ctx, dockerfile_name, source: bytes, context, instructions):
+        self.ctx, self.source, self.context = ctx, source, context
+        self.lines: list[tuple[str, float]] = []  # (text, seconds); '=> …' texts are sub-lines
+        self.totals, self.labels = _stage_layout(instructions)
+        self.uses_context = any(i.keyword in ("COPY", "ADD") and "from" not in i.flags for i in instructions)
+        self.stage_no, self.step_no, self.current = -1, 0, None
+        self._line(f"[internal] load build definition from {dockerfile_name}", 0.0)
+        self._line(f"=> transferring dockerfile: {human_size(len(source))}", 0.0)
+
+    def _line(self, text: str, seconds: float) -> None:
+        self.lines.append((text, seconds))
+
+    def _label(self) -> str:
+        name = self.labels[self.stage_no]
+        return f"[{name + ' ' if name else ''}{self.step_no}/{self.totals[self.stage_no]}]"
+
+    def step(self, number, total, ins) -> None:
+        self.current = ins
+
+    def from_done(self, stage, base) -> None:
+        self.stage_no, self.step_no = self.stage_no + 1, 1
+        name = stage.base
+        if base is not None:
+            full = parse_ref(stage.base).full_name
+            self._line(f"[internal] load metadata for {full}", 0.6)
+            if self.stage_no == 0:
+                self._line("[internal] load .dockerignore", 0.0)
+                self._line("=> transferring context: 2B", 0.0)
+                if self.uses_context:
+                    size = human_size(sum(len(v) for v in self.context.values()))
+                    self._line("[internal] load build context", 0.0)
+                    self._line(f"=> transferring context: {size}", 0.0)
+            digest = base.repo_digests[0].split("@")[1] if base.repo_digests else ""
+            name = f"{full}@{digest}" if digest else full
+        self._line(f"{self._label()} FROM {name}", 0.0)
+
+    def step_done(self, record) -> None:
+        ins = record.instruction
+        if ins.keyword not in ("RUN", "COPY", "ADD", "WORKDIR"):
+            return
+        self.step_no += 1
+        cached = "CACHED " if record.cached else ""
+        self._line(f"{cached}{self._label()} {ins.original}", 0.0 if record.cached else 0.4)
+
+    def failed(self, err: StepFailed) -> int:
+        if self.current is not None and self.current.keyword != "FROM":
+            self.step_no += 1
+            self._line(f"ERROR {self._label()} {self.current.original}", 0.3)
+        self._render("ERROR")
+        if err.output and self.current is not None:
+            self.ctx.eprint("------")
+            self.ctx.eprint(f" > {self._label()} {self.current.original}:")
+            for line in err.output.splitlines():
+                self.ctx.eprint(line)
+            self.ctx.eprint("------")
+        return _buildkit_fail(self.ctx, err.buildkit, self.source, self.current.line if self.current else None)
+
+    def done(self, image, tags, runner) -> None:
+        self._line("exporting to image", 0.1)
+        self._line("=> exporting layers", 0.1)
+        self._line(f"=> writing image {image.id}", 0.0)
+        for tag in tags:
+            self._line(f"=> naming to {parse_ref(tag).full_name}", 0.0)
+        self._render("FINISHED")
+
+    def _render(self, status: str) -> None:
+        vertices = sum(1 for t, _ in self.lines if not t.startswith("=> "))
+        elapsed = sum(s for _, s in self.lines)
+        head = f"[+] Building {elapsed:.1f}s ({vertices}/{vertices}) {status}"
+        self.ctx.eprint(f"{head:<{WIDTH - 14}}docker:default")
+        for text, seconds in self.lines:
+            shown = " => " + text
+            if len(shown) > WIDTH - 6:  # the tty view cuts long vertex names to fit the line
+                shown = shown[:WIDTH - 9] + "..."
+            self.ctx.eprint(f"{shown:<{WIDTH - 5}}{seconds:>4.1f}s")
+
+
+def _stage_layout(instructions) -> tuple[list[int], list[str]]:
+    """Per stage: how many steps BuildKit numbers ([n/total]) and its label (multi-stage only)."""
+    totals, names = [], []
+    for ins in instructions:
+        if ins.keyword == "FROM":
+            totals.append(1)
+            names.append(ins.args[2] if len(ins.args) == 3 else f"stage-{len(names)}")
+        elif totals and ins.keyword in ("RUN", "COPY", "ADD", "WORKDIR"):
+            totals[-1] += 1
+    return totals, names if len(names) > 1 else [""] * len(names)
+
+
+def _buildkit_fail(ctx, message: str, source: bytes | None = None, line: int | None = None) -> int:
+    if source is not None and line:
+        text = source.decode(errors="replace").splitlines()
+        ctx.eprint(f"Dockerfile:{line}")
+        ctx.eprint("--------------------")
+        for n in range(max(1, line - 2), min(len(text), line + 2) + 1):
+            marker = ">>>" if n == line else "   "
+            ctx.eprint(f"{n:>4} | {marker} {text[n - 1]}".rstrip())
+        ctx.eprint("--------------------")
+    ctx.eprint(f"ERROR: failed to build: failed to solve: {message}")
+    return 1
+
+
+_FLAGS = [
+    Flag("tag", "t", "list", "Name and optionally a tag in the \"name:tag\" format", type_name="list"),
+    Flag("file", "f", "string", "Name of the Dockerfile (Default is \"PATH/Dockerfile\")", type_name="string"),
+    Flag("build-arg", "", "list", "Set build-time variables", type_name="list"),
+    Flag("no-cache", "", "bool", "Do not use cache when building the image"),
+    Flag("target", "", "string", "Set the target build stage to build.", type_name="string"),
+    Flag("quiet", "q", "bool", "Suppress the build output and print image ID on success"),
+    Flag("progress", "", "string", "Set type of progress output", type_name="string"),
+    Flag("pull", "", "bool", "Always attempt to pull a newer version of the image"),
+    Flag("rm", "", "bool", "Remove intermediate containers after a successful build", default=True),
+]
+
+COMMANDS = [
+    Command("docker image build", "docker image build [OPTIONS] PATH | URL | -",
+            "Build an image from a Dockerfile", build, _FLAGS,
+            aliases=["docker build", "docker builder build"], min_args=1, max_args=1),
+]
