@@ -127,10 +127,6 @@ class SaveItem:
     parent: str = ""
 
 
-def _v1_json(v1: dict) -> bytes:
-    return go_json(v1)
-
-
 def _v1_entries(item: SaveItem) -> list[tuple[str, dict]]:
     """(v1 id, v1 JSON object) per layer: the legacy blobs save.go still writes (v1.CreateID)."""
     config, out, parent = item.config, [], ""
@@ -172,8 +168,9 @@ def save_archive(items: list[SaveItem], now_ns: int) -> bytes:
         ts = _seconds(item.config.get("created"))
         blobs_dir_mtime = ts
         layer_descs = []
-        for (v1_id, v1), layer in zip(_v1_entries(item), item.layers):
-            blobs.setdefault(v1_id, (_v1_json(v1), ts))
+        for (_, v1), layer in zip(_v1_entries(item), item.layers):
+            v1_bytes = go_json(v1)  # stored under its own digest (saveConfig), not the v1 id
+            blobs.setdefault(sha256_hex(v1_bytes), (v1_bytes, ts))
             data = layer.tar()
             blobs.setdefault(layer.diff_id.split(":", 1)[1], (data, ts))
             layer_descs.append({"mediaType": OCI_LAYER, "digest": layer.diff_id, "size": len(data)})
@@ -350,7 +347,8 @@ def _resolve(files: dict[str, tuple[tarfile.TarInfo, bytes]], name: str) -> byte
         info, payload = files[path]
         if not info.issym():
             return payload
-        path = _clean_name(posixpath.join(posixpath.dirname(path), info.linkname)) or ""
+        target = posixpath.normpath(posixpath.join("/", posixpath.dirname(path), info.linkname))
+        path = _clean_name(target) or ""  # normpath from '/' keeps the link inside the archive
     raise ArchiveError(f"open {path}: too many levels of symbolic links")
 
 
