@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import DockerError
 from . import gotemplate
-from .format import table, tabwrite
+from .format import tabwrite
 
 
 def render_rows(template: str, rows: list[dict], headers: dict[str, str]) -> str:
@@ -22,4 +22,4 @@ def render_rows(template: str, rows: list[dict], headers: dict[str, str]) -> str
     return tabwrite("".join(line + "\n" for line in [header] + lines))
 
 
-__all__ = ["render_rows", "table"]
+__all__ = ["render_rows"]

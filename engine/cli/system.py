@@ -1,0 +1,239 @@
+"""System commands: version, info, system df, and the generic `docker inspect`.
+
+LayerLab imitates the output of Docker 28.5.2 but says what it is: the server platform is named
+"LayerLab simulated engine", and values that only a real build or host has (git commits, Go version,
+kernel, memory) are marked as simulated instead of being invented.
+"""
+from __future__ import annotations
+
+from .. import images_ops
+from ..errors import DockerError, NotFound
+from ..fs import chain_ids
+from .context import Context
+from .format import go_json, human_size4, tabwrite
+from .image_info import FORMAT_HELP, check_template, image_inspect_json, inspect_text
+from .parser import Command, Flag
+
+VERSION = "28.5.2"
+API_VERSION = "1.51"
+MIN_API_VERSION = "1.24"
+PLATFORM = "LayerLab simulated engine"
+SIMULATED = "n/a (simulated)"
+
+
+def version_line() -> str:
+    """`docker --version` (real: "Docker version 28.5.2, build ecc6942")."""
+    return f"Docker version {VERSION}, build layerlab"
+
+
+# ---- docker version ----------------------------------------------------------------------------
+
+
+def _version_text() -> str:
+    """cli/command/system/version.go defaultVersionTemplate through tabwriter(minwidth 20, padding 1)."""
+    lines = [
+        "Client:",
+        f" Version:\t{VERSION}",
+        f" API version:\t{API_VERSION}",
+        f" Go version:\t{SIMULATED}",
+        " Git commit:\tlayerlab",
+        f" Built:\t{SIMULATED}",
+        " OS/Arch:\tlinux/amd64",
+        " Context:\tdefault",
+        "",
+        f"Server: {PLATFORM}",
+        " Engine:",
+        f"  Version:\t{VERSION}",
+        f"  API version:\t{API_VERSION} (minimum version {MIN_API_VERSION})",
+        f"  Go version:\t{SIMULATED}",
+        "  Git commit:\tlayerlab",
+        f"  Built:\t{SIMULATED}",
+        "  OS/Arch:\tlinux/amd64",
+        "  Experimental:\tfalse",
+    ]
+    return tabwrite("\n".join(lines) + "\n", minwidth=20, padding=1)
+
+
+def _cmd_version(ctx: Context, opts: dict, args: list[str]) -> int:
+    if opts["format"]:
+        data = {"Client": {"Version": VERSION, "ApiVersion": API_VERSION, "Os": "linux", "Arch": "amd64",
+                           "Context": "default", "Platform": {"Name": PLATFORM}},
+                "Server": {"Platform": {"Name": PLATFORM}, "Version": VERSION, "ApiVersion": API_VERSION,
+                           "MinAPIVersion": MIN_API_VERSION, "Os": "linux", "Arch": "amd64",
+                           "Experimental": False}}
+        if opts["format"] == "json":
+            ctx.print(go_json(data))
+            return 0
+        ctx.write(inspect_text([data], opts["format"], errors := []))
+        if errors:
+            raise DockerError("\n".join(errors))
+        return 0
+    ctx.write(_version_text())
+    return 0
+
+
+# ---- docker info -------------------------------------------------------------------------------
+
+
+def _cmd_info(ctx: Context, opts: dict, args: list[str]) -> int:
+    """cli/command/system/info.go prettyPrintInfo, trimmed to what LayerLab models."""
+    d = ctx.daemon
+    states = [c.status for c in d.containers.values()]
+    running = sum(s in ("running", "restarting") for s in states)
+    paused = states.count("paused")
+    lines = [
+        "Client:",
+        f" Version:    {VERSION}",
+        " Context:    default",
+        " Debug Mode: false",
+        "",
+        "Server:",
+        f" Containers: {len(states)}",
+        f"  Running: {running}",
+        f"  Paused: {paused}",
+        f"  Stopped: {len(states) - running - paused}",
+        f" Images: {len(d.images)}",
+        f" Server Version: {VERSION}",
+        " Storage Driver: overlay2",
+        "  Backing Filesystem: extfs",
+        "  Supports d_type: true",
+        "  Using metacopy: false",
+        "  Native Overlay Diff: true",
+        "  userxattr: false",
+        " Logging Driver: json-file",
+        " Cgroup Driver: systemd",
+        " Cgroup Version: 2",
+        f" Kernel Version: {SIMULATED}",
+        f" Operating System: {PLATFORM} (no real kernel: containers and layers are modelled in Python)",
+        " OSType: linux",
+        " Architecture: x86_64",
+        " Name: layerlab",
+        " Docker Root Dir: /var/lib/docker",
+        " Debug Mode: false",
+        " Experimental: false",
+        " Live Restore Enabled: false",
+        "",
+    ]
+    ctx.write("\n".join(lines) + "\n")
+    return 0
+
+
+# ---- docker system df --------------------------------------------------------------------------
+
+
+def disk_usage(daemon) -> list[list[str]]:
+    """The TYPE/TOTAL/ACTIVE/SIZE/RECLAIMABLE rows (formatter/disk_usage.go, sizes in HumanSize)."""
+    images = list(daemon.images.values())
+    chain_size: dict[str, int] = {}
+    chain_users: dict[str, int] = {}
+    for image in images:
+        for chain, diff_id in zip(image.chain_ids, image.diff_ids):
+            chain_size[chain] = daemon.layer(diff_id).size
+            chain_users[chain] = chain_users.get(chain, 0) + 1
+    for container in daemon.containers.values():  # layers a removed image left to its containers
+        for chain, diff_id in zip(chain_ids(container.diff_ids), container.diff_ids):
+            chain_size.setdefault(chain, daemon.layer(diff_id).size)
+    total = sum(chain_size.values())
+    used = 0
+    active_images = 0
+    for image in images:
+        if daemon.containers_using(image):
+            active_images += 1
+            shared = sum(chain_size[c] for c in image.chain_ids if chain_users[c] > 1)
+            used += daemon.image_size(image) - shared
+    containers = list(daemon.containers.values())
+    active = [c for c in containers if c.status in ("running", "paused", "restarting")]
+    rw_total = sum(daemon.rw_size(c) for c in containers)
+    rw_free = rw_total - sum(daemon.rw_size(c) for c in active)
+    return [
+        ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+        ["Images", str(len(images)), str(active_images), human_size4(total), _reclaimable(total - used, total)],
+        ["Containers", str(len(containers)), str(len(active)), human_size4(rw_total),
+         _reclaimable(rw_free, rw_total)],
+        ["Local Volumes", "0", "0", "0B", "0B"],
+        ["Build Cache", "0", "0", "0B", "0B"],
+    ]
+
+
+def _reclaimable(amount: int, total: int) -> str:
+    if total > 0:
+        return f"{human_size4(amount)} ({amount * 100 // total}%)"
+    return human_size4(amount)
+
+
+def _cmd_df(ctx: Context, opts: dict, args: list[str]) -> int:
+    if opts["verbose"] or opts["format"]:
+        raise DockerError("LayerLab's docker system df shows the summary table only (no -v or --format)")
+    ctx.write(tabwrite("".join("\t".join(r) + "\n" for r in disk_usage(ctx.daemon))))
+    return 0
+
+
+# ---- docker inspect ----------------------------------------------------------------------------
+
+
+def _container_json(daemon, ref: str) -> dict:
+    try:
+        from .container_info import container_inspect_json  # the container engineer's module
+    except ModuleNotFoundError:
+        daemon.find_container(ref)  # (only while that module is missing) raises NoSuchContainer
+        raise
+    return container_inspect_json(daemon, daemon.find_container(ref))
+
+
+def _lookup_any(daemon, ref: str, kind: str) -> dict:
+    """system/inspect.go inspectAll: container first, then image; a not-found (or, for the image, an
+    invalid reference) moves on to the next kind; nothing found is `Error: No such object: x` (v28)."""
+    if kind in ("", "container"):
+        try:
+            return _container_json(daemon, ref)
+        except NotFound:
+            if kind:
+                raise
+    if kind in ("", "image"):
+        try:
+            return image_inspect_json(daemon, images_ops.resolve_image(daemon, ref))
+        except DockerError as err:
+            if kind or not (isinstance(err, NotFound) or "invalid reference format" in str(err)):
+                raise
+    raise DockerError(f"Error: No such object: {ref}")
+
+
+ALL_TYPES = ("config", "container", "image", "network", "node", "plugin", "secret", "service", "task", "volume")
+
+
+def _cmd_inspect(ctx: Context, opts: dict, args: list[str]) -> int:
+    kind = opts["type"] or ""
+    if kind and kind not in ALL_TYPES:
+        raise DockerError(f'unknown type: "{kind}": must be one of "' + '", "'.join(ALL_TYPES) + '"')
+    check_template(opts["format"])
+    objects, errors = [], []
+    for ref in args:
+        try:
+            if kind not in ("", "container", "image"):
+                raise DockerError(f"Error: No such object: {ref}")
+            objects.append(_lookup_any(ctx.daemon, ref, kind))
+        except DockerError as err:
+            errors.append(str(err))
+    ctx.write(inspect_text(objects, opts["format"], errors))
+    if errors:
+        ctx.eprint("\n".join(errors))
+        return 1
+    return 0
+
+
+COMMANDS = [
+    Command("docker version", "docker version [OPTIONS]", "Show the Docker version information", _cmd_version,
+            flags=[Flag("format", "f", "string", FORMAT_HELP, type_name="string")], max_args=0),
+    Command("docker info", "docker info [OPTIONS]", "Display system-wide information", _cmd_info,
+            flags=[Flag("format", "f", "string", FORMAT_HELP, type_name="string")], max_args=0,
+            aliases=["docker system info"]),
+    Command("docker system df", "docker system df [OPTIONS]", "Show docker disk usage", _cmd_df,
+            flags=[Flag("format", "", "string", FORMAT_HELP, type_name="string"),
+                   Flag("verbose", "v", help="Show detailed information on space usage")], max_args=0),
+    Command("docker inspect", "docker inspect [OPTIONS] NAME|ID [NAME|ID...]",
+            "Return low-level information on Docker objects", _cmd_inspect,
+            flags=[Flag("format", "f", "string", FORMAT_HELP, type_name="string"),
+                   Flag("size", "s", help="Display total file sizes if the type is container"),
+                   Flag("type", "", "string", "Only inspect objects of the given type", type_name="string")],
+            min_args=1),
+]
