@@ -1,0 +1,289 @@
+"""What the daemon does to containers: create, start, stop, kill, pause, exec, remove.
+
+Handlers in engine/cli/containers.py call these after `lifecycle.check()` allowed the command;
+the builder uses create/start/discard too. Each returns the events the stage highlights.
+"""
+from __future__ import annotations
+
+import inspect as _inspect
+import re
+from dataclasses import dataclass, field
+
+from . import lifecycle, shell
+from .clock import NS
+from .errors import Conflict, DaemonError, InvalidArgument
+from .model import Container, Process
+
+DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+DEFAULT_STOP_TIMEOUT = 10  # daemon defaultStopTimeout on Linux (seconds)
+NAME_PATTERN = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")  # daemon validContainerNamePattern
+# runc's messages as Docker 28 (containerd 1.7/2.x, runc 1.2+) relays them for a failed start.
+START_FAILED = ("failed to create task for container: failed to create shim task: OCI runtime create "
+                "failed: runc create failed: unable to start container process: error during container "
+                "init: {cause}: unknown")
+EXEC_FAILED = "OCI runtime exec failed: exec failed: unable to start container process: {cause}: unknown"
+
+
+class StartFailed(DaemonError):
+    """The runtime could not exec argv[0]; exit_code is the container's (126/127)."""
+
+
+@dataclass
+class RunResult:
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+    still_running: bool = False
+    events: list = field(default_factory=list)
+
+
+# ---- create -------------------------------------------------------------------------------
+def validate_name(daemon, name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise InvalidArgument(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+    for other in daemon.containers.values():
+        if other.name == name.lstrip("/"):
+            raise Conflict(f'Conflict. The container name "/{name.lstrip("/")}" is already in use by container '
+                           f'"{other.id}". You have to remove (or rename) that container to be able to '
+                           "reuse that name.")
+
+
+def resolve_command(image_config: dict, entrypoint: list[str] | None, cmd: list[str] | None):
+    """daemon/create.go merge: an --entrypoint drops the image's Cmd; args replace Cmd."""
+    if entrypoint is None:
+        entrypoint = image_config.get("Entrypoint") or None
+        if not cmd:
+            cmd = image_config.get("Cmd") or None
+    argv = list(entrypoint or []) + list(cmd or [])
+    if not argv:
+        raise DaemonError("no command specified")
+    return entrypoint or None, cmd or None, argv
+
+
+def merge_env(image_env: list[str], user_env: list[str]) -> list[str]:
+    env = {e.split("=", 1)[0]: e for e in image_env}
+    for item in user_env:
+        env[item.split("=", 1)[0]] = item
+    return list(env.values())
+
+
+def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None, entrypoint=None,
+                     env=(), workdir: str = "", user: str = "", hostname: str = "", tty: bool = False,
+                     stdin_open: bool = False, auto_remove: bool = False, stop_signal: str = "",
+                     stop_timeout: int | None = None, labels: dict | None = None,
+                     port_bindings: dict | None = None, restart: str = "no",
+                     attach: bool = False) -> tuple[Container, list[dict]]:
+    """A created container: id, name, config and an empty read-write layer (moby daemon/create.go)."""
+    if name:
+        validate_name(daemon, name)
+    base = image.run_config
+    entrypoint, cmd, argv = resolve_command(base, entrypoint, cmd)
+    cid = daemon.ids.hex64("container")
+    name = name.lstrip("/") or daemon.ids.container_name(daemon.container_names())
+    config = {
+        "Hostname": hostname or cid[:12], "Domainname": "", "User": user or base.get("User", ""),
+        "AttachStdin": attach and stdin_open, "AttachStdout": attach, "AttachStderr": attach,
+    }
+    if base.get("ExposedPorts"):
+        config["ExposedPorts"] = dict(base["ExposedPorts"])
+    config.update({
+        "Tty": tty, "OpenStdin": stdin_open, "StdinOnce": attach and stdin_open,
+        "Env": merge_env(base.get("Env") or [], list(env)), "Cmd": cmd, "Image": image_ref,
+        "Volumes": base.get("Volumes"), "WorkingDir": workdir or base.get("WorkingDir", ""),
+        "Entrypoint": entrypoint, "OnBuild": base.get("OnBuild"),
+        "Labels": {**(base.get("Labels") or {}), **(labels or {})},
+    })
+    if stop_signal or base.get("StopSignal"):
+        config["StopSignal"] = stop_signal or base["StopSignal"]
+    if stop_timeout is not None:
+        config["StopTimeout"] = stop_timeout
+    container = Container(
+        id=cid, name=name, image_id=image.id, image_ref=image_ref, diff_ids=image.diff_ids,
+        created=daemon.now, path=argv[0], args=argv[1:], config=config,
+        host_config={"AutoRemove": auto_remove, "PortBindings": port_bindings or {},
+                     "RestartPolicy": {"Name": restart or "no", "MaximumRetryCount": 0}},
+        mount_id=daemon.ids.hex64("mount"))
+    daemon.containers[cid] = container
+    return container, [{"type": "container_added", "container": cid, "image": image.id}]
+
+
+# ---- running programs ---------------------------------------------------------------------
+def shell_flavor(fs) -> str:
+    return "busybox" if fs.exists("/bin/busybox") else "gnu"
+
+
+def runtime_env(container, extra=()) -> dict[str, str]:
+    """What the process sees: PATH default, HOSTNAME, TERM with a tty, then Config.Env (+ exec -e)."""
+    env = dict(e.split("=", 1) for e in [DEFAULT_PATH])
+    env["HOSTNAME"] = container.config.get("Hostname", container.id[:12])
+    if container.config.get("Tty"):
+        env["TERM"] = "xterm"
+    for item in list(container.config.get("Env") or []) + list(extra):
+        key, _, value = item.partition("=")
+        env[key] = value
+    return env
+
+
+def _run_shell(daemon, container, argv, *, env, workdir, tty, interactive, fs):
+    """shell.run with the keyword arguments this shell version accepts."""
+    wanted = {"env": env, "workdir": workdir or "/", "flavor": shell_flavor(fs), "tty": tty,
+              "interactive": interactive, "now_ns": daemon.now, "hostname": env.get("HOSTNAME", "")}
+    accepted = _inspect.signature(shell.run).parameters
+    if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
+        wanted = {k: v for k, v in wanted.items() if k in accepted}
+    return shell.run(argv, fs, **wanted)
+
+
+def _exec_error(err) -> tuple[str, int]:
+    """runc's reason for not executing argv[0] and the exit status Docker assigns (errors.go)."""
+    if isinstance(err, shell.ExecNotFound):
+        if "/" in err.name:
+            return f'exec: "{err.name}": stat {err.name}: no such file or directory', 127
+        return f'exec: "{err.name}": executable file not found in $PATH', 127
+    return f'exec: "{err.path}": permission denied', 126
+
+
+def _file_events(fs, container) -> list[dict]:
+    return [{**e, "container": container.id} for e in getattr(fs, "events", [])]
+
+
+def _log(container, result, tty: bool) -> None:
+    for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        for line in text.splitlines(keepends=True):
+            container.logs.append(["stdout" if tty else stream, line])
+
+
+def _new_process(daemon, container, proc, exec_id: str = "") -> Process:
+    ends_at = None if proc.ends_after is None else daemon.now + int(proc.ends_after * NS)
+    return Process(pid=daemon.new_pid(), command=proc.command, on_sigterm=proc.on_sigterm,
+                   ends_at=ends_at, exec_id=exec_id, extra=list(proc.extra))
+
+
+def start(daemon, container) -> RunResult:
+    """Run PID 1 in the container's union filesystem. Raises StartFailed (126/127) if it cannot exec."""
+    fs = daemon.container_fs(container)
+    argv = [container.path] + list(container.args)
+    tty = bool(container.config.get("Tty"))
+    try:
+        result = _run_shell(daemon, container, argv, env=runtime_env(container),
+                            workdir=container.config.get("WorkingDir", ""), tty=tty,
+                            interactive=bool(container.config.get("OpenStdin")), fs=fs)
+    except (shell.ExecNotFound, shell.NotExecutable) as err:
+        cause, code = _exec_error(err)
+        message = START_FAILED.format(cause=cause)
+        container.exit_code = code
+        lifecycle.set_error(container, message)
+        failure = StartFailed(message, code)
+        failure.events = []
+        if container.host_config.get("AutoRemove"):  # start.go removes an AutoRemove container that failed
+            failure.events = discard(daemon, container)
+        raise failure from None
+    events = _file_events(fs, container)
+    pid = daemon.new_pid()
+    events.append(lifecycle.mark_running(daemon, container, pid))
+    _log(container, result, tty)
+    if result.process is not None:
+        process = _new_process(daemon, container, result.process)
+        process.pid = pid
+        container.processes = [process]
+        events.append({"type": "process_added", "container": container.id, "pid": pid,
+                       "command": process.command})
+        return RunResult(result.stdout, result.stderr, 0, True, events)
+    # A program that finishes at once: it ran, and the container is exited with its status.
+    daemon.clock.advance(daemon.ids.number(20, 400, "runtime") / 1000)
+    events += lifecycle.mark_stopped(daemon, container, result.exit_code)
+    if container.host_config.get("AutoRemove"):
+        events += discard(daemon, container)
+    return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
+
+
+def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tty: bool = False,
+            interactive: bool = False) -> RunResult:
+    """`docker exec`: another process in the same filesystem; a long-running one stays listed."""
+    fs = daemon.container_fs(container)
+    try:
+        result = _run_shell(daemon, container, argv, env=runtime_env(container, env),
+                            workdir=workdir or container.config.get("WorkingDir", ""), tty=tty,
+                            interactive=interactive, fs=fs)
+    except (shell.ExecNotFound, shell.NotExecutable) as err:
+        cause, code = _exec_error(err)
+        # The API router writes the failure into the attached stream (stdout), exit code from errors.go.
+        return RunResult(EXEC_FAILED.format(cause=cause) + "\r\n", "", code, False, [])
+    events = _file_events(fs, container)
+    if result.process is not None:
+        exec_id = daemon.ids.hex64("exec")
+        process = _new_process(daemon, container, result.process, exec_id)
+        container.processes.append(process)
+        container.exec_ids.append(exec_id)
+        events.append({"type": "process_added", "container": container.id, "pid": process.pid,
+                       "command": process.command, "exec_id": exec_id})
+        return RunResult(result.stdout, result.stderr, 0, True, events)
+    return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
+
+
+# ---- signals ------------------------------------------------------------------------------
+def pid1(container) -> Process | None:
+    return next((p for p in container.processes if p.pid == container.pid), None)
+
+
+def stop_signal_of(container) -> int:
+    return lifecycle.parse_signal(container.config.get("StopSignal") or "SIGTERM")
+
+
+def stop(daemon, container, timeout: int | None = None, signal: str | None = None) -> list[dict]:
+    """containerStop: stop signal, wait the grace period, then SIGKILL (moby daemon/stop.go).
+
+    A paused container is resumed so the signal can be delivered (killWithSignal).
+    """
+    if timeout is None:
+        timeout = container.config.get("StopTimeout", DEFAULT_STOP_TIMEOUT)
+    number = lifecycle.parse_signal(signal) if signal else stop_signal_of(container)
+    process = pid1(container)
+    code = lifecycle.signal_outcome(process, number) if process else 128 + number
+    if code is not None and number != lifecycle.SIGNALS["KILL"]:
+        daemon.clock.advance(daemon.ids.number(10, 200, "shutdown") / 1000)
+        return lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+    # Still running when the grace period ends: the daemon uses the force.
+    if timeout > 0:
+        daemon.clock.advance(timeout)
+    return lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
+
+
+def kill(daemon, container, number: int) -> list[dict]:
+    """Deliver one signal to PID 1; the container ends only if the process does (daemon/kill.go)."""
+    if container.restarting:
+        return []  # no task to signal
+    process = pid1(container)
+    code = lifecycle.signal_outcome(process, number) if process else 128 + number
+    event = {"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}
+    if code is None:
+        return [event]
+    return [event] + lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+
+
+def pause(daemon, container) -> list[dict]:
+    container.paused = True
+    return [{"type": "state", "container": container.id, "from": "running", "to": "paused"}]
+
+
+def unpause(daemon, container) -> list[dict]:
+    container.paused = False
+    return [{"type": "state", "container": container.id, "from": "paused", "to": "running"}]
+
+
+# ---- removal ------------------------------------------------------------------------------
+def discard(daemon, container) -> list[dict]:
+    """Delete the container and its read-write layer; free image layers nothing else uses."""
+    daemon.containers.pop(container.id, None)
+    events = [{"type": "container_removed", "container": container.id}]
+    for chain in daemon.release_layers(container.diff_ids):
+        events.append({"type": "layer_removed", "layer": chain})
+    return events
+
+
+def remove(daemon, container, force: bool = False) -> list[dict]:
+    """`docker rm [-f]`: -f kills a running container with SIGKILL first."""
+    events = []
+    if force and container.running:
+        events += lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
+    return events + discard(daemon, container)
