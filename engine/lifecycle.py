@@ -166,7 +166,7 @@ def settle(daemon) -> list[dict]:
     events: list[dict] = []
     for container in list(daemon.containers.values()):
         if not container.running or container.paused:
-            continue  # a frozen process's timer does not run out while paused
+            continue  # frozen processes cannot exit until thawed; their timers end them after unpause
         for proc in list(container.processes):
             if proc.ends_at is None or proc.ends_at > daemon.now:
                 continue

@@ -258,6 +258,9 @@ def top_cmd(ctx, opts, args):
         stime = _dt.datetime.fromtimestamp(started // NS, _dt.timezone.utc).strftime("%H:%M")
         user = container.config.get("User") or "root"
         rows.append(f"{user}\t{proc.pid}\t{shim}\t0\t{stime}\t{tty}\t00:00:00\t{proc.command}")
+        # children the program started (nginx workers, a script's current command): PIDs after it
+        for offset, child in enumerate(proc.extra, start=1):
+            rows.append(f"{user}\t{proc.pid + 30 + offset}\t{proc.pid}\t0\t{stime}\t{tty}\t00:00:00\t{child}")
     # cli top.go: tabwriter.NewWriter(out, 20, 1, 3, ' ', 0)
     ctx.write(tabwrite("\n".join(rows) + "\n", minwidth=20))
 
