@@ -118,9 +118,9 @@ def test_settle_ends_a_timed_process_and_removes_rm_container():
 def test_paused_process_does_not_end_until_unpaused():
     sb = Sandbox.create(3)
     sb.run("docker pull alpine")
-    sb.run("docker run -d --name pz alpine sleep 2")
+    sb.run("docker run -d --name pz alpine sleep 20")
     sb.run("docker pause pz")
-    sb.daemon.clock.advance(30)
+    sb.daemon.clock.advance(60)
     lifecycle.settle(sb.daemon)
     assert sb.daemon.find_container("pz").status == "paused"
     sb.run("docker unpause pz")
