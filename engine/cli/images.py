@@ -12,6 +12,7 @@ from . import image_info, image_pull
 from .context import Context
 from .format import human_size, human_size4, rfc3339, since
 from .image_listfmt import render_rows
+from .image_pull import pull  # re-exported: `docker build` pulls its FROM image through it
 from .parser import Command, Flag
 
 # ---- docker images ---------------------------------------------------------------------------
@@ -296,3 +297,5 @@ COMMANDS = image_pull.COMMANDS + image_info.COMMANDS + [
                    Flag("force", "f", help="Do not prompt for confirmation")],
             max_args=0),
 ]
+
+__all__ = ["COMMANDS", "pull", "image_summaries", "prune_images"]
