@@ -9,6 +9,7 @@ from .format import tabwrite
 
 def render_rows(template: str, rows: list[dict], headers: dict[str, str]) -> str:
     """template is a Docker --format value ('table {{.ID}}\\t…', '{{.ID}}', 'json') or a default table."""
+    rows = [dict(sorted(row.items())) for row in rows]  # formatter.MarshalJSON: a map, keys sorted
     is_table = gotemplate.is_table_format(template)
     text = gotemplate.table_template(template)
     try:
