@@ -224,7 +224,8 @@ def _tar(ctx: Context, args: list[str]) -> int:
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             for member in tar.getmembers():
-                ctx.print(_tar_line(member) if "v" in flags else member.name)
+                name = member.name + ("/" if member.isdir() else "")
+                ctx.print(_tar_line(member) if "v" in flags else name)
     except tarfile.TarError:
         ctx.eprint("tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors")
         return 2
@@ -236,7 +237,7 @@ def _tar_line(m: tarfile.TarInfo) -> str:
     perms = "".join(ch if m.mode & (1 << (8 - i)) else "-" for i, ch in enumerate("rwxrwxrwx"))
     when = datetime.datetime.fromtimestamp(m.mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
     owner = f"{m.uname or m.uid}/{m.gname or m.gid}"
-    name = m.name + (f" -> {m.linkname}" if m.issym() else "")
+    name = m.name + ("/" if m.isdir() else "") + (f" -> {m.linkname}" if m.issym() else "")
     return f"{kind}{perms} {owner} {m.size:>9} {when} {name}"
 
 

@@ -150,7 +150,7 @@ def run_docker(ctx: Context, words: list[str]) -> int:
     try:
         opts, args = parse_args(typed, rest)
         if opts.get("help"):
-            ctx.write(help_text(typed))
+            ctx.write(help_text(typed, [cmd.path] + cmd.aliases))
             return 0
         check_arg_count(typed, args)
         code = cmd.handler(ctx, opts, args)

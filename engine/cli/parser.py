@@ -179,11 +179,12 @@ def flag_usages(flags: list[Flag]) -> str:
     return "\n".join(f"{h} {' ' * (width - len(h))} {t}".rstrip() for h, t in lines)
 
 
-def help_text(cmd: Command) -> str:
-    """`docker <cmd> --help` in docker/cli's usage template."""
+def help_text(cmd: Command, names: list[str] | None = None) -> str:
+    """`docker <cmd> --help` in docker/cli's usage template; names = all spellings (Aliases)."""
     out = [f"\nUsage:  {cmd.usage}\n", cmd.long_help or cmd.short]
-    if cmd.aliases:
-        out.append("\nAliases:\n  " + ", ".join([cmd.path] + cmd.aliases))
+    names = names or [cmd.path] + cmd.aliases
+    if len(names) > 1:
+        out.append("\nAliases:\n  " + ", ".join(names))
     usages = flag_usages(cmd.flags)
     if usages:
         out.append("\nOptions:\n" + usages)
