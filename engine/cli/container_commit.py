@@ -6,7 +6,7 @@ import posixpath
 
 from .. import dockerfile, images_ops, lifecycle
 from ..errors import DaemonError, DockerError, InvalidArgument
-from ..fs import DIR, EMPTY_LAYER_DIFF_ID, FILE, SYMLINK, Layer, entry_bytes
+from ..fs import DIR, EMPTY_LAYER_DIFF_ID, FILE, SYMLINK, Layer, entry_bytes, normpath
 from ..host import HOME
 from ..model import Image
 from ..refs import InvalidReference, parse as parse_ref
@@ -166,7 +166,7 @@ def _host_is_dir(host, rel: str) -> bool:
 
 def copy_from_container(ctx, container, src: str, dest: str, typed: str) -> None:
     fs = ctx.daemon.container_fs(container)
-    path = posixpath.normpath("/" + src)
+    path = normpath(src)
     try:
         entry = fs.stat(path)
     except FsError:
@@ -204,7 +204,7 @@ def copy_to_container(ctx, container, src: str, dest: str, typed: str) -> None:
     else:
         raise DockerError(f"lstat {host_abs(src)}: no such file or directory")
     fs = ctx.daemon.container_fs(container)
-    target = posixpath.normpath("/" + dest)
+    target = normpath(dest)
     target_is_dir = fs.is_dir(target)
     if not target_is_dir and not fs.is_dir(posixpath.dirname(target)):
         raise DaemonError(f"Could not find the file {posixpath.dirname(target)} in container {typed}")
