@@ -353,9 +353,11 @@ def go_json(value, escape_html: bool = True) -> str:
     return _json_encode(value, escape_html, None, 0)
 
 
-def json_indent(value) -> str:
-    """What `docker inspect` prints: the daemon's JSON (no HTML escaping) through json.Indent(.., "", "    ")."""
-    return _json_encode(value, False, "    ", 0)
+def json_indent(value, escape_html: bool = False) -> str:
+    """What `docker inspect` prints: the daemon's JSON through json.Indent(.., "", "    ").
+
+    escape_html=True when the daemon re-marshals the response (image inspect, API 1.51)."""
+    return _json_encode(value, escape_html, "    ", 0)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ def inspect_text(objects: list[dict], template: str | None, errors: list[str]) -
         return "[]\n"
     if template == "json":
         return "[" + ",".join(fmt.go_json(o) for o in objects) + "]\n"
-    return fmt._json_encode(objects, True, "    ", 0) + "\n"  # Marshal (HTML-escaped) + json.Indent
+    return fmt.json_indent(objects, escape_html=True) + "\n"  # Marshal (HTML-escaped) + json.Indent
 
 
 def check_template(template: str | None) -> None:

@@ -176,7 +176,8 @@ def flag_usages(flags: list[Flag]) -> str:
             text += f" (default {shown})"
         lines.append((head, text))
     width = max((len(h) for h, _ in lines), default=0) + 1
-    return "\n".join(f"{h} {' ' * (width - len(h))} {t}".rstrip() for h, t in lines)
+    indent = "\n" + " " * (width + 2)  # pflag indents the continuation lines of a long help
+    return "\n".join(f"{h} {' ' * (width - len(h))} {t.replace(chr(10), indent)}".rstrip() for h, t in lines)
 
 
 def help_text(cmd: Command, names: list[str] | None = None) -> str:
