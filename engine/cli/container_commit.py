@@ -164,7 +164,7 @@ def _host_is_dir(host, rel: str) -> bool:
     return rel == "" or any(name.startswith(rel + "/") for name in host.names())
 
 
-def copy_from_container(ctx, container, src: str, dest: str, typed: str) -> None:
+def copy_from_container(ctx, container, src: str, dest: str, typed: str, quiet: bool = False) -> None:
     fs = ctx.daemon.container_fs(container)
     path = normpath(src)
     try:
@@ -189,10 +189,11 @@ def copy_from_container(ctx, container, src: str, dest: str, typed: str) -> None
                        else file_entry.target.encode())
         ctx.event("host_file", path=name)
     size = tar_size([(p, e.size) for p, e in files], dirs)
-    ctx.eprint(f"Successfully copied {human_size(size)} to {target}")
+    if not quiet:
+        ctx.eprint(f"Successfully copied {human_size(size)} to {target}")
 
 
-def copy_to_container(ctx, container, src: str, dest: str, typed: str) -> None:
+def copy_to_container(ctx, container, src: str, dest: str, typed: str, quiet: bool = False) -> None:
     rel = _host_rel(host_abs(src).rstrip("/."))
     if rel and ctx.host.exists(rel):
         sources = {posixpath.basename(rel): ctx.host.read(rel)}
@@ -218,7 +219,8 @@ def copy_to_container(ctx, container, src: str, dest: str, typed: str) -> None:
         fs.write_file(where, data.decode(errors="replace"))
     ctx.events.extend({**e, "container": container.id} for e in fs.events)
     size = tar_size([(n, len(d)) for n, d in sources.items()], 0 if single else 1)
-    ctx.eprint(f"Successfully copied {human_size(size)} to {typed}:{dest}")
+    if not quiet:
+        ctx.eprint(f"Successfully copied {human_size(size)} to {typed}:{dest}")
 
 
 def cp_cmd(ctx, opts, args):
@@ -232,10 +234,10 @@ def cp_cmd(ctx, opts, args):
         raise DockerError("LayerLab: streaming a tar through `-` is not supported; use a file name")
     if src_container:
         container = ctx.daemon.find_container(src_container)
-        copy_from_container(ctx, container, src_path, dst_path, src_container)
+        copy_from_container(ctx, container, src_path, dst_path, src_container, opts["quiet"])
     else:
         container = ctx.daemon.find_container(dst_container)
-        copy_to_container(ctx, container, src_path, dst_path, dst_container)
+        copy_to_container(ctx, container, src_path, dst_path, dst_container, opts["quiet"])
 
 
 COMMANDS = [
