@@ -97,6 +97,7 @@ class Container:
     oom_killed: bool = False
     pid: int = 0
     exit_code: int = 0
+    error: str = ""  # State.Error: why the last start failed
     started_at: int = 0
     finished_at: int = 0
     last_signal: str = ""  # the signal that ended it last (for the stage), '' if it exited itself

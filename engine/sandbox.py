@@ -41,8 +41,8 @@ class Sandbox:
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
         setup = scenarios.setup_commands(scenario)  # ValueError for an unknown scenario
         sandbox = cls(seed, scenario, Daemon(seed), HostDir(scenarios.host_files(scenario)))
-        for line in setup:
-            run_line(line, sandbox.daemon, sandbox.host)
+        for line in setup:  # like the learner's commands (time passes), but not logged
+            sandbox._apply(line)
         return sandbox
 
     # ---- commands --------------------------------------------------------------------------

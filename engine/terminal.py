@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import shlex
 import tarfile
 from dataclasses import dataclass
@@ -74,13 +75,34 @@ def chains(tokens: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
+_SUBSTITUTION = re.compile(r"\$\(([^()]*)\)")
+
+
+def substitute_commands(line: str, daemon, host, events: list) -> str:
+    """`$(docker ps -aq)` -> its output words, as a shell would splice them (not inside '…')."""
+    def replace(match: re.Match) -> str:
+        if line[:match.start()].count("'") % 2:
+            return match.group(0)
+        inner = Context(daemon, host)
+        try:
+            words = split_line(match.group(1))
+        except LineError:
+            return ""
+        run_words(inner, words)
+        events.extend(inner.events)
+        return " ".join(inner.stdout.split())
+    return _SUBSTITUTION.sub(replace, line)
+
+
 def run_line(line: str, daemon, host) -> Outcome:
     """Run one terminal line against the daemon and host directory."""
+    pre_events: list = []
+    line = substitute_commands(line, daemon, host, pre_events)
     try:
         steps = chains(split_line(line))
     except LineError as err:
         return Outcome("", f"sh: {err}\n", 2, [])
-    out, err, events, code = [], [], [], 0
+    out, err, events, code = [], [], pre_events, 0
     for connector, words in steps:
         if (connector == "&&" and code != 0) or (connector == "||" and code == 0):
             continue
