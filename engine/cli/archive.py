@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import shlex
 
-from .. import archive
+from .. import archive, images_ops
 from ..archive import ArchiveError
-from ..clock import format_rfc3339nano
 from ..errors import Conflict, DaemonError, DockerError, HostError
 from ..fs import Layer
 from ..model import Image, config_bytes
@@ -223,20 +222,9 @@ def import_(ctx, opts, args) -> int:
         daemon.images[image.id] = image
         ctx.event("image_added", image=image.id)
     if ref is not None:
-        _set_tag(ctx, image, ref.tagged)
+        images_ops.tag_image(ctx.daemon, image, ref.tagged, ctx.events)
     ctx.print(image.id)
     return 0
-
-
-def _set_tag(ctx, image: Image, tagged: str) -> None:
-    old = ctx.daemon.image_by_tag(tagged)
-    if old is not None and old.id != image.id:
-        old.repo_tags.remove(tagged)
-        ctx.event("untagged", image=old.id, tag=tagged)
-    if tagged not in image.repo_tags:
-        image.repo_tags.append(tagged)
-        image.last_tag_time = ctx.daemon.now
-        ctx.event("tagged", image=image.id, tag=tagged)
 
 
 def _apply_changes(changes: list[str]) -> dict:

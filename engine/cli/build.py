@@ -5,6 +5,7 @@ legacy builder, whose `Step N/M` stream goes to stdout after the CLI's deprecati
 """
 from __future__ import annotations
 
+from .. import images_ops
 from ..build_run import Build
 from ..builder import StepFailed
 from ..dockerfile import DockerfileError, dockerignore_filter, parse
@@ -75,7 +76,7 @@ def build(ctx, opts, args) -> int:
         return reporter.failed(StepFailed(str(err), str(err)))
     image = runner.final_image(final)
     for tag in tags:
-        _retag(ctx, image, parse_ref(tag).tagged)
+        images_ops.tag_image(ctx.daemon, image, parse_ref(tag).tagged, ctx.events)
     if opts["quiet"]:
         ctx.out.clear()
         ctx.err.clear()
@@ -125,17 +126,6 @@ def _resolve_base(ctx, ref: str, legacy: bool) -> Image:
         ctx.out.extend(l + "\n" for l in lines)
     ctx.events.extend(inner.events)
     return image
-
-
-def _retag(ctx, image: Image, tagged: str) -> None:
-    old = ctx.daemon.image_by_tag(tagged)
-    if old is not None and old.id != image.id:
-        old.repo_tags.remove(tagged)
-        ctx.event("untagged", image=old.id, tag=tagged)
-    if tagged not in image.repo_tags:
-        image.repo_tags.append(tagged)
-        image.last_tag_time = ctx.daemon.now
-        ctx.event("tagged", image=image.id, tag=tagged)
 
 
 def _step_event(s) -> dict:

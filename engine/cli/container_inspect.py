@@ -3,11 +3,10 @@ container.go, graph-driver store, API 1.51 = Docker 28.5)."""
 from __future__ import annotations
 
 from .. import images_ops
-from ..errors import DockerError
 from ..fs import chain_ids
 from ..model import Container
 from .format import GoNil, rfc3339nano
-from .image_info import FORMAT_HELP, check_template, inspect_text
+from .image_info import FORMAT_HELP, inspect_objects
 from .parser import Command, Flag
 
 CONTAINERS_ROOT = "/var/lib/docker/containers"
@@ -105,19 +104,8 @@ def container_inspect_json(daemon, c: Container, size: bool = False) -> dict:
 
 
 def inspect_cmd(ctx, opts, args):
-    check_template(opts["format"])
-    objects, errors = [], []
-    for name in args:
-        try:
-            container = ctx.daemon.find_container(name)
-            objects.append(container_inspect_json(ctx.daemon, container, opts["size"]))
-        except DockerError as err:
-            errors.append(str(err))
-    ctx.write(inspect_text(objects, opts["format"], errors))
-    if errors:
-        ctx.eprint("\n".join(errors))
-        return 1
-    return 0
+    return inspect_objects(ctx, args, opts["format"], lambda name: container_inspect_json(
+        ctx.daemon, ctx.daemon.find_container(name), opts["size"]))
 
 
 COMMANDS = [

@@ -170,19 +170,26 @@ def check_template(template: str | None) -> None:
             raise DockerError(err.docker_message, 64) from None
 
 
-def _cmd_image_inspect(ctx: Context, opts: dict, args: list[str]) -> int:
-    check_template(opts["format"])
+def inspect_objects(ctx: Context, refs: list[str], template: str | None, lookup) -> int:
+    """The inspect commands' shared loop: lookup(ref) -> JSON dict; missing ones are reported
+    after the output, and the exit code is 1 if any was missing (cli/command/inspect/inspector.go)."""
+    check_template(template)
     objects, errors = [], []
-    for name in args:
+    for ref in refs:
         try:
-            objects.append(image_inspect_json(ctx.daemon, images_ops.resolve_image(ctx.daemon, name)))
+            objects.append(lookup(ref))
         except DockerError as err:
             errors.append(str(err))
-    ctx.write(inspect_text(objects, opts["format"], errors))
+    ctx.write(inspect_text(objects, template, errors))
     if errors:
         ctx.eprint("\n".join(errors))
         return 1
     return 0
+
+
+def _cmd_image_inspect(ctx: Context, opts: dict, args: list[str]) -> int:
+    return inspect_objects(ctx, args, opts["format"], lambda name: image_inspect_json(
+        ctx.daemon, images_ops.resolve_image(ctx.daemon, name)))
 
 
 FORMAT_HELP = ("Format output using a custom template:\n"

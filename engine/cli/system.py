@@ -11,7 +11,7 @@ from ..errors import DockerError, NotFound
 from ..fs import chain_ids
 from .context import Context
 from .format import go_json, human_size4, tabwrite
-from .image_info import FORMAT_HELP, check_template, image_inspect_json, inspect_text
+from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
 from .parser import Command, Flag
 
 VERSION = "28.5.2"
@@ -205,20 +205,12 @@ def _cmd_inspect(ctx: Context, opts: dict, args: list[str]) -> int:
     kind = opts["type"] or ""
     if kind and kind not in ALL_TYPES:
         raise DockerError(f'unknown type: "{kind}": must be one of "' + '", "'.join(ALL_TYPES) + '"')
-    check_template(opts["format"])
-    objects, errors = [], []
-    for ref in args:
-        try:
-            if kind not in ("", "container", "image"):
-                raise DockerError(f"Error: No such object: {ref}")
-            objects.append(_lookup_any(ctx.daemon, ref, kind))
-        except DockerError as err:
-            errors.append(str(err))
-    ctx.write(inspect_text(objects, opts["format"], errors))
-    if errors:
-        ctx.eprint("\n".join(errors))
-        return 1
-    return 0
+
+    def lookup(ref: str) -> dict:
+        if kind not in ("", "container", "image"):
+            raise DockerError(f"Error: No such object: {ref}")
+        return _lookup_any(ctx.daemon, ref, kind)
+    return inspect_objects(ctx, args, opts["format"], lookup)
 
 
 COMMANDS = [
