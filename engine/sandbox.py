@@ -57,11 +57,11 @@ class Sandbox:
             err = LimitError(f"this sandbox has reached its limit of {MAX_LOG} commands: "
                              "start a new sandbox or reset it")
             return Result("", f"LayerLab: {err}\n", 1, [], line)
-        before = self.daemon.to_json(), self.host.to_json()
         try:
             result = self._apply(line)
-        except Exception as exc:  # a bug of ours must not corrupt the learner's state
-            self.daemon, self.host = Daemon.from_json(before[0]), HostDir.from_json(before[1])
+        except Exception as exc:  # a bug of ours must not corrupt the learner's state:
+            # rebuild it from the log (rare, so the hot path keeps no snapshot)
+            self.__dict__.update(self.replay(self.seed, self.scenario, self.log, self.uploads).__dict__)
             return Result("", f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n",
                           1, [], line)
         self.log.append(line)

@@ -73,3 +73,23 @@ def test_clear_is_not_logged_and_undo_replays():
     sb.run("docker rm keep")
     assert sb.undo()
     assert "keep" in sb.run("docker ps -a").stdout
+
+
+def test_an_internal_error_changes_nothing(monkeypatch):
+    import engine.sandbox as sandbox_module
+    sb = Sandbox.create(seed=3, scenario="article")
+    before = sb.daemon.to_json()
+    real = sandbox_module.run_line
+    calls = []
+
+    def broken_once(line, daemon, host):
+        if not calls:
+            calls.append(line)
+            daemon.images.clear()  # half-done damage, then a bug
+            raise RuntimeError("bug")
+        return real(line, daemon, host)
+
+    monkeypatch.setattr(sandbox_module, "run_line", broken_once)
+    r = sb.run("docker ps")
+    assert r.exit_code == 1 and "internal error" in r.stderr
+    assert sb.daemon.to_json() == before and sb.log == []
