@@ -28,4 +28,5 @@ def _http_error(error: HTTPException):
 
 def _unexpected_error(error: Exception):
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
-    return _http_error(InternalServerError())
+    # Every change is one transaction, so a failure in the middle saved nothing.
+    return _http_error(InternalServerError(description="LayerLab internal error; nothing was changed"))
