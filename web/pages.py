@@ -95,6 +95,7 @@ def _view(outcome: sandboxes.Outcome) -> dict:
     record = outcome.record
     return {
         "lang": "en",
+        "sandbox": outcome.sandbox,
         "state": outcome.sandbox.state(),
         "entries": sandboxes.terminal_entries(outcome),
         "history": sandboxes.command_history(outcome),
