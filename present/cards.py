@@ -1,0 +1,338 @@
+"""The stage's objects as the article draws them: images as stacks of read-only layers, containers
+as their image's layers plus a read-write layer, with the facts each drawing needs (no geometry;
+present/layout.py places them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.fs import chain_ids
+from engine.unionfs import diff
+
+from .actions import Action, container_actions, image_actions, image_ref
+from .highlight import Changes
+from .text import instruction, short_digest, size_text
+
+MAX_LAYERS = 6        # an image stack taller than this shows its base, "… N more", and its top
+MAX_RW_LINES = 3      # changed paths listed inside a container's read-write layer
+MAX_PROCESSES = 3     # process rows inside a process isolation space
+PALETTE = 6           # read-only layer tints (static/stage.css .tint-0 … .tint-5)
+
+
+@dataclass
+class Box:
+    """Something drawn at a place: the layout fills x, y, w, h (SVG units)."""
+
+    x: float = 0
+    y: float = 0
+    w: float = 0
+    h: float = 0
+
+
+@dataclass
+class LayerBox(Box):
+    kind: str = "layer"          # layer | empty (metadata-only history entries) | more (collapsed)
+    diff_id: str = ""
+    chain_id: str = ""
+    short_id: str = ""
+    instruction: str = ""        # full text; the layout cuts it to fit
+    label: str = ""              # what is drawn
+    size: int = 0
+    size_text: str = ""
+    tint: int = 0
+    shared_with: list[str] = field(default_factory=list)   # other images using this very layer
+    used_by: list[str] = field(default_factory=list)       # containers standing on it
+    highlight: str = ""          # added | reused
+    empties: list[str] = field(default_factory=list)       # kind=empty: the instructions
+    hidden: int = 0              # kind=more: how many layers are folded
+
+    @property
+    def shared_count(self) -> int:
+        return 1 + len(self.shared_with)
+
+    @property
+    def title(self) -> str:
+        if self.kind == "empty":
+            return "metadata-only history (no layer): " + "; ".join(self.empties)
+        if self.kind == "more":
+            return f"{self.hidden} more read-only layers (open the explorer to see them all)"
+        users = ", ".join(self.shared_with)
+        shared = f" — the same layer is shared with {users}" if users else ""
+        return f"layer {self.short_id} · {self.size_text} · {self.instruction}{shared}"
+
+
+@dataclass
+class ImageCard(Box):
+    id: str = ""
+    short_id: str = ""
+    tags: list[str] = field(default_factory=list)
+    ref: str = ""
+    size_text: str = ""
+    layers: list[LayerBox] = field(default_factory=list)      # drawn boxes, bottom (base) first
+    all_layers: list[LayerBox] = field(default_factory=list)  # every real layer, for the text list
+    intermediate: bool = False   # untagged parent of another image (shown by `image ls -a`)
+    dangling: bool = False       # untagged, no child
+    containers: list[str] = field(default_factory=list)
+    highlight: str = ""          # added
+    new_tags: list[str] = field(default_factory=list)
+    removed_tags: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    kind: str = "image"
+    selected: bool = False
+    baseline: float = 0
+    pills: list = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.tags[0] if self.tags else "<none>"
+
+    @property
+    def primary_actions(self) -> list[Action]:
+        return [a for a in self.actions if a.primary]
+
+
+@dataclass
+class Slice(Box):
+    """One read-only layer under a container, drawn thin: same tint as in its image's stack."""
+
+    diff_id: str = ""
+    tint: int = 0
+    title: str = ""
+
+
+@dataclass
+class RwLine:
+    marker: str      # A | C | D (docker diff)
+    path: str
+    label: str = ""
+    fresh: bool = False   # touched by the last command
+    y: float = 0
+
+
+@dataclass
+class ProcessRow:
+    pid: int
+    label: str       # "PID 1" or "exec"
+    command: str
+    text: str = ""
+    fresh: bool = False
+    y: float = 0
+
+
+@dataclass
+class ContainerCard(Box):
+    id: str = ""
+    short_id: str = ""
+    name: str = ""
+    state: str = ""
+    exit_code: int = 0
+    last_signal: str = ""
+    signals: list[str] = field(default_factory=list)   # sent by the last command
+    status_text: str = ""
+    image_id: str = ""
+    image_ref: str = ""
+    image_present: bool = True
+    slices: list[Slice] = field(default_factory=list)
+    slices_box: Box = field(default_factory=Box)
+    rw_box: Box = field(default_factory=Box)
+    rw_changes: list[RwLine] = field(default_factory=list)
+    rw_shown: list[RwLine] = field(default_factory=list)
+    rw_size_text: str = ""
+    rw_flash: bool = False
+    space_box: Box | None = None   # the process isolation space (running, paused, restarting)
+    processes: list[ProcessRow] = field(default_factory=list)
+    processes_shown: list[ProcessRow] = field(default_factory=list)
+    processes_ended: list[str] = field(default_factory=list)
+    highlight: str = ""           # added
+    state_changed: bool = False
+    actions: list[Action] = field(default_factory=list)
+    kind: str = "container"
+    selected: bool = False
+    baseline: float = 0
+    pills: list = field(default_factory=list)
+
+    @property
+    def primary_actions(self) -> list[Action]:
+        return [a for a in self.actions if a.primary][:3]
+
+    @property
+    def has_space(self) -> bool:
+        return self.state in ("running", "paused", "restarting")
+
+
+@dataclass
+class Ghost(Box):
+    """A removed object, drawn once (fading) so the learner sees what `rm`/`rmi` took away."""
+
+    kind: str = "ghost"
+    what: str = ""        # image | container | tag
+    label: str = ""
+    detail: str = ""
+    baseline: float = 0
+
+
+# ---------------------------------------------------------------- images
+def _history_steps(image) -> list[tuple[str, dict]]:
+    """('layer', entry) / ('empty', entry) in build order; layers without history get blank entries."""
+    steps, layers_seen = [], 0
+    for entry in image.history:
+        if entry.get("empty_layer"):
+            steps.append(("empty", entry))
+        elif layers_seen < len(image.diff_ids):
+            steps.append(("layer", entry))
+            layers_seen += 1
+    steps += [("layer", {})] * (len(image.diff_ids) - layers_seen)
+    return steps
+
+
+def _tint(chain_id: str) -> int:
+    return int(chain_id[-6:], 16) % PALETTE if chain_id else 0
+
+
+def _image_name(image) -> str:
+    return image.repo_tags[0] if image.repo_tags else f"<none> ({image.short_id})"
+
+
+def layer_users(daemon) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """chain id -> image names, chain id -> container names. Sharing is by ChainID: a layer is the
+    same stored layer only with the same layers under it (overlay2 keys its store by ChainID)."""
+    images: dict[str, list[str]] = {}
+    containers: dict[str, list[str]] = {}
+    for image in daemon.images.values():
+        for chain in image.chain_ids:
+            images.setdefault(chain, []).append(_image_name(image))
+    for c in daemon.containers.values():
+        for chain in chain_ids(c.diff_ids):
+            containers.setdefault(chain, []).append(c.name)
+    return images, containers
+
+
+def image_card(daemon, image, users, changes: Changes) -> ImageCard:
+    image_users, container_users = users
+    name = _image_name(image)
+    layers: list[LayerBox] = []
+    chains = image.chain_ids
+    index = 0
+    for kind, entry in _history_steps(image):
+        if kind == "empty":
+            text = instruction(entry.get("created_by", ""))
+            if layers and layers[-1].kind == "empty":
+                layers[-1].empties.append(text)
+            else:
+                layers.append(LayerBox(kind="empty", empties=[text]))
+            continue
+        diff_id, chain = image.diff_ids[index], chains[index]
+        index += 1
+        layer = daemon.layer(diff_id)
+        highlight = changes.layer_highlight(image.id, diff_id)
+        layers.append(LayerBox(
+            kind="layer", diff_id=diff_id, chain_id=chain, short_id=short_digest(diff_id),
+            instruction=instruction(entry.get("created_by", "")) or "(no history)",
+            size=layer.size, size_text=size_text(layer.size), tint=_tint(chain),
+            shared_with=[n for n in image_users.get(chain, []) if n != name],
+            used_by=container_users.get(chain, []), highlight=highlight))
+    real = [l for l in layers if l.kind == "layer"]
+    children = [i for i in daemon.images.values() if i.parent == image.id]
+    return ImageCard(
+        id=image.id, short_id=image.short_id, tags=list(image.repo_tags),
+        ref=image_ref(image.repo_tags, image.short_id), size_text=size_text(daemon.image_size(image)),
+        layers=collapse(layers), all_layers=real,
+        intermediate=not image.repo_tags and bool(children),
+        dangling=not image.repo_tags and not children,
+        containers=[c.name for c in daemon.containers.values() if c.image_id == image.id],
+        highlight="added" if image.id in changes.images_added else "",
+        new_tags=[t for i, t in changes.tags_added if i == image.id],
+        removed_tags=[t for i, t in changes.tags_removed if i == image.id],
+        actions=image_actions(list(image.repo_tags), image.short_id))
+
+
+def collapse(boxes: list[LayerBox]) -> list[LayerBox]:
+    """Keep the base layer and the top MAX_LAYERS-2 layers; fold the rest into one "… N more" box.
+    A folded layer that the last command added or reused stays visible instead (it is the news)."""
+    real = [i for i, b in enumerate(boxes) if b.kind == "layer"]
+    if len(real) <= MAX_LAYERS:
+        return boxes
+    keep_top = set(real[-(MAX_LAYERS - 2):])
+    fold = [i for i in real[1:] if i not in keep_top and not boxes[i].highlight]
+    if len(fold) < 2:
+        return boxes
+    first, last = fold[0], fold[-1]
+    folded = [i for i in range(first, last + 1) if i in fold]
+    out: list[LayerBox] = []
+    for i, box in enumerate(boxes):
+        if i == first:
+            out.append(LayerBox(kind="more", hidden=len(folded)))
+        if first <= i <= last and (i in fold or box.kind == "empty"):
+            continue
+        out.append(box)
+    return out
+
+
+# ---------------------------------------------------------------- containers
+def status_text(c) -> str:
+    """Like the STATUS column, with the signal that ended it (the stage's extra fact)."""
+    if c.state == "exited":
+        signal = f" · {c.last_signal}" if c.last_signal else ""
+        return f"Exited ({c.exit_code}){signal}"
+    return {"created": "Created", "running": "Up", "paused": "Up (Paused)",
+            "restarting": "Restarting", "dead": "Dead"}.get(c.state, c.state)
+
+
+def container_card(daemon, container, changes: Changes) -> ContainerCard:
+    image = daemon.images.get(container.image_id)
+    changed = diff(daemon.merged(container.diff_ids), container.rw)
+    touched = changes.touched_paths(container.id)
+    chains = chain_ids(container.diff_ids)
+    slices = [Slice(diff_id=d, tint=_tint(ch), title=f"read-only layer {short_digest(d)}")
+              for d, ch in zip(container.diff_ids, chains)]
+    rw = [RwLine(marker=k, path=p, fresh=p in touched) for k, p in changed]
+    added_pids = changes.processes_added.get(container.id, set())
+    rows = []
+    for proc in container.processes:
+        main = proc.pid == container.pid and not proc.exec_id
+        rows.append(ProcessRow(pid=proc.pid, label="PID 1" if main else "exec", command=proc.command,
+                               fresh=proc.pid in added_pids))
+    ended = [e.get("command", "") for e in changes.processes_removed.get(container.id, [])]
+    card = ContainerCard(
+        id=container.id, short_id=container.short_id, name=container.name, state=container.status,
+        exit_code=container.exit_code, last_signal=container.last_signal,
+        signals=changes.signals(container.id),
+        image_id=container.image_id,
+        image_ref=container.image_ref, image_present=image is not None,
+        slices=slices, rw_changes=rw, rw_size_text=size_text(daemon.rw_size(container)),
+        rw_flash=bool(touched), processes=rows, processes_ended=ended,
+        highlight="added" if container.id in changes.containers_added else "",
+        state_changed=container.id in changes.states,
+        actions=container_actions(container.name, container.status))
+    card.status_text = status_text(card)
+    card.rw_shown = _rw_shown(rw)
+    card.processes_shown = rows[:MAX_PROCESSES]
+    return card
+
+
+def _rw_shown(lines: list[RwLine]) -> list[RwLine]:
+    """What fits in the drawn R/W layer: the last command's changes first, then the rest."""
+    fresh = [l for l in lines if l.fresh]
+    rest = [l for l in lines if not l.fresh]
+    # the deepest fresh paths say most (/tmp/x rather than its parent /tmp)
+    fresh.sort(key=lambda l: -l.path.count("/"))
+    return (fresh + rest)[:MAX_RW_LINES]
+
+
+# ---------------------------------------------------------------- removed things
+def ghosts(daemon, changes: Changes) -> list[Ghost]:
+    out = []
+    for event in changes.containers_removed:
+        name = event.get("name") or short_digest(event.get("container", ""))
+        out.append(Ghost(what="container", label=name,
+                         detail="removed: its read-write layer is deleted"))
+    for event in changes.images_removed:
+        image_id = event.get("image", "")
+        tags = [t for i, t in changes.tags_removed if i == image_id]
+        layers = len(changes.layers_removed)
+        detail = f"deleted · {layers} layer{'s' if layers != 1 else ''} freed" if layers else "deleted"
+        out.append(Ghost(what="image", label=tags[0] if tags else short_digest(image_id), detail=detail))
+    for image_id, tag in changes.tags_removed:
+        if image_id in daemon.images:
+            out.append(Ghost(what="tag", label=tag, detail="untagged: the image stays (other tags use it)"))
+    return out

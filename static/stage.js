@@ -1,0 +1,37 @@
+// The stage's buttons: a click on anything with data-command puts that command line into the
+// terminal prompt and runs it (so the class sees the command typed), or only fills the prompt
+// when data-fill-only is set (a command to edit first). Without this file the same elements are
+// plain links (?fill=) and forms posting the command, so everything works with JavaScript off.
+(function () {
+  "use strict";
+  if (window.layerlabStage) { return; }   // loaded once, whatever includes it
+  window.layerlabStage = true;
+
+  function run(command, fillOnly) {
+    var input = document.getElementById("command-input");
+    var prompt = document.getElementById("prompt");
+    if (!input || !prompt) { return false; }
+    input.value = command;
+    input.focus();
+    input.setSelectionRange(command.length, command.length);
+    if (!fillOnly) {
+      if (prompt.requestSubmit) { prompt.requestSubmit(); } else { prompt.submit(); }
+    }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-command]") : null;
+    if (!target) { return; }
+    if (run(target.getAttribute("data-command"), target.getAttribute("data-fill-only") === "true")) {
+      event.preventDefault();
+    }
+  });
+
+  // Keyboard on SVG links: Enter follows them natively; Space should too, like a button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== " ") { return; }
+    var link = event.target.closest ? event.target.closest("svg a[data-command]") : null;
+    if (link) { event.preventDefault(); link.dispatchEvent(new MouseEvent("click", { bubbles: true })); }
+  });
+})();

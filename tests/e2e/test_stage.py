@@ -1,0 +1,191 @@
+"""The article, walked in a browser: after each command the stage shows that command's figure.
+
+pull → create → start → exec writing a file → diff → pause → unpause → stop → commit → history →
+rm → rmi, asserted through the stage's data attributes, roles and text; screenshots of each step
+go to test-artifacts/stage/ (at 1366×768, and the key steps again at 1920×1080).
+"""
+from __future__ import annotations
+
+import pathlib
+import threading
+
+import pytest
+from playwright.sync_api import expect
+
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "stage"
+
+
+@pytest.fixture(scope="module")
+def stage_server(tmp_path_factory):
+    from waitress.server import create_server
+
+    from app import create_app
+    from web import stage_routes
+
+    app = create_app({"DATABASE": str(tmp_path_factory.mktemp("stage") / "db.sqlite3"), "SECRET_KEY": "e2e"})
+    if "stage" not in app.blueprints:   # until app.py registers it
+        app.register_blueprint(stage_routes.bp)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+class Stage:
+    def __init__(self, page, url: str):
+        self.page = page
+        page.goto(url + "/")
+        self.prompt = page.locator("#command-input")
+        self.entries = page.locator("#transcript .entry")
+        self.step = 0
+
+    def run(self, command: str):
+        count = self.entries.count()
+        self.prompt.fill(command)
+        self.prompt.press("Enter")
+        self.page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
+        expect(self.entries.last.locator(".entry-command")).to_have_text("$ " + command)
+        return self.entries.last
+
+    def shot(self, name: str):
+        self.step += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        size = self.page.viewport_size
+        self.page.screenshot(path=str(ARTIFACTS / f"{size['width']}x{size['height']}-{self.step:02d}-{name}.png"))
+
+    def image(self, name: str):
+        return self.page.locator(f'#stage g.image-card[data-name="{name}"]')
+
+    def container(self, name: str):
+        return self.page.locator(f'#stage g.container-card[data-name="{name}"]')
+
+
+def walk_the_article(stage: Stage) -> None:
+    page = stage.page
+    svg = page.locator("#stage svg.stage-svg")
+
+    stage.run("docker pull nginx")
+    nginx = stage.image("nginx:latest")
+    expect(nginx).to_have_attribute("data-layers", "7")
+    expect(nginx.locator(".layer.hl-added").first).to_be_visible()
+    expect(svg).to_have_attribute("role", "img")
+    expect(svg).to_have_attribute("aria-label", "1 image built from 7 distinct read-only layers; 0 containers.")
+    expect(page.locator("#stage-facts")).to_contain_text("Image nginx:latest")
+    expect(page.locator("#explain .explain-text")).to_contain_text("Already exists")
+    stage.shot("pull")
+
+    stage.run("docker pull python:3.12-slim")
+    base = stage.image("python:3.12-slim").locator('.layer[data-shared="2"]')
+    expect(base).to_have_count(1)
+    expect(base).to_have_attribute("data-highlight", "reused")
+    expect(stage.image("nginx:latest").locator(".shared-badge")).to_have_text("⧉ shared ×2")
+    stage.shot("pull-shared-layer")
+
+    stage.run("docker create --name web nginx")
+    web = stage.container("web")
+    expect(web).to_have_attribute("data-state", "created")
+    expect(web.locator(".space")).to_have_count(0)
+    expect(web.locator(".rw-layer .rw-tag-text")).to_have_text("R/W")
+    expect(page.locator("#explain .explain-text")).to_contain_text("read-write layer")
+    stage.shot("create")
+
+    stage.run("docker start web")
+    expect(web).to_have_attribute("data-state", "running")
+    expect(web.locator(".space-title")).to_have_text("process isolation space")
+    expect(web.locator(".process")).to_have_count(1)
+    expect(web.locator(".process").first).to_contain_text("PID 1")
+    stage.shot("start")
+
+    stage.run("docker exec web sh -c 'echo hello > /hello.txt'")
+    expect(web.locator(".rw-line.fresh", has_text="A /hello.txt")).to_have_count(1)
+    changes = int(web.get_attribute("data-changes"))
+    assert changes >= 1
+    stage.shot("exec-write")
+
+    stage.run("docker diff web")
+    expect(stage.entries.last.locator(".stdout")).to_contain_text("A /hello.txt")
+    expect(web).to_have_attribute("data-changes", str(changes))
+    stage.shot("diff")
+
+    stage.run("docker pause web")
+    expect(web).to_have_attribute("data-state", "paused")
+    expect(web.locator(".space.frozen .space-title")).to_contain_text("❄ frozen")
+    stage.shot("pause")
+
+    stage.run("docker unpause web")
+    expect(web).to_have_attribute("data-state", "running")
+    expect(web.locator(".space.frozen")).to_have_count(0)
+
+    stage.run("docker stop web")
+    expect(web).to_have_attribute("data-state", "exited")
+    expect(web.locator(".space")).to_have_count(0)
+    expect(web.locator(".status")).to_contain_text("Exited (0)")
+    expect(web).to_have_attribute("data-signals", "SIGQUIT")   # nginx's STOPSIGNAL
+    expect(web).to_have_attribute("data-changes", str(changes))   # the R/W layer survives a stop
+    stage.shot("stop")
+
+    stage.run("docker commit web my-nginx")
+    mine = stage.image("my-nginx:latest")
+    expect(mine).to_have_attribute("data-layers", "8")
+    expect(mine.locator(".layer.hl-added")).to_have_count(1)
+    expect(page.locator("#explain .explain-text")).to_contain_text("new read-only layer")
+    stage.shot("commit")
+
+    stage.run("docker history my-nginx")
+    expect(page.locator("#explain .explain-text")).to_contain_text("from the top down to the base")
+    stage.shot("history")
+
+    stage.run("docker rm web")
+    expect(stage.container("web")).to_have_count(0)
+    expect(page.locator('#stage g.ghost[data-ghost="container"]')).to_have_count(1)
+    stage.shot("rm")
+
+    stage.run("docker rmi my-nginx")
+    expect(stage.image("my-nginx:latest")).to_have_count(0)
+    expect(page.locator('#stage g.ghost[data-ghost="image"]')).to_contain_text("my-nginx:latest")
+    expect(stage.image("nginx:latest")).to_have_count(1)   # soft delete: nginx's layers stay
+    expect(page.locator("#explain .explain-facts")).to_contain_text("layers really deleted: 1")
+    stage.shot("rmi")
+
+
+def test_the_article_on_the_stage(page, stage_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    walk_the_article(Stage(page, stage_server))
+
+
+def test_the_article_on_a_projector(page, stage_server):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    walk_the_article(Stage(page, stage_server))
+
+
+def test_clicking_a_stage_button_types_and_runs_the_command(page, stage_server):
+    stage = Stage(page, stage_server)
+    stage.run("docker create --name box alpine")
+    start = stage.container("box").locator('a.pill[data-command="docker start box"]')
+    expect(start).to_have_count(1)
+    count = stage.entries.count()
+    start.click()
+    page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
+    expect(stage.entries.last.locator(".entry-command")).to_have_text("$ docker start box")
+    expect(stage.container("box")).to_have_attribute("data-state", "exited")
+
+
+def test_the_explorer_shows_layers_changes_and_docker_diff(page, stage_server):
+    stage = Stage(page, stage_server)
+    stage.run("docker run -d --name lab nginx")
+    stage.run("docker exec lab rm /etc/nginx/nginx.conf")
+    page.locator('#stage g.container-card[data-name="lab"] .rw-layer').click()
+    explorer = page.locator("#explorer")
+    expect(explorer).to_have_attribute("data-layer", "R/W")
+    expect(explorer.locator('tr.change[data-marker="D"]', has_text="etc/nginx/.wh.nginx.conf")).to_have_count(1)
+    expect(explorer.locator(".docker-diff")).to_contain_text("D /etc/nginx/nginx.conf")
+    expect(explorer.locator("[data-wasted]")).not_to_have_text("0B")
+    stage.shot("explorer-rw")
+    explorer.get_by_role("link", name="Merged view up to here").click()
+    expect(page.locator("#explorer")).to_have_attribute("data-view", "merged")
+    expect(page.locator("#explorer .tree")).to_contain_text("nginx")
+    stage.shot("explorer-merged")
+    # the selection follows the next command
+    stage.run("docker exec lab touch /new.txt")
+    expect(page.locator("#explorer")).to_have_attribute("data-view", "merged")
+    expect(page.locator("#explorer .tree")).to_contain_text("new.txt")

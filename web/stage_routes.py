@@ -1,0 +1,97 @@
+"""The stage's web side: template globals that turn the page's sandbox into the stage's view
+models (present/), and the explorer route that selects an image, layer or container.
+
+The selection lives in the session, so the explorer follows every later command (an `exec`
+that writes a file shows up in it at once) and works without JavaScript.
+Register with `app.register_blueprint(stage_routes.bp)`.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from jinja2 import pass_context
+
+import present
+from web import current_store, sandboxes
+
+bp = Blueprint("stage", __name__)
+
+SELECTION_KEY = "stage_selection"
+SANDBOX_KEY = "sandbox_id"   # web/pages.py SESSION_KEY
+
+
+def _sandbox(ctx):
+    """The page's sandbox: from the template context when the page passes it, else the session's."""
+    sandbox = ctx.get("sandbox")
+    if sandbox is not None:
+        return sandbox
+    if "stage_sandbox" not in g:
+        sandbox_id = session.get(SANDBOX_KEY)
+        outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+        g.stage_sandbox = outcome.sandbox if outcome else None
+    return g.stage_sandbox
+
+
+def _last(ctx) -> dict:
+    return ctx.get("last") or {}
+
+
+def _selection() -> dict:
+    selection = session.get(SELECTION_KEY)
+    return selection if isinstance(selection, dict) else {}
+
+
+@bp.app_template_global("stage_view")
+@pass_context
+def stage_view(ctx):
+    if ctx.get("stage") is not None:
+        return ctx["stage"]
+    sandbox = _sandbox(ctx)
+    if sandbox is None:
+        return None
+    last = _last(ctx)
+    events = [] if last.get("undone") else ctx.get("events") or []
+    return present.stage(sandbox.daemon, events, last.get("command") or "", _selection().get("target", ""))
+
+
+@bp.app_template_global("explorer_view")
+@pass_context
+def explorer_view(ctx):
+    selection = _selection()
+    sandbox = _sandbox(ctx)
+    if not selection.get("target") or sandbox is None:
+        return None
+    return present.explore(sandbox.daemon, selection["target"], selection.get("layer", ""),
+                           selection.get("view", "layer"))
+
+
+@bp.app_template_global("explanation")
+@pass_context
+def explanation(ctx):
+    last = _last(ctx)
+    if not last.get("command") or last.get("undone"):
+        return None
+    return present.explain(last["command"], last.get("exit_code", 0), last.get("events") or [],
+                           ctx.get("lang") or "en")
+
+
+@bp.get("/explore")
+def explore():
+    """Select what the explorer shows: ?target=<image or container id>&layer=<diff id|rw>&view=layer|merged.
+    An empty target closes the explorer."""
+    target = request.args.get("target", "")[:200]
+    if target:
+        session[SELECTION_KEY] = {"target": target, "layer": request.args.get("layer", "")[:80],
+                                  "view": request.args.get("view", "layer")[:10]}
+    else:
+        session.pop(SELECTION_KEY, None)
+    if request.headers.get("HX-Request") == "true":
+        outcome = _page_outcome()
+        last = outcome.record.get("last") if outcome else None
+        return render_template("partials/_stage_swap.html", sandbox=outcome.sandbox if outcome else None,
+                               last=last, events=(last or {}).get("events", []), lang="en")
+    return redirect(url_for("pages.index", _anchor="explorer" if target else "stage"), code=303)
+
+
+def _page_outcome():
+    sandbox_id = session.get(SANDBOX_KEY)
+    return sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
