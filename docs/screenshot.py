@@ -22,8 +22,8 @@ from waitress.server import create_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 
-COMMANDS = ["docker pull nginx", "docker run -d --name web nginx", "docker exec web touch /hello.txt",
-            "docker container diff web", "docker start nosuch"]
+COMMANDS = ["docker pull nginx", "docker run -d --name web nginx", "docker start nosuch",
+            "docker exec web touch /hello.txt", "docker ps"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
