@@ -247,25 +247,16 @@ def image_card(daemon, image, users, changes: Changes) -> ImageCard:
 
 
 def collapse(boxes: list[LayerBox]) -> list[LayerBox]:
-    """Keep the base layer and the top MAX_LAYERS-2 layers; fold the rest into one "… N more" box.
-    A folded layer that the last command added or reused stays visible instead (it is the news)."""
+    """Keep the base layer and the top MAX_LAYERS-2 layers; fold the ones between (and their
+    metadata-only marks) into one "… N more" box, highlighted if a folded layer is news."""
     real = [i for i, b in enumerate(boxes) if b.kind == "layer"]
     if len(real) <= MAX_LAYERS:
         return boxes
-    keep_top = set(real[-(MAX_LAYERS - 2):])
-    fold = [i for i in real[1:] if i not in keep_top and not boxes[i].highlight]
-    if len(fold) < 2:
-        return boxes
-    first, last = fold[0], fold[-1]
-    folded = [i for i in range(first, last + 1) if i in fold]
-    out: list[LayerBox] = []
-    for i, box in enumerate(boxes):
-        if i == first:
-            out.append(LayerBox(kind="more", hidden=len(folded)))
-        if first <= i <= last and (i in fold or box.kind == "empty"):
-            continue
-        out.append(box)
-    return out
+    first, last = real[1], real[-(MAX_LAYERS - 2)] - 1
+    folded = [boxes[i] for i in real if first <= i <= last]
+    news = {b.highlight for b in folded} - {""}
+    more = LayerBox(kind="more", hidden=len(folded), highlight="added" if "added" in news else "".join(news))
+    return boxes[:first] + [more] + boxes[last + 1:]
 
 
 # ---------------------------------------------------------------- containers
@@ -311,12 +302,16 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
 
 
 def _rw_shown(lines: list[RwLine]) -> list[RwLine]:
-    """What fits in the drawn R/W layer: the last command's changes first, then the rest."""
-    fresh = [l for l in lines if l.fresh]
-    rest = [l for l in lines if not l.fresh]
-    # the deepest fresh paths say most (/tmp/x rather than its parent /tmp)
-    fresh.sort(key=lambda l: -l.path.count("/"))
-    return (fresh + rest)[:MAX_RW_LINES]
+    """What fits in the drawn R/W layer: the last command's changes first, then the rest; within
+    each, changed files before the parent directories that `docker diff` lists as changed too."""
+    paths = [l.path for l in lines]
+
+    def is_parent(line: RwLine) -> bool:
+        prefix = line.path.rstrip("/") + "/"
+        return any(p.startswith(prefix) for p in paths)
+
+    ordered = sorted(lines, key=lambda l: (not l.fresh, is_parent(l)))   # stable: diff order within
+    return ordered[:MAX_RW_LINES]
 
 
 # ---------------------------------------------------------------- removed things

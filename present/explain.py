@@ -246,7 +246,7 @@ class Explanation:
 def explain(command: str, exit_code: int = 0, events: list[dict] | None = None, lang: str = "en") -> Explanation:
     lang = "zh" if (lang or "").startswith("zh") else "en"
     kind = command_kind(command)
-    facts = event_facts(events, lang)
+    facts = event_facts(events, lang, kind)
     if exit_code and not events:
         return Explanation(kind, FAILED[lang], facts, failed=True)
     text = TEXTS[kind][lang] if kind in TEXTS else UNKNOWN[lang]
@@ -257,10 +257,11 @@ def _n(n: int, en: str, zh: str, lang: str) -> str:
     return f"{n} {zh}" if lang == "zh" else f"{n} {en}{'' if n == 1 else 's'}"
 
 
-def event_facts(events: list[dict] | None, lang: str = "en") -> list[str]:
+def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> list[str]:
     """One short line per kind of change, in the article's words."""
     c = read_events(events)
     zh = lang == "zh"
+    stopping = kind in ("stop", "restart")
     facts = []
     if c.layers_added:
         facts.append(("新增只读层：" if zh else "read-only layers added: ") + str(len({d for _, d in c.layers_added})))
@@ -279,6 +280,8 @@ def event_facts(events: list[dict] | None, lang: str = "en") -> list[str]:
     for cid, states in c.states.items():
         last = states[-1]
         signals = c.signals(cid)
+        if stopping and signals == ["SIGKILL"]:   # the stop signal went first; the engine reports the last
+            signals = ["停止信号" if zh else "stop signal", "SIGKILL"]
         sent = (" · " + (" → ".join(signals))) if signals else ""
         to = last.get("to", "")
         code = f" ({last['exit_code']})" if to == "exited" and "exit_code" in last else ""

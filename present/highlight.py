@@ -27,13 +27,14 @@ class Changes:
     files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # container -> [(event, path)]
     processes_added: dict[str, set[int]] = field(default_factory=dict)
     processes_removed: dict[str, list[dict]] = field(default_factory=dict)
+    sent: dict[str, list[str]] = field(default_factory=dict)           # container -> signals delivered
 
     @property
     def anything(self) -> bool:
         return any((self.images_added, self.images_removed, self.tags_added, self.tags_removed,
                     self.layers_added, self.layers_reused, self.layers_removed, self.containers_added,
                     self.containers_removed, self.states, self.files, self.processes_added,
-                    self.processes_removed))
+                    self.processes_removed, self.sent))
 
     def layer_highlight(self, image_id: str, diff_id: str) -> str:
         """'added' / 'reused' for a layer of this image, if the last command brought it. A reused
@@ -46,7 +47,7 @@ class Changes:
 
     def signals(self, container_id: str) -> list[str]:
         """Signals the last command sent to a container, in order (stop: SIGTERM then SIGKILL)."""
-        out: list[str] = []
+        out: list[str] = list(self.sent.get(container_id, []))
         for event in self.states.get(container_id, []):
             for sig in _as_list(event.get("signals")) + _as_list(event.get("signal")):
                 if sig and sig not in out:
@@ -88,6 +89,8 @@ def read_events(events: list[dict] | None) -> Changes:
             changes.containers_removed.append(event)
         elif kind == "state":
             changes.states.setdefault(cid, []).append(event)
+        elif kind == "signal":   # a signal delivered (kill); recorded with the state changes
+            changes.sent.setdefault(cid, []).append(event.get("signal", ""))
         elif kind in FILE_EVENTS and cid:
             changes.files.setdefault(cid, []).append((kind, event.get("path", "")))
         elif kind == "process_added":

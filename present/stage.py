@@ -5,6 +5,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from .cards import ContainerCard, Ghost, ImageCard, container_card, ghosts, image_card, layer_users
+from .explain import command_kind
 from .highlight import Changes, read_events
 from .layout import CANVAS_W, arrange, ground_lines
 
@@ -77,6 +78,9 @@ def stage(daemon, events: list[dict] | None = None, command: str = "", selected:
         if c.id not in placed:
             cards.append(container_card(daemon, c, changes))
             containers.append(cards[-1])
+    if command_kind(command) in ("stop", "restart"):
+        for card in containers:
+            _grace_period_escalation(daemon, card)
     removed = ghosts(daemon, changes)
     cards += removed
     for card in images + containers:
@@ -85,3 +89,15 @@ def stage(daemon, events: list[dict] | None = None, command: str = "", selected:
     return StageView(width=CANVAS_W, height=height, images=images, containers=containers, ghosts=removed,
                      grounds=ground_lines(cards), changes=changes, hidden_intermediates=hidden,
                      selected=selected, cards=cards)
+
+
+def _grace_period_escalation(daemon, card: ContainerCard) -> None:
+    """`docker stop` that ended in SIGKILL first sent the stop signal and waited the grace period
+    (moby daemon/stop.go); the engine reports only the final signal, so show both."""
+    if card.signals == ["SIGKILL"]:
+        container = daemon.containers[card.id]
+        first = container.config.get("StopSignal") or "SIGTERM"
+        if not first.startswith("SIG") and not first.isdigit():
+            first = "SIG" + first
+        if first != "SIGKILL":
+            card.signals = [first, "SIGKILL"]

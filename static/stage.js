@@ -28,6 +28,14 @@
     }
   });
 
+  // Opening the explorer (or switching its layer or view) brings it into sight in the stage panel.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var path = event.detail && event.detail.pathInfo ? event.detail.pathInfo.requestPath : "";
+    if (path.indexOf("/explore") !== 0) { return; }
+    var explorer = document.getElementById("explorer");
+    if (explorer) { explorer.scrollIntoView({ block: "start" }); }
+  });
+
   // Keyboard on SVG links: Enter follows them natively; Space should too, like a button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== " ") { return; }

@@ -110,7 +110,7 @@ def walk_the_article(stage: Stage) -> None:
 
     stage.run("docker pause web")
     expect(web).to_have_attribute("data-state", "paused")
-    expect(web.locator(".space.frozen .space-title")).to_contain_text("❄ frozen")
+    expect(web.locator(".space.frozen .space-title")).to_have_text("❄ frozen process space")
     stage.shot("pause")
 
     stage.run("docker unpause web")

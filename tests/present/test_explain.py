@@ -1,0 +1,63 @@
+"""The explain panel's texts: every command of the article has one, in English and Chinese."""
+from __future__ import annotations
+
+import pytest
+
+from present import command_kind, explain
+from present.explain import TEXTS
+
+ARTICLE = ["image ls", "image ls -a", "image rm", "build", "save", "history", "create", "start", "run", "ps",
+           "stop", "kill", "pause", "rm", "commit", "exec", "inspect", "export"]
+MORE = ["pull", "diff", "unpause", "restart", "load", "import", "tag", "image inspect", "logs", "top"]
+
+
+@pytest.mark.parametrize("kind", ARTICLE + MORE)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_command_has_two_or_three_sentences_in_both_languages(kind, lang):
+    text = TEXTS[kind][lang]
+    ends = sum(text.count(mark) for mark in (("." ,) if lang == "en" else ("。",)))
+    assert 1 <= ends <= 4, text
+    if lang == "zh":
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("line,kind", [
+    ("docker images", "image ls"), ("docker image ls -a", "image ls -a"), ("docker images --all", "image ls -a"),
+    ("docker rmi nginx", "image rm"), ("docker image rm nginx", "image rm"),
+    ("DOCKER_BUILDKIT=0 docker build -t x .", "build"), ("docker image build .", "build"),
+    ("docker save -o a.tar nginx", "save"), ("docker image history nginx", "history"),
+    ("docker container create nginx", "create"), ("docker start web", "start"), ("docker run -d nginx", "run"),
+    ("docker ps -a", "ps"), ("docker container ls", "ps"), ("docker container stop web", "stop"),
+    ("docker kill web", "kill"), ("docker pause web", "pause"), ("docker container rm -f web", "rm"),
+    ("docker commit web x", "commit"), ("docker exec web ls", "exec"), ("docker inspect web", "inspect"),
+    ("docker container inspect web", "inspect"), ("docker image inspect nginx", "image inspect"),
+    ("docker export web", "export"), ("docker pull nginx", "pull"), ("docker diff web", "diff"),
+    ("docker tag a b", "tag"), ("docker load -i a.tar", "load"), ("docker import a.tar", "import"),
+    ("docker version", ""), ("ls", ""), ("docker 'unclosed", ""),
+])
+def test_command_kinds(line, kind):
+    assert command_kind(line) == kind
+
+
+def test_commit_in_the_articles_words():
+    en = explain("docker commit web my-nginx", 0, [{"type": "layer_added", "layer": "sha256:ab", "image": "sha256:cd"}])
+    assert en.text.startswith("The container's read-write layer becomes a new read-only layer")
+    assert en.facts == ["read-only layers added: 1"]
+    zh = explain("docker commit web my-nginx", 0, [], lang="zh")
+    assert zh.text.startswith("容器的可读写层被转换成一个新的只读层")
+
+
+def test_a_failed_command_says_nothing_changed():
+    why = explain("docker start nosuch", 1, [])
+    assert why.failed and why.text.startswith("The command failed, so nothing changed")
+    assert explain("docker start nosuch", 1, [], lang="zh-CN").text.startswith("命令执行失败")
+
+
+def test_facts_from_events():
+    events = [{"type": "layer_reused", "layer": "sha256:a"}, {"type": "layer_added", "layer": "sha256:b", "image": "i"},
+              {"type": "state", "container": "c", "from": "running", "to": "exited", "exit_code": 137, "signal": "SIGKILL"},
+              {"type": "copy_up", "container": "c", "path": "/etc/x"}, {"type": "whiteout", "container": "c", "path": "/y"}]
+    assert explain("docker stop web", 0, events).facts == [
+        "read-only layers added: 1", "layers already present, shared: 1",
+        "state: running → exited (137) · stop signal → SIGKILL", "read-write layer: 1 copy-up, 1 whiteout"]
+    assert explain("docker kill web", 0, events, lang="zh").facts[2] == "状态: running → exited (137) · SIGKILL"
