@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from web import api, errors, pages
+from web import api, errors, pages, stage_routes
 from web.store import SQLiteSandboxStore
 
 DEFAULTS = {
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["sandbox_store"] = SQLiteSandboxStore(app.config["DATABASE"])
     app.register_blueprint(pages.bp)
+    app.register_blueprint(stage_routes.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
     return app
