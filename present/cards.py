@@ -260,10 +260,10 @@ def collapse(boxes: list[LayerBox]) -> list[LayerBox]:
 
 
 # ---------------------------------------------------------------- containers
-def status_text(c) -> str:
+def status_text(c, signals: str = "") -> str:
     """Like the STATUS column, with the signal that ended it (the stage's extra fact)."""
     if c.state == "exited":
-        signal = f" · {c.last_signal}" if c.last_signal else ""
+        signal = f" · {signals or c.last_signal}" if signals or c.last_signal else ""
         return f"Exited ({c.exit_code}){signal}"
     return {"created": "Created", "running": "Up", "paused": "Up (Paused)",
             "restarting": "Restarting", "dead": "Dead"}.get(c.state, c.state)

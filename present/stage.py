@@ -4,7 +4,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from .cards import ContainerCard, Ghost, ImageCard, container_card, ghosts, image_card, layer_users
+from .cards import (ContainerCard, Ghost, ImageCard, container_card, ghosts, image_card, layer_users,
+                    status_text)
 from .explain import command_kind
 from .highlight import Changes, read_events
 from .layout import CANVAS_W, arrange, ground_lines
@@ -81,6 +82,9 @@ def stage(daemon, events: list[dict] | None = None, command: str = "", selected:
     if command_kind(command) in ("stop", "restart"):
         for card in containers:
             _grace_period_escalation(daemon, card)
+    for card in containers:
+        if card.signals:   # what the last command sent says more than the final signal alone
+            card.status_text = status_text(card, " → ".join(card.signals))
     removed = ghosts(daemon, changes)
     cards += removed
     for card in images + containers:

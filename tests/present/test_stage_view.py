@@ -101,7 +101,7 @@ def test_pause_freezes_and_stop_shows_the_signal_and_removes_the_space():
     stopped = container(view("docker pull alpine", "docker run -d --name web alpine sleep 300", "docker stop web"), "web")
     assert stopped.state == "exited" and stopped.space_box is None
     assert stopped.signals == ["SIGTERM", "SIGKILL"]   # sleep ignores SIGTERM as PID 1: killed after 10 s
-    assert stopped.status_text == "Exited (137) · SIGKILL"
+    assert stopped.status_text == "Exited (137) · SIGTERM → SIGKILL"
 
 
 def test_kill_shows_sigkill():
