@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import inspect as _inspect
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import lifecycle, shell
+from . import lifecycle, limits, shell
 from .clock import NS
-from .errors import Conflict, DaemonError, InvalidArgument
+from .errors import Conflict, DaemonError, InvalidArgument, LimitError
 from .model import Container, Process
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -74,6 +75,7 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
                      port_bindings: dict | None = None, restart: str = "no",
                      attach: bool = False) -> tuple[Container, list[dict]]:
     """A created container: id, name, config and an empty read-write layer (moby daemon/create.go)."""
+    limits.check_new_container(daemon)
     if name:
         validate_name(daemon, name)
     base = image.run_config
@@ -134,6 +136,19 @@ def _run_shell(daemon, container, argv, *, env, workdir, tty, interactive, fs):
     return shell.run(argv, fs, **wanted)
 
 
+@contextmanager
+def _undo_writes_on_limit(container):
+    """A program that hits a sandbox limit is refused as a whole: its earlier writes are undone,
+    so the command reports one error and changes nothing (entries are immutable: a copy suffices)."""
+    before = dict(container.rw)
+    try:
+        yield
+    except LimitError:
+        container.rw.clear()
+        container.rw.update(before)
+        raise
+
+
 def _exec_error(err) -> tuple[str, int]:
     """runc's reason for not executing argv[0] and the exit status Docker assigns (errors.go)."""
     if isinstance(err, shell.ExecNotFound):
@@ -165,9 +180,10 @@ def start(daemon, container) -> RunResult:
     argv = [container.path] + list(container.args)
     tty = bool(container.config.get("Tty"))
     try:
-        result = _run_shell(daemon, container, argv, env=runtime_env(container),
-                            workdir=container.config.get("WorkingDir", ""), tty=tty,
-                            interactive=bool(container.config.get("OpenStdin")), fs=fs)
+        with _undo_writes_on_limit(container):
+            result = _run_shell(daemon, container, argv, env=runtime_env(container),
+                                workdir=container.config.get("WorkingDir", ""), tty=tty,
+                                interactive=bool(container.config.get("OpenStdin")), fs=fs)
     except (shell.ExecNotFound, shell.NotExecutable) as err:
         cause, code = _exec_error(err)
         message = START_FAILED.format(cause=cause)
@@ -202,9 +218,10 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
     """`docker exec`: another process in the same filesystem; a long-running one stays listed."""
     fs = daemon.container_fs(container)
     try:
-        result = _run_shell(daemon, container, argv, env=runtime_env(container, env),
-                            workdir=workdir or container.config.get("WorkingDir", ""), tty=tty,
-                            interactive=interactive, fs=fs)
+        with _undo_writes_on_limit(container):
+            result = _run_shell(daemon, container, argv, env=runtime_env(container, env),
+                                workdir=workdir or container.config.get("WorkingDir", ""), tty=tty,
+                                interactive=interactive, fs=fs)
     except (shell.ExecNotFound, shell.NotExecutable) as err:
         cause, code = _exec_error(err)
         # The API router writes the failure into the attached stream (stdout), exit code from errors.go.
@@ -240,13 +257,15 @@ def stop(daemon, container, timeout: int | None = None, signal: str | None = Non
     number = lifecycle.parse_signal(signal) if signal else stop_signal_of(container)
     process = pid1(container)
     code = lifecycle.signal_outcome(process, number) if process else 128 + number
+    sent = [{"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}]
     if code is not None and number != lifecycle.SIGNALS["KILL"]:
         daemon.clock.advance(daemon.ids.number(10, 200, "shutdown") / 1000)
-        return lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+        return sent + lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
     # Still running when the grace period ends: the daemon uses the force.
     if timeout > 0:
         daemon.clock.advance(timeout)
-    return lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
+    sent.append({"type": "signal", "container": container.id, "signal": "SIGKILL", "after_seconds": timeout})
+    return sent + lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
 
 
 def kill(daemon, container, number: int) -> list[dict]:
@@ -275,7 +294,7 @@ def unpause(daemon, container) -> list[dict]:
 def discard(daemon, container) -> list[dict]:
     """Delete the container and its read-write layer; free image layers nothing else uses."""
     daemon.containers.pop(container.id, None)
-    events = [{"type": "container_removed", "container": container.id}]
+    events = [{"type": "container_removed", "container": container.id, "name": container.name}]
     for chain in daemon.release_layers(container.diff_ids):
         events.append({"type": "layer_removed", "layer": chain})
     return events

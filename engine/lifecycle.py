@@ -156,9 +156,8 @@ def mark_stopped(daemon, container, exit_code: int, signal: str = "", at: int | 
 
 
 def set_error(container, message: str) -> None:
-    """State.Error (the start failure text). Kept only if the model has the field."""
-    if "error" in getattr(type(container), "__dataclass_fields__", {}):
-        container.error = message
+    """State.Error: the start failure text (`docker inspect` shows it)."""
+    container.error = message
 
 
 def settle(daemon) -> list[dict]:

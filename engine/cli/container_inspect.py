@@ -15,7 +15,7 @@ CONTAINERS_ROOT = "/var/lib/docker/containers"
 def state_json(c: Container) -> dict:
     return {"Status": c.status, "Running": c.running, "Paused": c.paused, "Restarting": c.restarting,
             "OOMKilled": c.oom_killed, "Dead": c.dead, "Pid": c.pid, "ExitCode": c.exit_code,
-            "Error": getattr(c, "error", ""), "StartedAt": rfc3339nano(c.started_at),
+            "Error": c.error, "StartedAt": rfc3339nano(c.started_at),
             "FinishedAt": rfc3339nano(c.finished_at)}
 
 
