@@ -37,7 +37,10 @@ class Walkthrough:
 
     def sandbox_at(self, index: int) -> Sandbox:
         """The sandbox after step `index` (read-only: it is cached and shared between requests)."""
-        return _sandbox_at(self, self.clamp(index))
+        return _state_at(self, self.clamp(index)).sandbox
+
+    def state_at(self, index: int) -> "StepState":
+        return _state_at(self, self.clamp(index))
 
     def first_entry(self, index: int) -> int:
         """Transcript position where step `index`'s own commands start."""
@@ -47,18 +50,31 @@ class Walkthrough:
         return [c for step in self.steps[:self.clamp(index) + 1] for c in step.commands]
 
 
+@dataclass(frozen=True)
+class StepState:
+    """The world after a step, and what its commands changed (for the stage's highlights)."""
+
+    sandbox: Sandbox
+    events: tuple = ()
+    last_command: str = ""
+    exit_code: int = 0
+
+
 @lru_cache(maxsize=64)
-def _sandbox_at(walkthrough: Walkthrough, index: int) -> Sandbox:
+def _state_at(walkthrough: Walkthrough, index: int) -> StepState:
     if index == 0:
         sandbox = Sandbox.create(SEED)
         for name, text in walkthrough.host_files:
             sandbox.host_write(name, text.encode())
     else:
         # Build on the previous step: a copy, since cached sandboxes are shared.
-        sandbox = Sandbox.from_json(_sandbox_at(walkthrough, index - 1).to_json())
+        sandbox = Sandbox.from_json(_state_at(walkthrough, index - 1).sandbox.to_json())
+    events, command, exit_code = [], "", 0
     for command in walkthrough.steps[index].commands:
-        sandbox.run(command)
-    return sandbox
+        result = sandbox.run(command)
+        events += result.events
+        exit_code = result.exit_code
+    return StepState(sandbox, tuple(events), command, exit_code)
 
 
 def parse_walkthrough(data: dict, where: str = "lessons/walkthrough.toml") -> Walkthrough:

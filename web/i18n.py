@@ -1,0 +1,82 @@
+"""Languages of the interface: Flask-Babel with English and Simplified Chinese.
+
+The learner's choice (the language switch, kept in the session) wins; otherwise the browser's
+Accept-Language decides, and English is the default. Docker's own output is never translated.
+Catalogs live in translations/<locale>/LC_MESSAGES/messages.po (.mo compiled beside it):
+    pybabel extract -F babel.cfg -o translations/messages.pot .
+    pybabel update -i translations/messages.pot -d translations
+    pybabel compile -d translations
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from flask import Flask, redirect, request, session
+from flask_babel import Babel, get_locale
+
+TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations")
+SESSION_KEY = "lang"
+# Babel locale -> (HTML lang attribute, the language's own name for the switch)
+LANGUAGES = {"en": ("en", "English"), "zh_Hans": ("zh-Hans", "简体中文")}
+
+
+def locale_for(tag: str) -> str | None:
+    """A language tag as browsers and people write it ('zh-CN', 'zh-Hans', 'zh', 'en-GB') -> our locale."""
+    tag = tag.strip().lower().replace("_", "-")
+    if tag == "zh" or tag.startswith("zh-"):
+        return "zh_Hans"   # the only Chinese we have: better than English for any Chinese reader
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    chosen = session.get(SESSION_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    for tag, _quality in request.accept_languages:   # already sorted best first
+        locale = locale_for(tag)
+        if locale:
+            return locale
+    return "en"
+
+
+def html_lang() -> str:
+    """The current language as an HTML lang attribute: 'en' or 'zh-Hans'."""
+    return LANGUAGES.get(str(get_locale()), LANGUAGES["en"])[0]
+
+
+def content_lang() -> str:
+    """'zh' or 'en': which half of a lesson's zh/en text to show."""
+    return "zh" if str(get_locale()).startswith("zh") else "en"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no '//' trick) is followed after switching."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def switch_language(code: str):
+    """GET /lang/<code>?next=/path: remember the choice and go back (a plain link, works without JS)."""
+    locale = locale_for(code) if code not in LANGUAGES else code
+    if locale:
+        session[SESSION_KEY] = locale
+        session.permanent = True
+    return redirect(_safe_next(request.args.get("next")), code=303)
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Babel, the language switch route and the template helpers into the app."""
+    if "babel" in app.extensions:
+        return
+    Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
+    app.add_url_rule("/lang/<code>", "switch_language", switch_language)
+    app.add_template_global(html_lang)
+    app.add_template_global(content_lang)
+    app.add_template_global(LANGUAGES, "languages")
