@@ -26,6 +26,7 @@ class Result:
     exit_code: int
     events: list[dict] = field(default_factory=list)
     command: str = ""
+    output: list = field(default_factory=list)  # [stream, text] chunks in terminal order
 
 
 class Sandbox:
@@ -56,24 +57,25 @@ class Sandbox:
         if len(self.log) >= MAX_LOG:
             err = LimitError(f"this sandbox has reached its limit of {MAX_LOG} commands: "
                              "start a new sandbox or reset it")
-            return Result("", f"LayerLab: {err}\n", 1, [], line)
+            return Result("", f"LayerLab: {err}\n", 1, [], line, [["stderr", f"LayerLab: {err}\n"]])
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
             # rebuild it from the log (rare, so the hot path keeps no snapshot)
             self.__dict__.update(self.replay(self.seed, self.scenario, self.log, self.uploads).__dict__)
-            return Result("", f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n",
-                          1, [], line)
+            message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
+            return Result("", message, 1, [], line, [["stderr", message]])
         self.log.append(line)
-        self.transcript.append({"command": line, "stdout": result.stdout,
-                                "stderr": result.stderr, "exit_code": result.exit_code})
+        self.transcript.append({"command": line, "stdout": result.stdout, "stderr": result.stderr,
+                                "exit_code": result.exit_code, "output": result.output})
         return result
 
     def _apply(self, line: str) -> Result:
         self.daemon.clock.advance(self.daemon.ids.number(3, 9, "think"))
         events = settle(self.daemon)
         outcome = run_line(line, self.daemon, self.host)
-        return Result(outcome.stdout, outcome.stderr, outcome.exit_code, events + outcome.events, line)
+        return Result(outcome.stdout, outcome.stderr, outcome.exit_code, events + outcome.events, line,
+                      outcome.output)
 
     def undo(self) -> bool:
         """Back to the state before the last command, by replaying the log without it."""

@@ -40,6 +40,7 @@ class Outcome:
     stderr: str
     exit_code: int
     events: list
+    output: list  # [stream, text] chunks in the order a terminal shows them
 
 
 def split_line(line: str) -> list[str]:
@@ -101,8 +102,8 @@ def run_line(line: str, daemon, host) -> Outcome:
     try:
         steps = chains(split_line(line))
     except LineError as err:
-        return Outcome("", f"sh: {err}\n", 2, [])
-    out, err, events, code = [], [], pre_events, 0
+        return Outcome("", f"sh: {err}\n", 2, [], [["stderr", f"sh: {err}\n"]])
+    out, err, chunks, events, code = [], [], [], pre_events, 0
     for connector, words in steps:
         if (connector == "&&" and code != 0) or (connector == "||" and code == 0):
             continue
@@ -110,8 +111,20 @@ def run_line(line: str, daemon, host) -> Outcome:
         code = run_words(ctx, words)
         out.append(ctx.stdout)
         err.append(ctx.stderr)
+        chunks.extend(ctx.chunks)
         events.extend(ctx.events)
-    return Outcome("".join(out), "".join(err), code, events)
+    return Outcome("".join(out), "".join(err), code, events, _merge(chunks))
+
+
+def _merge(chunks: list) -> list:
+    """Adjacent chunks of the same stream as one."""
+    merged: list = []
+    for stream, text in chunks:
+        if merged and merged[-1][0] == stream:
+            merged[-1][1] += text
+        elif text:
+            merged.append([stream, text])
+    return merged
 
 
 def run_words(ctx: Context, words: list[str]) -> int:
@@ -127,7 +140,7 @@ def run_words(ctx: Context, words: list[str]) -> int:
         ctx.stdout_redirected = True
     code = _dispatch(ctx, words)
     if target:
-        data = bytes(ctx.out_bytes) or "".join(ctx.out).encode()
+        data = bytes(ctx.out_bytes) or ctx.take_stdout().encode()
         if append and ctx.host.exists(target):
             data = ctx.host.read(target) + data
         try:
@@ -136,7 +149,6 @@ def run_words(ctx: Context, words: list[str]) -> int:
         except HostError as err:
             ctx.eprint(f"sh: {err}")
             return 1
-        ctx.out.clear()
     return code
 
 

@@ -47,7 +47,7 @@ def build(ctx, opts, args) -> int:
     dockerfile_name = opts["file"] or "Dockerfile"
     context = _context(ctx, path)
     if legacy:
-        ctx.err.append(LEGACY_BANNER + "\n")
+        ctx.ewrite(LEGACY_BANNER + "\n")
     source = context.get(dockerfile_name) if path in (".", "./") else ctx.host.files.get(dockerfile_name)
     if source is None and path not in (".", "./"):
         source = context.get(dockerfile_name)
@@ -78,8 +78,7 @@ def build(ctx, opts, args) -> int:
     for tag in tags:
         images_ops.tag_image(ctx.daemon, image, parse_ref(tag).tagged, ctx.events)
     if opts["quiet"]:
-        ctx.out.clear()
-        ctx.err.clear()
+        ctx.discard_output()
         ctx.print(image.id)
     else:
         reporter.done(image, tags, runner)
@@ -122,8 +121,9 @@ def _resolve_base(ctx, ref: str, legacy: bool) -> Image:
     inner = Context(ctx.daemon, ctx.host)
     image = pull(inner, ref)
     if legacy:  # the pull progress shows inside the build stream
-        lines = [l for l in inner.stdout.splitlines() if not l.startswith(("Using default tag", "docker.io/"))]
-        ctx.out.extend(l + "\n" for l in lines)
+        lines = [line for line in inner.stdout.splitlines()
+                 if not line.startswith(("Using default tag", "docker.io/"))]
+        ctx.write("".join(line + "\n" for line in lines))
     ctx.events.extend(inner.events)
     return image
 

@@ -244,7 +244,7 @@ def logs_cmd(ctx, opts, args):
             raise DaemonError(f'invalid value for "tail": "{tail}"') from None
         lines = lines[-count:] if count > 0 else ([] if count == 0 else lines)
     for stream, text in lines:
-        (ctx.out if stream == "stdout" else ctx.err).append(text)
+        (ctx.write if stream == "stdout" else ctx.ewrite)(text)
 
 
 def top_cmd(ctx, opts, args):

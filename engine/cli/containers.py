@@ -92,7 +92,7 @@ def _print_output(ctx, result, tty: bool) -> None:
         if tty:
             ctx.write(result.stderr)
         else:
-            ctx.err.append(result.stderr)
+            ctx.ewrite(result.stderr)
 
 
 # ---- start --------------------------------------------------------------------------------

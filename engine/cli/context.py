@@ -16,17 +16,35 @@ class Context:
     stdout_redirected: bool = False  # `> file`: binary output (save/export) is allowed
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
+    chunks: list[list[str]] = field(default_factory=list)  # [stream, text] in the order written
     out_bytes: bytearray = field(default_factory=bytearray)
     events: list[dict] = field(default_factory=list)
 
     def print(self, text: str = "") -> None:
-        self.out.append(text + "\n")
+        self.write(text + "\n")
 
     def write(self, text: str) -> None:
         self.out.append(text)
+        self.chunks.append(["stdout", text])
 
     def eprint(self, text: str = "") -> None:
-        self.err.append(text + "\n")
+        self.ewrite(text + "\n")
+
+    def ewrite(self, text: str) -> None:
+        self.err.append(text)
+        self.chunks.append(["stderr", text])
+
+    def take_stdout(self) -> str:
+        """Remove and return what went to stdout (for `> file`); stderr stays on the terminal."""
+        text = "".join(self.out)
+        self.out.clear()
+        self.chunks = [c for c in self.chunks if c[0] != "stdout"]
+        return text
+
+    def discard_output(self) -> None:
+        self.out.clear()
+        self.err.clear()
+        self.chunks.clear()
 
     def event(self, kind: str, **data) -> None:
         self.events.append({"type": kind, **data})
