@@ -6,8 +6,7 @@ The record has the web store's sandbox format ("scenario", "seed", "sandbox", "c
      "since": int,                   # transcript index where the learner's own commands start
      "solved": [slug, ...],          # lessons whose goal held at least once
      "logs": {slug: [command, ...]}, # the learner's commands per lesson, to come back to it
-     "hints": {slug: n}, "answers": {slug: {"0": choice}}, "solutions": [slug, ...],
-     "walk_step": int}               # where the walkthrough was left
+     "hints": {slug: n}, "answers": {slug: {"0": choice}}, "solutions": [slug, ...]}
 Each function takes a record (or None) and returns the new record; the web side saves it.
 """
 from __future__ import annotations
@@ -24,8 +23,7 @@ def course_meta(record: dict | None) -> dict:
     meta = ((record or {}).get("meta") or {}).get("course") or {}
     return {"lesson": meta.get("lesson"), "since": meta.get("since", 0), "solved": list(meta.get("solved", [])),
             "logs": dict(meta.get("logs", {})), "hints": dict(meta.get("hints", {})),
-            "answers": copy.deepcopy(meta.get("answers", {})), "solutions": list(meta.get("solutions", [])),
-            "walk_step": meta.get("walk_step", 0)}
+            "answers": copy.deepcopy(meta.get("answers", {})), "solutions": list(meta.get("solutions", []))}
 
 
 def _with(record: dict | None, sandbox: Sandbox, meta: dict, *, last: dict | None = None,
@@ -120,12 +118,6 @@ def answer(record: dict, lesson: Lesson, question: int, choice: int) -> dict:
     if not (0 <= question < len(lesson.questions) and 0 <= choice < len(lesson.questions[question].choices)):
         raise ValueError("no such question or choice")
     meta["answers"].setdefault(lesson.slug, {}).setdefault(str(question), choice)
-    return {**record, "meta": {**record.get("meta", {}), "course": meta}}
-
-
-def set_walk_step(record: dict, step: int) -> dict:
-    meta = course_meta(record)
-    meta["walk_step"] = step
     return {**record, "meta": {**record.get("meta", {}), "course": meta}}
 
 
