@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from . import limits
 from .builder import DEFAULT_PATH, StepFailed, Stage, commit_layer, run_step
 from .clock import format_rfc3339nano
 from .dockerfile import Instruction, substitute
@@ -131,6 +132,11 @@ class Build:
         has_layer = layer is not None or buildkit_layer
         if has_layer:
             layer = layer or Layer.from_changes({})  # BuildKit keeps a layer even when empty
+            limits.check_layer(layer.changes)
+            limits.check_new_layers(self.daemon, [layer.diff_id])
+        if self.legacy:
+            limits.check_new_images(self.daemon, 1)
+        if has_layer:
             self.daemon.add_layer(layer)
             stage.diff_ids = stage.diff_ids + [layer.diff_id]
             record.layer = layer.diff_id
@@ -186,6 +192,7 @@ class Build:
             return self.daemon.images[stage.image_id]
         created = stage.history[-1]["created"] if stage.history else format_rfc3339nano(self.daemon.now)
         image = Image.from_config(self.image_config(stage, created))
+        limits.check_new_images(self.daemon, 0 if image.id in self.daemon.images else 1)
         return self.daemon.images.setdefault(image.id, image)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
+from engine import limits
 from engine.fs import (DIR, FILE, SYMLINK, WHITEOUT, Entry, Layer, is_below, normpath,
                        parent_dirs, placeholder_bytes)
 
@@ -217,6 +218,7 @@ class UnionFS:
     def _store(self, real: str, entry: Entry) -> None:
         """Put a non-directory entry at `real`, recording how the upper layer changed."""
         upper = self._writable()
+        limits.check_write(upper, real, entry)  # before anything changes (raises LimitError)
         existing, source = self._lookup_with_source(real)
         if existing is None:
             self._event("file_added", real)
@@ -253,6 +255,7 @@ class UnionFS:
     def _touch_dir(self, real: str, existing: Entry) -> None:
         upper = self._writable()
         if real != "/" and real not in upper:
+            limits.check_write(upper, real, existing)
             self._copy_up_parents(real)
             upper[real] = existing
             self._event("copy_up", real)
@@ -279,6 +282,7 @@ class UnionFS:
 
     def _make_dir(self, real: str, mode: int) -> None:
         upper = self._writable()
+        limits.check_write(upper, real, Entry.dir(mode))
         self._copy_up_parents(real)
         # A directory deleted from a lower layer and made again must not show the old children.
         if upper.get(real, Entry.dir()).kind == WHITEOUT:
@@ -326,6 +330,7 @@ class UnionFS:
         in_lower = self._lower_visible(real)
         _drop_below(upper, real, including=True)
         if in_lower:
+            limits.check_write(upper, real, Entry.whiteout())
             self._copy_up_parents(real)
             upper[real] = Entry.whiteout()
             self._event("whiteout", real)
@@ -412,6 +417,7 @@ class UnionFS:
         changed = dataclasses.replace(entry, mode=mode)
         if entry.kind == DIR:
             upper = self._writable()
+            limits.check_write(upper, real, changed)
             self._event("file_changed" if real in upper else "copy_up", real)
             self._copy_up_parents(real)
             upper[real] = changed
@@ -432,6 +438,7 @@ class UnionFS:
         if entry.kind == DIR:
             if existing is not None and existing.kind == DIR:
                 upper = self._writable()
+                limits.check_write(upper, real, entry)
                 self._copy_up_parents(real)
                 upper[real] = dataclasses.replace(entry, opaque=upper.get(real, entry).opaque)
                 return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from .. import archive, images_ops
+from .. import archive, images_ops, limits
 from ..archive import ArchiveError
 from ..errors import Conflict, DaemonError, DockerError, HostError
 from ..fs import Layer
@@ -139,6 +139,10 @@ def _load_image(ctx, item: archive.LoadedImage) -> Image:
         layers.append(layer)
         fresh.append(layer)
     image = Image.from_config(item.config)
+    for layer in fresh:
+        limits.check_layer(layer.changes)
+    limits.check_new_layers(daemon, [layer.diff_id for layer in layers])
+    limits.check_new_images(daemon, 0 if image.id in daemon.images else 1)
     for layer in layers:
         if daemon.add_layer(layer):
             ctx.event("layer_added", layer=layer.diff_id, image=image.id)
@@ -213,6 +217,9 @@ def import_(ctx, opts, args) -> int:
     config = archive.import_config(layer, daemon.now, message, run_config)
     image = Image.from_config(config)
     image = daemon.images.get(image.id, image)
+    limits.check_layer(layer.changes)
+    limits.check_new_layers(daemon, [layer.diff_id])
+    limits.check_new_images(daemon, 0 if image.id in daemon.images else 1)
     if daemon.add_layer(layer):
         ctx.event("layer_added", layer=layer.diff_id, image=image.id)
     else:

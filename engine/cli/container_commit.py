@@ -4,8 +4,8 @@ from __future__ import annotations
 import copy
 import posixpath
 
-from .. import dockerfile, images_ops, lifecycle
-from ..errors import DaemonError, DockerError, InvalidArgument
+from .. import dockerfile, images_ops, lifecycle, limits
+from ..errors import DaemonError, DockerError, InvalidArgument, LimitError, NotFound
 from ..fs import DIR, EMPTY_LAYER_DIFF_ID, FILE, SYMLINK, Layer, entry_bytes, normpath
 from ..host import HOME
 from ..model import Image
@@ -60,18 +60,31 @@ def apply_change(config: dict, text: str) -> None:
         config["OnBuild"] = (config.get("OnBuild") or []) + [ins.raw]
 
 
+def _image_gone(image_id: str) -> str:
+    """The image store's error when the parent image's config file is gone (moby image/fs.go Get,
+    returned by daemon/images/image_commit.go CommitImage)."""
+    hex_id = image_id.split(":", 1)[1]
+    return (f"failed to get digest {image_id}: open /var/lib/docker/image/overlay2/imagedb/content/"
+            f"sha256/{hex_id}: no such file or directory")
+
+
 def commit_container(daemon, container, *, reference: str = "", message: str = "", author: str = "",
                      changes=()) -> tuple[Image, list[dict]]:
     """The container's config and read-write layer as a new image whose parent is its image."""
     base = daemon.images.get(container.image_id)
+    if base is None and container.image_id:  # its image was force-removed (`rmi -f`)
+        raise NotFound(_image_gone(container.image_id))
     base_config = base.config if base else {"architecture": "amd64", "os": "linux", "history": [],
                                             "rootfs": {"type": "layers", "diff_ids": list(container.diff_ids)}}
     image_config = {k: copy.deepcopy(container.config[k]) for k in IMAGE_CONFIG_KEYS if k in container.config}
     for change in changes:
         apply_change(image_config, change)
     events = []
+    limits.check_layer(container.rw)
     layer = Layer.from_changes(dict(container.rw))
     empty = layer.diff_id == EMPTY_LAYER_DIFF_ID or not container.rw
+    limits.check_new_layers(daemon, [] if empty else [layer.diff_id])
+    limits.check_new_images(daemon, 1)  # its id depends on the time: always a new image
     diff_ids = list(container.diff_ids)
     if not empty:
         diff_ids.append(layer.diff_id)
@@ -205,6 +218,20 @@ def copy_to_container(ctx, container, src: str, dest: str, typed: str, quiet: bo
     else:
         raise DockerError(f"lstat {host_abs(src)}: no such file or directory")
     fs = ctx.daemon.container_fs(container)
+    before = dict(container.rw)  # a copy that hits a sandbox limit is refused as a whole
+    try:
+        _write_copies(fs, sources, dest, single, typed)
+    except LimitError:
+        container.rw.clear()
+        container.rw.update(before)
+        raise
+    ctx.events.extend({**e, "container": container.id} for e in fs.events)
+    size = tar_size([(n, len(d)) for n, d in sources.items()], 0 if single else 1)
+    if not quiet:
+        ctx.eprint(f"Successfully copied {human_size(size)} to {typed}:{dest}")
+
+
+def _write_copies(fs, sources: dict, dest: str, single: bool, typed: str) -> None:
     target = normpath(dest)
     target_is_dir = fs.is_dir(target)
     if not target_is_dir and not fs.is_dir(posixpath.dirname(target)):
@@ -217,10 +244,6 @@ def copy_to_container(ctx, container, src: str, dest: str, typed: str, quiet: bo
         if not fs.is_dir(posixpath.dirname(where)):
             fs.mkdir(posixpath.dirname(where), parents=True)
         fs.write_file(where, data.decode(errors="replace"))
-    ctx.events.extend({**e, "container": container.id} for e in fs.events)
-    size = tar_size([(n, len(d)) for n, d in sources.items()], 0 if single else 1)
-    if not quiet:
-        ctx.eprint(f"Successfully copied {human_size(size)} to {typed}:{dest}")
 
 
 def cp_cmd(ctx, opts, args):

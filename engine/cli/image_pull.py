@@ -11,7 +11,7 @@ prints the intermediate "Pulling fs layer"/"Verifying Checksum"/"Download comple
 """
 from __future__ import annotations
 
-from .. import images_ops, refs, registry
+from .. import images_ops, limits, refs, registry
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
 from ..model import Image
@@ -68,6 +68,8 @@ def pull(ctx: Context, ref_text: str, *, for_run: bool = False) -> Image:
         emit("Using default tag: latest")
     remote = _remote_image(ref)
     daemon = ctx.daemon
+    limits.check_new_layers(daemon, [layer.diff_id for layer in remote.layers])
+    limits.check_new_images(daemon, 0 if registry.image_id(remote.config) in daemon.images else 1)
     emit(f"{ref.digest or ref.tag or 'latest'}: Pulling from {_registry_path(ref.repository)}")
     downloaded = _fetch_layers(ctx, remote, emit)
     emit(f"Digest: {remote.manifest_digest}")

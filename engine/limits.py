@@ -1,0 +1,94 @@
+"""Per-sandbox limits: explicit numbers, one clear error, checked *before* anything changes.
+
+A classroom server keeps hundreds of sandboxes in memory and in its store, so each one is bounded.
+Real Docker has no such limits, so the error cannot copy one of its texts; it is shaped like a
+daemon error instead (`Error response from daemon: LayerLab limit: …`), names the number and
+says what to do. Limits of the host working directory live in engine/host.py, the command
+length in engine/terminal.py, the command-log length in engine/sandbox.py.
+
+| limit | number | counted where |
+|---|---|---|
+| containers per sandbox | 50 | `create` / `run` (the builder's temporary containers never stay) |
+| images per sandbox | 60 | every image the daemon stores, intermediate build images included |
+| layers per sandbox | 300 | distinct layers in the layer store (a shared layer counts once) |
+| entries per layer | 2,000 | files, directories, symlinks and whiteouts of one layer: a container's read-write layer, a build step's layer, an imported or loaded layer |
+| bytes per file written in a container | 1 MiB | text a program writes into one file (`echo`, `cp`, `>>`) |
+| bytes per layer | 16 MiB | file contents a layer really holds (a modelled binary counts as its short stand-in) |
+"""
+from __future__ import annotations
+
+from .errors import LimitError
+from .fs import parent_dirs
+
+MIB = 1024 * 1024
+MAX_CONTAINERS = 50
+MAX_IMAGES = 60
+MAX_LAYERS = 300
+MAX_LAYER_ENTRIES = 2_000
+MAX_FILE_BYTES = 1 * MIB
+MAX_LAYER_BYTES = 16 * MIB
+
+
+PREFIX = "Error response from daemon: LayerLab limit: "
+
+
+def fail(what: str, limit: str, advice: str) -> None:
+    """The one way a limit is reported: LimitError (exit 1) with the number and what to do."""
+    raise LimitError(f"{PREFIX}{what}; the limit is {limit}. {advice}.")
+
+
+# ---- objects of the daemon -----------------------------------------------------------------------
+def check_new_container(daemon) -> None:
+    if len(daemon.containers) >= MAX_CONTAINERS:
+        fail(f"this sandbox already has {len(daemon.containers)} containers", f"{MAX_CONTAINERS} containers per sandbox",
+             "Remove some with `docker rm` or `docker container prune` first")
+
+
+def check_new_images(daemon, count: int = 1) -> None:
+    """Before `count` new images are stored (pull, commit, build step, load, import)."""
+    if count > 0 and len(daemon.images) + count > MAX_IMAGES:
+        fail(f"this sandbox already has {len(daemon.images)} images", f"{MAX_IMAGES} images per sandbox (intermediate build images count too)",
+             "Remove some with `docker rmi` or `docker image prune -a` first")
+
+
+def check_new_layers(daemon, diff_ids) -> None:
+    """Before the layers `diff_ids` are stored (those already in the store cost nothing)."""
+    new = {d for d in diff_ids if d not in daemon.layers}
+    if new and len(daemon.layers) + len(new) > MAX_LAYERS:
+        fail(f"the layer store already holds {len(daemon.layers)} layers", f"{MAX_LAYERS} layers per sandbox",
+             "Remove images and containers you no longer need first")
+
+
+# ---- contents of layers ---------------------------------------------------------------------------
+def content_bytes(entries) -> int:
+    """Bytes of file contents really held (a modelled binary, content None, holds none)."""
+    return sum(e.size for e in entries if e.content is not None)
+
+
+def check_layer(changes: dict) -> None:
+    """A whole layer about to be stored (commit, build step, import, load)."""
+    if len(changes) > MAX_LAYER_ENTRIES:
+        fail(f"a layer with {len(changes)} files and directories", f"{MAX_LAYER_ENTRIES:,} per layer",
+             "Change fewer files in one step")
+    total = content_bytes(changes.values())
+    if total > MAX_LAYER_BYTES:
+        fail(f"a layer holding {total:,} bytes", f"{MAX_LAYER_BYTES // MIB} MiB per layer",
+             "Write smaller files")
+
+
+def check_write(upper: dict, path: str, entry) -> None:
+    """One entry about to be put into a read-write layer (container or build step), unchanged ones free."""
+    old = upper.get(path)
+    if entry.content is not None and entry.size > MAX_FILE_BYTES and entry != old:
+        fail(f"{path} would hold {entry.size:,} bytes", f"{MAX_FILE_BYTES // MIB} MiB per file written in a container",
+             "Write smaller files")
+    added = sum(1 for p in parent_dirs(path) + [path] if p not in upper)  # copied-up parents too
+    if added and len(upper) + added > MAX_LAYER_ENTRIES:
+        fail(f"the read-write layer already has {len(upper):,} changed files and directories",
+             f"{MAX_LAYER_ENTRIES:,} per layer",
+             "Remove files you no longer need, or remove the container and start a new one")
+    if entry.content is not None and entry != old:
+        total = content_bytes(upper.values()) - content_bytes([old] if old else []) + entry.size
+        if total > MAX_LAYER_BYTES:
+            fail(f"the read-write layer would hold {total:,} bytes", f"{MAX_LAYER_BYTES // MIB} MiB per layer",
+                 "Write smaller files or remove some")
