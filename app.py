@@ -10,38 +10,86 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import api, errors, pages, stage_routes
-from web.store import SQLiteSandboxStore
+from web import api, errors, pages, security, stage_routes
+from web.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from web.store import SandboxStore, SQLiteSandboxStore
 
 DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "layerlab",
+    "SESSION_COOKIE_SECURE": False,           # True when served over HTTPS (LAYERLAB_SECURE_COOKIES=1)
     "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
     "MAX_CONTENT_LENGTH": 1024 * 1024,        # request bodies (host file uploads) up to 1 MiB
     "MAX_COMMAND_LENGTH": 4096,               # characters in one typed command
     "SANDBOX_IDLE_SECONDS": 7 * 24 * 3600,    # sandboxes unused this long are deleted
     "CLEANUP_EVERY_SECONDS": 3600,            # how often creating a sandbox triggers that cleanup
+    "SANDBOXES_PER_MINUTE": 20,               # new sandboxes one client address may create a minute
+    "STORE": "",                              # "" = SQLite at DATABASE; "redis://host:port/db" = Redis
+    "REDIS_PREFIX": "layerlab:",              # key prefix in Redis (several apps can share one server)
+    "TRUST_PROXY": 0,                         # reverse proxies in front whose X-Forwarded-For to trust
+}
+
+# Settings an operator gives in the environment (README, "Serving a classroom").
+ENVIRONMENT = {
+    "LAYERLAB_DATABASE": ("DATABASE", str),
+    "LAYERLAB_STORE": ("STORE", str),
+    "LAYERLAB_REDIS_PREFIX": ("REDIS_PREFIX", str),
+    "LAYERLAB_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.strip().lower() in ("1", "true", "yes", "on")),
+    "LAYERLAB_SANDBOXES_PER_MINUTE": ("SANDBOXES_PER_MINUTE", int),
+    "LAYERLAB_IDLE_DAYS": ("SANDBOX_IDLE_SECONDS", lambda v: float(v) * 24 * 3600),
+    "LAYERLAB_TRUST_PROXY": ("TRUST_PROXY", int),
 }
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
-    app.config["DATABASE"] = os.environ.get("LAYERLAB_DATABASE") or os.path.join(app.instance_path, "layerlab.sqlite3")
+    app.config["DATABASE"] = os.path.join(app.instance_path, "layerlab.sqlite3")
+    for variable, (key, parse) in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            app.config[key] = parse(os.environ[variable])
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    app.extensions["sandbox_store"] = SQLiteSandboxStore(app.config["DATABASE"])
+    store = _store(app.config)
+    app.extensions["sandbox_store"] = store
+    app.extensions["sandbox_rate_limiter"] = _rate_limiter(app.config, store)
+    if app.config["TRUST_PROXY"]:
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(stage_routes.bp)
     app.register_blueprint(api.bp)
     errors.register(app)
     return app
+
+
+def _store(config) -> SandboxStore:
+    url = config["STORE"]
+    if not url:
+        return SQLiteSandboxStore(config["DATABASE"])
+    if url.split(":", 1)[0] in ("redis", "rediss", "unix"):
+        from web.store_redis import RedisSandboxStore   # only a Redis deployment needs the client
+
+        return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"])
+    raise ValueError(f"LAYERLAB_STORE: unknown store {url!r} (use redis://host:port/db, or leave it unset for SQLite)")
+
+
+def _rate_limiter(config, store: SandboxStore):
+    limit = config["SANDBOXES_PER_MINUTE"]
+    if not limit:
+        return None   # 0 turns the limit off
+    client = getattr(store, "client", None)
+    if client is not None:
+        return RedisRateLimiter(client, limit, prefix=config["REDIS_PREFIX"])
+    return MemoryRateLimiter(limit)
 
 
 def _secret_key(instance_path: str) -> str:

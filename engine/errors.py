@@ -97,5 +97,13 @@ class HostError(DockerError):
     """A problem with the learner's host working directory (bad path, size limit)."""
 
 
+class HostNotFound(HostError):
+    """No such file in the host working directory (the JSON API answers 404)."""
+
+
+class HostLimitReached(HostError):
+    """A limit of the host working directory: file size, file count, total bytes (the API answers 413)."""
+
+
 class LimitError(DockerError):
     """A sandbox limit was reached (explicit, documented, never a crash)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import posixpath
 
-from .errors import HostError
+from .errors import HostError, HostLimitReached, HostNotFound
 
 HOME = "/home/learner"
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -36,7 +36,7 @@ class HostDir:
     def read(self, path: str) -> bytes:
         path = clean_path(path)
         if path not in self.files:
-            raise HostError(f"{path}: No such file or directory")
+            raise HostNotFound(f"{path}: No such file or directory")
         return self.files[path]
 
     def exists(self, path: str) -> bool:
@@ -50,19 +50,19 @@ class HostDir:
         if any(posixpath.dirname(path) == f or f.startswith(path + "/") for f in self.files):
             raise HostError(f"{path}: Is a directory or under a file")
         if len(data) > MAX_FILE_BYTES:
-            raise HostError(f"{path}: file too large ({len(data)} bytes; the limit is {MAX_FILE_BYTES})")
+            raise HostLimitReached(f"{path}: file too large ({len(data)} bytes; the limit is {MAX_FILE_BYTES})")
         if path not in self.files and len(self.files) >= MAX_FILES:
-            raise HostError(f"{path}: too many files in the working directory (limit {MAX_FILES})")
+            raise HostLimitReached(f"{path}: too many files in the working directory (limit {MAX_FILES})")
         total = sum(len(v) for k, v in self.files.items() if k != path) + len(data)
         if total > MAX_TOTAL_BYTES:
-            raise HostError(f"{path}: working directory full ({MAX_TOTAL_BYTES} bytes at most)")
+            raise HostLimitReached(f"{path}: working directory full ({MAX_TOTAL_BYTES} bytes at most)")
         self.files[path] = bytes(data)
         return path
 
     def remove(self, path: str) -> None:
         path = clean_path(path)
         if path not in self.files:
-            raise HostError(f"{path}: No such file or directory")
+            raise HostNotFound(f"{path}: No such file or directory")
         del self.files[path]
 
     def names(self) -> list[str]:

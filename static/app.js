@@ -72,6 +72,13 @@
       .catch(function () { /* completion is a convenience: ignore network errors */ });
   }
 
+  function errorMessage(status) {
+    if (status === 400 || status === 403) { return "This page is out of date (" + status + "). Reload it and try again."; }
+    if (status === 413) { return "That is too large for LayerLab (413)."; }
+    if (status === 429) { return "Too many new sandboxes from your address (429). Wait a minute and try again."; }
+    return "LayerLab could not do that (" + status + "). Nothing was changed.";
+  }
+
   function onKeydown(event) {
     var input = event.target;
     if (event.key === "ArrowUp" && position > 0) {
@@ -123,6 +130,13 @@
       if (event.detail.elt === $("prompt") && pending.length) {
         event.detail.parameters.command = pending.shift();
       }
+    });
+    // htmx swaps nothing on an error answer; say what happened instead of staying silent.
+    document.body.addEventListener("htmx:responseError", function (event) {
+      showCompletions([errorMessage(event.detail.xhr.status)]);
+    });
+    document.body.addEventListener("htmx:sendError", function () {
+      showCompletions(["LayerLab did not answer. Check the connection and try again."]);
     });
     // The swap is done when htmx reports the request finished: pick up the new history and scroll.
     document.body.addEventListener("htmx:afterRequest", function () {

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app
+from flask import current_app, request
 
+from web.ratelimit import TooManySandboxes
 from web.store import SandboxStore
 
 
@@ -13,7 +14,22 @@ def current_store() -> SandboxStore:
     return current_app.extensions["sandbox_store"]
 
 
-def cleanup_now_and_then() -> None:
+def before_new_sandbox() -> None:
+    """Call before creating any sandbox: enforces the per-client creation rate (429), then lets the
+    idle-sandbox cleanup run now and then. Every route that creates a sandbox calls this."""
+    limiter = current_app.extensions.get("sandbox_rate_limiter")
+    if limiter is not None:
+        wait = limiter.hit(request.remote_addr or "unknown")
+        if wait is not None:
+            raise TooManySandboxes(limiter.limit, wait)
+    _cleanup_now_and_then()
+
+
+# The name routes used before the rate limit existed; it now does both, so no route escapes the limit.
+cleanup_now_and_then = before_new_sandbox
+
+
+def _cleanup_now_and_then() -> None:
     """Delete idle sandboxes at most once per CLEANUP_EVERY_SECONDS, piggybacking on creation."""
     config = current_app.config
     now = time.monotonic()

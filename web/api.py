@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 
-from engine.sandbox import HostError
+from engine.errors import HostError, HostLimitReached, HostNotFound
 from engine.scenarios import SCENARIOS
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from web import cleanup_now_and_then, current_store, sandboxes
+from web import before_new_sandbox, current_store, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -48,7 +48,7 @@ def create_sandbox():
     seed = body.get("seed", 0)
     if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ApiError(400, f"seed must be an integer from 0 to {MAX_SEED}")
-    cleanup_now_and_then()
+    before_new_sandbox()
     sandbox_id = sandboxes.create(current_store(), scenario=scenario, seed=seed)
     response = jsonify({"id": sandbox_id})
     response.status_code = 201
@@ -82,13 +82,14 @@ def undo(sandbox_id: str):
 @bp.get("/sandboxes/<sandbox_id>/host/<path:path>")
 def read_host_file(sandbox_id: str, path: str):
     sandbox = _load(sandbox_id).sandbox
-    if path not in sandbox.host_files():
-        raise ApiError(404, f"no such file in the host directory: {path}")
     try:
         data = sandbox.host_read(path)
     except HostError as error:
-        raise ApiError(400, str(error)) from None
-    return Response(data, mimetype="application/octet-stream")
+        raise _host_api_error(error) from None
+    # Always bytes to download, never a page: a saved file can hold anything, even HTML.
+    response = Response(data, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = "attachment"
+    return response
 
 
 @bp.put("/sandboxes/<sandbox_id>/host/<path:path>")
@@ -104,8 +105,17 @@ def write_host_file(sandbox_id: str, path: str):
     try:
         existed = current_store().update(sandbox_id, change)
     except HostError as error:
-        raise ApiError(400, str(error)) from None
+        raise _host_api_error(error) from None
     return jsonify({"path": path, "size": len(data)}), 200 if existed else 201
+
+
+def _host_api_error(error: HostError) -> ApiError:
+    """404 for a missing file, 413 for a full working directory, 400 for a bad path."""
+    if isinstance(error, HostNotFound):
+        return ApiError(404, f"not in the host directory: {error}")
+    if isinstance(error, HostLimitReached):
+        return ApiError(413, str(error))
+    return ApiError(400, str(error))
 
 
 def _load(sandbox_id: str) -> sandboxes.Outcome:

@@ -21,8 +21,9 @@ def _http_error(error: HTTPException):
         return error
     response = jsonify({"error": error.description or error.name})
     response.status_code = error.code or 500
-    if error.code == 405 and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
+    for name, value in error.get_headers():   # Allow (405), Retry-After (429), ...
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

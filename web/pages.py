@@ -9,7 +9,7 @@ from __future__ import annotations
 from engine.scenarios import SCENARIOS
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
-from web import cleanup_now_and_then, current_store, sandboxes
+from web import before_new_sandbox, current_store, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("pages", __name__)
@@ -130,7 +130,7 @@ def _with_session_sandbox(operation):
 
 
 def _start_session_sandbox(scenario: str | None) -> str:
-    cleanup_now_and_then()
+    before_new_sandbox()
     sandbox_id = sandboxes.create(current_store(), scenario=scenario)
     session[SESSION_KEY] = sandbox_id
     session.permanent = True
