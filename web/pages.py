@@ -139,3 +139,8 @@ def _start_session_sandbox(scenario: str | None) -> str:
 
 def _max_command() -> int:
     return current_app.config["MAX_COMMAND_LENGTH"]
+
+
+# For other blueprints that act on this browser's sandbox (the files panel).
+session_outcome = _session_outcome
+with_session_sandbox = _with_session_sandbox
