@@ -166,6 +166,7 @@ def _log(container, result, tty: bool) -> None:
     for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         for line in text.splitlines(keepends=True):
             container.logs.append(["stdout" if tty else stream, line])
+    limits.trim_log(container.logs)
 
 
 def _new_process(daemon, container, proc, exec_id: str = "") -> Process:

@@ -14,6 +14,9 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | entries per layer | 2,000 | files, directories, symlinks and whiteouts of one layer: a container's read-write layer, a build step's layer, an imported or loaded layer |
 | bytes per file written in a container | 1 MiB | text a program writes into one file (`echo`, `cp`, `>>`) |
 | bytes per layer | 16 MiB | file contents a layer really holds (a modelled binary counts as its short stand-in) |
+| text in a container's shell | 2 Mi characters | one word, variable, or the output of one command (`a=$a$a$a…`, `cat f f f …`) |
+| a container's log | 1 MiB | older lines are dropped, as a rotating log file drops them (`docker logs` shows the newest) |
+| terminal output of one line | 256 Ki characters each for stdout and stderr | the rest is cut with a note (the full text can go to a file with `>`) |
 """
 from __future__ import annotations
 
@@ -27,6 +30,13 @@ MAX_LAYERS = 300
 MAX_LAYER_ENTRIES = 2_000
 MAX_FILE_BYTES = 1 * MIB
 MAX_LAYER_BYTES = 16 * MIB
+MAX_TEXT = 2 * MIB  # characters one program run may hold in a word or variable, or print
+MAX_LOG_BYTES = 1 * MIB  # a container's kept log (the newest lines, like a rotating log file)
+MAX_TERMINAL_OUTPUT = 256 * 1024  # characters of stdout (and of stderr) one terminal line shows
+
+
+def _size(n: int) -> str:
+    return f"{n // MIB} MiB" if n % MIB == 0 else f"{n:,} bytes"
 
 
 PREFIX = "Error response from daemon: LayerLab limit: "
@@ -59,6 +69,49 @@ def check_new_layers(daemon, diff_ids) -> None:
              "Remove images and containers you no longer need first")
 
 
+def check_text(size: int) -> None:
+    """A word, variable or command output in a container's shell about to grow to `size` characters."""
+    if size > MAX_TEXT:
+        fail(f"a command in the container would make a text of {size:,} characters",
+             f"{MAX_TEXT // MIB} Mi characters per word, variable or output", "Work with smaller text")
+
+
+def check_width(width: int) -> None:
+    """printf's field width: the padding would be text too."""
+    check_text(width)
+
+
+def trim_log(logs: list) -> None:
+    """Keep a container's newest log lines within MAX_LOG_BYTES (a rotating log drops the oldest)."""
+    total = sum(len(text) for _, text in logs)
+    while logs and total > MAX_LOG_BYTES:
+        total -= len(logs.pop(0)[1])
+
+
+CUT_NOTE = (f"\n[LayerLab: output cut after {MAX_TERMINAL_OUTPUT:,} characters; "
+            "redirect it to a file with `> FILE` to keep all of it]\n")
+
+
+def cut_output(text: str) -> str:
+    """What the terminal shows of one stream of one line: at most MAX_TERMINAL_OUTPUT characters."""
+    if len(text) <= MAX_TERMINAL_OUTPUT:
+        return text
+    return text[:MAX_TERMINAL_OUTPUT] + CUT_NOTE
+
+
+def cut_chunks(chunks: list) -> list:
+    """The same cut on [stream, text] chunks in terminal order (each stream has its own budget)."""
+    left = {"stdout": MAX_TERMINAL_OUTPUT, "stderr": MAX_TERMINAL_OUTPUT}
+    kept = []
+    for stream, text in chunks:
+        room = left.get(stream, MAX_TERMINAL_OUTPUT)
+        if room <= 0:
+            continue
+        left[stream] = room - len(text)
+        kept.append([stream, text if len(text) <= room else text[:room] + CUT_NOTE])
+    return kept
+
+
 # ---- contents of layers ---------------------------------------------------------------------------
 def content_bytes(entries) -> int:
     """Bytes of file contents really held (a modelled binary, content None, holds none)."""
@@ -72,7 +125,7 @@ def check_layer(changes: dict) -> None:
              "Change fewer files in one step")
     total = content_bytes(changes.values())
     if total > MAX_LAYER_BYTES:
-        fail(f"a layer holding {total:,} bytes", f"{MAX_LAYER_BYTES // MIB} MiB per layer",
+        fail(f"a layer holding {total:,} bytes", f"{_size(MAX_LAYER_BYTES)} per layer",
              "Write smaller files")
 
 
@@ -80,7 +133,7 @@ def check_write(upper: dict, path: str, entry) -> None:
     """One entry about to be put into a read-write layer (container or build step), unchanged ones free."""
     old = upper.get(path)
     if entry.content is not None and entry.size > MAX_FILE_BYTES and entry != old:
-        fail(f"{path} would hold {entry.size:,} bytes", f"{MAX_FILE_BYTES // MIB} MiB per file written in a container",
+        fail(f"{path} would hold {entry.size:,} bytes", f"{_size(MAX_FILE_BYTES)} per file written in a container",
              "Write smaller files")
     added = sum(1 for p in parent_dirs(path) + [path] if p not in upper)  # copied-up parents too
     if added and len(upper) + added > MAX_LAYER_ENTRIES:
@@ -90,5 +143,5 @@ def check_write(upper: dict, path: str, entry) -> None:
     if entry.content is not None and entry != old:
         total = content_bytes(upper.values()) - content_bytes([old] if old else []) + entry.size
         if total > MAX_LAYER_BYTES:
-            fail(f"the read-write layer would hold {total:,} bytes", f"{MAX_LAYER_BYTES // MIB} MiB per layer",
+            fail(f"the read-write layer would hold {total:,} bytes", f"{_size(MAX_LAYER_BYTES)} per layer",
                  "Write smaller files or remove some")

@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from engine import shell_cmds as cmds
+from engine import limits, shell_cmds as cmds
 from engine.clock import START_NS
 from engine.fs import DIR, normpath
 from engine.shell_cmds import Ctx, LongRunning, Process
@@ -223,8 +223,10 @@ class Shell:
             if not text or dest is None:
                 continue
             if dest == "out":
+                limits.check_text(sum(map(len, out)) + len(text))
                 out.append(text)
             elif dest == "err":
+                limits.check_text(sum(map(len, self.err)) + len(text))
                 self.err.append(text)
             else:
                 self.fs.write_file(dest, text, append=True)
@@ -255,6 +257,7 @@ class Shell:
             nonlocal current
             if current is None:
                 current = ["", "", False]
+            limits.check_text(len(current[0]) + len(text))
             current[0] += text
             if quoted:
                 current[1] += "".join(f"[{c}]" if c in "*?[" else c for c in text)

@@ -12,6 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from engine import limits
 from engine.fs import DIR, SYMLINK, normpath
 from engine.unionfs import FsError, UnionFS
 
@@ -63,6 +64,7 @@ class Ctx:
         return self.flavor == "busybox"
 
     def write(self, text: str) -> None:
+        limits.check_text(sum(map(len, self.out)) + len(text))
         self.out.append(text)
 
     def error(self, line: str) -> None:
@@ -163,6 +165,7 @@ def printf(ctx: Ctx, args: list[str]) -> int:
 
         def fill(match):
             flags, conv = match.groups()
+            limits.check_width(max(map(int, re.findall(r"\d+", flags)), default=0))
             if conv == "%":
                 return "%"
             value = values[consumed[0]] if consumed[0] < len(values) else ""

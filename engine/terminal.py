@@ -9,6 +9,7 @@ import shlex
 import tarfile
 from dataclasses import dataclass
 
+from . import limits
 from .cli.context import Context
 from .cli.dispatch import run_docker
 from .errors import HostError
@@ -113,7 +114,8 @@ def run_line(line: str, daemon, host) -> Outcome:
         err.append(ctx.stderr)
         chunks.extend(ctx.chunks)
         events.extend(ctx.events)
-    return Outcome("".join(out), "".join(err), code, events, _merge(chunks))
+    return Outcome(limits.cut_output("".join(out)), limits.cut_output("".join(err)), code, events,
+                   limits.cut_chunks(_merge(chunks)))
 
 
 def _merge(chunks: list) -> list:
