@@ -75,7 +75,22 @@ class Entry:
 
     @classmethod
     def from_json(cls, data: list) -> "Entry":
-        return cls(*data)
+        # Entries are immutable and most are alike (empty files, directories), so loading a
+        # sandbox shares one object per distinct small entry instead of building thousands.
+        if data[3] is not None and len(data[3]) > _INTERN_MAX_CONTENT:
+            return cls(*data)
+        key = tuple(data)
+        entry = _INTERNED.get(key)
+        if entry is None:
+            if len(_INTERNED) >= _INTERN_MAX_ENTRIES:
+                _INTERNED.clear()
+            entry = _INTERNED[key] = cls(*data)
+        return entry
+
+
+_INTERNED: dict[tuple, Entry] = {}
+_INTERN_MAX_ENTRIES = 20_000
+_INTERN_MAX_CONTENT = 256  # characters: bigger contents are rarely repeated
 
 
 def placeholder_bytes(path: str, entry: Entry) -> bytes:
