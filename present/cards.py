@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.fs import chain_ids
+from engine.fs import chain_ids, parent_dirs
 from engine.unionfs import diff
 
 from .actions import Action, container_actions, image_actions, image_ref
@@ -304,11 +304,11 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
 def _rw_shown(lines: list[RwLine]) -> list[RwLine]:
     """What fits in the drawn R/W layer: the last command's changes first, then the rest; within
     each, changed files before the parent directories that `docker diff` lists as changed too."""
-    paths = [l.path for l in lines]
+    # every directory that has something listed below it (one pass, not a scan per line)
+    ancestors = {parent for l in lines for parent in parent_dirs(l.path)}
 
     def is_parent(line: RwLine) -> bool:
-        prefix = line.path.rstrip("/") + "/"
-        return any(p.startswith(prefix) for p in paths)
+        return line.path.rstrip("/") in ancestors
 
     ordered = sorted(lines, key=lambda l: (not l.fresh, is_parent(l)))   # stable: diff order within
     return ordered[:MAX_RW_LINES]
