@@ -34,13 +34,27 @@ TEXTS: dict[str, dict[str, str]] = {
               "只有当没有任何其他镜像或容器还用着某一层时，这一层才会真正被删除。",
     },
     "build": {
-        "en": "A build repeats one loop per instruction: run a container from the image so far, let the "
-              "instruction change its read-write layer, and commit that layer as a new read-only layer. "
-              "The last layer, tagged, is the new image; instructions that change no file add only "
-              "metadata (an empty layer in the history).",
-        "zh": "构建就是对每条指令反复执行：用当前镜像启动容器（docker run），让指令修改它的可读写层，"
-              "再把这一层提交（docker commit）为新的只读层。最后一层打上标签就是新镜像；不改文件的指令只添加元数据"
-              "（历史中的空层）。",
+        "en": "The legacy builder (the article's model) repeats one loop per instruction: run a temporary "
+              "container from the image so far, let the instruction change its read-write layer, and commit "
+              "that layer as a new read-only layer — an intermediate image (`docker image ls -a` lists them) — "
+              "then remove the container. Instructions that change no file add only metadata (an empty layer). "
+              "A step already done on the same stack prints `Using cache` and reuses its image; after the first "
+              "changed step, every later step runs again.",
+        "zh": "传统构建器（文章讲的模型）对每条指令重复同一个循环：用当前镜像启动一个临时容器，让指令修改它的可读写层，"
+              "再把这一层提交为新的只读层——也就是一个中间镜像（`docker image ls -a` 能看到它们）——然后删除容器。"
+              "不改文件的指令只添加元数据（空层）。在同一摞层上做过的步骤会打印 `Using cache` 并复用那个镜像；"
+              "从第一个改动过的步骤开始，之后的每一步都要重新执行。",
+    },
+    "build buildkit": {
+        "en": "BuildKit, Docker's default builder, ends with the same stack of read-only layers but gets there "
+              "differently: RUN steps run in its own containers that `docker ps` never shows, COPY writes straight "
+              "into a layer, no intermediate images are left (the image has no parent chain), and it keeps its own "
+              "build cache (`CACHED` lines in its progress, which goes to stderr). Its history lines end in "
+              "`# buildkit`. `DOCKER_BUILDKIT=0` selects the article's legacy builder.",
+        "zh": "BuildKit 是 Docker 默认的构建器，最后得到的也是一摞只读层，但过程不同：RUN 步骤在它自己的容器里执行，"
+              "`docker ps` 永远看不到；COPY 直接写成一层；不留下中间镜像（镜像没有父镜像链）；它有自己的构建缓存"
+              "（进度里的 `CACHED` 行，进度输出在 stderr 上）。它的历史记录以 `# buildkit` 结尾。"
+              "用 `DOCKER_BUILDKIT=0` 可以换回文章讲的传统构建器。",
     },
     "save": {
         "en": "Packs the image into one tar: every read-only layer as its own archive plus the metadata "
@@ -249,8 +263,39 @@ def explain(command: str, exit_code: int = 0, events: list[dict] | None = None, 
     facts = event_facts(events, lang, kind)
     if exit_code and not events:
         return Explanation(kind, FAILED[lang], facts, failed=True)
-    text = TEXTS[kind][lang] if kind in TEXTS else UNKNOWN[lang]
+    text_key = "build buildkit" if kind == "build" and not _legacy_build(command, events) else kind
+    text = TEXTS[text_key][lang] if text_key in TEXTS else UNKNOWN[lang]
     return Explanation(kind, text, facts, failed=bool(exit_code))
+
+
+def _legacy_build(command: str, events: list[dict] | None) -> bool:
+    """Which builder ran: the build event says so; a failed build has only its command line."""
+    for event in events or []:
+        if event.get("type") == "build":
+            return bool(event.get("legacy"))
+    try:
+        words = shlex.split(command or "")
+    except ValueError:
+        return False
+    prefix = words[:words.index("docker")] if "docker" in words else []
+    return any(w in ("DOCKER_BUILDKIT=0", "DOCKER_BUILDKIT=false") for w in prefix)
+
+
+def _build_facts(events: list[dict] | None, zh: bool) -> list[str]:
+    build = next((e for e in reversed(events or []) if e.get("type") == "build"), None)
+    if build is None:
+        return []
+    steps = build.get("steps") or []
+    hits = sum(1 for s in steps if s.get("cached"))
+    if zh:
+        facts = [f"步骤 {len(steps)} 个（FROM 之后）：{hits} 个命中缓存，{len(steps) - hits} 个重新执行"]
+    else:
+        facts = [f"steps after FROM: {len(steps)} · from the cache: {hits} · ran: {len(steps) - hits}"]
+    if build.get("legacy"):
+        made = sum(1 for s in steps if s.get("image") and not s.get("cached"))
+        facts.append(f"新的中间镜像：{made}（`docker image ls -a`）" if zh
+                     else f"new intermediate images: {made} (`docker image ls -a`)")
+    return facts
 
 
 def _n(n: int, en: str, zh: str, lang: str) -> str:
@@ -261,8 +306,8 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
     """One short line per kind of change, in the article's words."""
     c = read_events(events)
     zh = lang == "zh"
+    facts = _build_facts(events, zh)
     stopping = kind in ("stop", "restart")
-    facts = []
     if c.layers_added:
         facts.append(("新增只读层：" if zh else "read-only layers added: ") + str(len({d for _, d in c.layers_added})))
     if c.layers_reused:

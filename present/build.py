@@ -1,0 +1,331 @@
+"""A finished `docker build` as the article's loop, one step at a time (pure: no Flask, no I/O).
+
+The engine reports a build as one event:
+    {"type": "build", "legacy": bool, "image": id,
+     "steps": [{number, total, instruction, cached, container, changes, layer, image}, ...]}
+FROM lines are not steps: they are the gaps in the numbering. Each frame of the view is one step:
+the stack so far, the temporary container whose read-write layer took the step's changes, and the
+commit that turned them into the next read-only layer (or an empty layer for metadata-only steps).
+
+    last_build(events) -> dict | None
+    build_view(daemon, event, position=None) -> BuildView      position 0 = FROM, n = last step
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .text import short_digest, size_text
+
+MAX_CHANGES = 6   # paths listed in a step's read-write layer; the rest are counted
+MARKERS = {"A": "+", "C": "~", "D": "−"}
+
+
+@dataclass
+class Change:
+    kind: str      # A | C | D, as `docker diff` prints
+    path: str
+
+    @property
+    def symbol(self) -> str:
+        return MARKERS.get(self.kind, "?")
+
+
+@dataclass
+class StackRow:
+    kind: str            # base | layer | empty
+    text: str            # the instruction (or the base image)
+    short_id: str = ""   # 12 hex of the layer's DiffID
+    step: int = 0        # the Dockerfile step that made it (0: the base image)
+    cached: bool = False
+    new: bool = False    # committed in the frame shown
+    detail: str = ""
+
+
+@dataclass
+class BuildStep:
+    position: int        # 1..n, the frame number
+    number: int          # the Dockerfile step number (Step N/M)
+    total: int
+    instruction: str
+    cached: bool
+    container: str       # the temporary container shown ('' when there is none)
+    changes: list[Change]
+    more_changes: int
+    layer_short: str     # '' for an empty (metadata-only) layer
+    image_short: str     # legacy: the intermediate image this step left
+    stage: int           # 0-based build stage (multi-stage builds)
+    in_final: bool       # its stage is the image that was built
+    cascade_from: int = 0   # the step number whose cache miss made this one run again
+    first_miss: bool = False
+
+    @property
+    def keyword(self) -> str:
+        return self.instruction.split(None, 1)[0].upper() if self.instruction.strip() else ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.layer_short
+
+    @property
+    def outcome(self) -> str:
+        if self.cached:
+            return "cache hit"
+        return "ran again" if self.cascade_from else "ran"
+
+
+@dataclass
+class BuildView:
+    legacy: bool
+    image_id: str
+    image_short: str
+    tags: list[str]
+    base_text: str
+    base_layers: int
+    steps: list[BuildStep]
+    position: int
+    stack: list[StackRow] = field(default_factory=list)   # top first, as of `position`
+
+    @property
+    def builder(self) -> str:
+        return "legacy builder" if self.legacy else "BuildKit"
+
+    @property
+    def last(self) -> int:
+        return len(self.steps)
+
+    @property
+    def current(self) -> BuildStep | None:
+        return self.steps[self.position - 1] if self.position else None
+
+    @property
+    def at_end(self) -> bool:
+        return self.position == self.last
+
+    @property
+    def previous(self) -> int:
+        return max(self.position - 1, 0)
+
+    @property
+    def next(self) -> int:
+        return min(self.position + 1, self.last)
+
+    @property
+    def hits(self) -> int:
+        return sum(1 for s in self.steps if s.cached)
+
+    @property
+    def misses(self) -> int:
+        return len(self.steps) - self.hits
+
+    @property
+    def first_miss(self) -> BuildStep | None:
+        return next((s for s in self.steps if s.first_miss), None)
+
+    @property
+    def name(self) -> str:
+        return self.tags[0] if self.tags else self.image_short
+
+    @property
+    def note(self) -> str:
+        return frame_note(self)
+
+    @property
+    def summary(self) -> str:
+        """The whole build in one sentence (for screen readers and the step list's caption)."""
+        steps = len(self.steps)
+        text = (f"{self.builder} build of {self.name}: {steps} step{'' if steps == 1 else 's'} after FROM, "
+                f"{self.hits} from the cache, {self.misses} ran")
+        miss = self.first_miss
+        if miss and self.hits:
+            text += f"; the cache broke at step {miss.number}, so every later step ran again"
+        return text + "."
+
+
+def last_build(events: list[dict] | None) -> dict | None:
+    """The build event among a command's events (the last one, if a line ran several builds)."""
+    builds = [e for e in events or [] if e.get("type") == "build" and isinstance(e.get("steps"), list)]
+    return builds[-1] if builds else None
+
+
+def build_view(daemon, event: dict, position: int | None = None) -> BuildView:
+    legacy = bool(event.get("legacy"))
+    image = daemon.images.get(event.get("image", ""))
+    stages = _stages([_with_layer(daemon, step, legacy) for step in event.get("steps", [])])
+    final_stage = _final_stage(stages, image)
+    steps = _steps(stages, final_stage, legacy)
+    base_layers, base_text = _base(daemon, image, stages[final_stage] if stages else [], legacy)
+    n = len(steps)
+    position = n if position is None else max(0, min(int(position), n))
+    view = BuildView(legacy=legacy, image_id=event.get("image", ""), image_short=short_digest(event.get("image", "")),
+                     tags=list(image.repo_tags) if image else [], base_text=base_text,
+                     base_layers=base_layers, steps=steps, position=position)
+    view.stack = _stack(view)
+    return view
+
+
+# ---------------------------------------------------------------- reading the event
+def _stages(raw_steps: list[dict]) -> list[list[dict]]:
+    """Steps grouped by build stage: a gap in the step numbers is a FROM line."""
+    stages: list[list[dict]] = []
+    expected = None
+    for step in raw_steps:
+        number = int(step.get("number", 0))
+        if expected is None or number != expected:
+            stages.append([])
+        stages[-1].append(step)
+        expected = number + 1
+    return stages
+
+
+def _with_layer(daemon, step: dict, legacy: bool) -> dict:
+    """A legacy cache hit's event carries no DiffID; its intermediate image shows whether it
+    reused a layer (one more layer than its parent) or only metadata."""
+    if step.get("layer") or not (legacy and step.get("cached")):
+        return step
+    image = daemon.images.get(step.get("image", ""))
+    parent = daemon.images.get(image.parent or "") if image else None
+    if image is not None and parent is not None and len(image.diff_ids) > len(parent.diff_ids):
+        return {**step, "layer": image.diff_ids[-1]}
+    return step
+
+
+def _final_stage(stages: list[list[dict]], image) -> int:
+    """The stage whose layers end the built image (the last one, unless it added none of them)."""
+    if not stages:
+        return 0
+    if image is not None:
+        for index in range(len(stages) - 1, -1, -1):
+            layers = [s.get("layer") for s in stages[index] if s.get("layer")]
+            if not layers or image.diff_ids[-len(layers):] == layers:
+                return index
+    return len(stages) - 1
+
+
+def _steps(stages: list[list[dict]], final_stage: int, legacy: bool) -> list[BuildStep]:
+    out: list[BuildStep] = []
+    miss_at = 0   # the step number where the cache broke
+    for stage_no, stage in enumerate(stages):
+        for raw in stage:
+            changes = [Change(*_split_change(c)) for c in raw.get("changes", [])]
+            cached = bool(raw.get("cached"))
+            instruction = str(raw.get("instruction", ""))
+            keyword = instruction.split(None, 1)[0].upper() if instruction.strip() else ""
+            step = BuildStep(position=len(out) + 1, number=int(raw.get("number", 0)), total=int(raw.get("total", 0)),
+                             instruction=instruction, cached=cached,
+                             container=_shown_container(raw, keyword, legacy, cached),
+                             changes=changes[:MAX_CHANGES], more_changes=max(len(changes) - MAX_CHANGES, 0),
+                             layer_short=short_digest(raw.get("layer", "")) if raw.get("layer") else "",
+                             image_short=short_digest(raw.get("image", "")) if raw.get("image") else "",
+                             stage=stage_no, in_final=stage_no == final_stage)
+            if not cached:
+                if miss_at:
+                    step.cascade_from = miss_at
+                else:
+                    miss_at, step.first_miss = step.number, True
+            out.append(step)
+    return out
+
+
+def _shown_container(raw: dict, keyword: str, legacy: bool, cached: bool) -> str:
+    """The legacy builder runs a container for every uncached step (COPY too); BuildKit runs one
+    only for RUN, in its own runtime (never a `docker ps` container)."""
+    if cached or not raw.get("container"):
+        return ""
+    if legacy or keyword == "RUN":
+        return str(raw["container"])[:12]
+    return ""
+
+
+def _split_change(text: str) -> tuple[str, str]:
+    kind, _, path = str(text).partition(" ")
+    return (kind, path) if path else ("C", kind)
+
+
+def _base(daemon, image, final_steps: list[dict], legacy: bool) -> tuple[int, str]:
+    """How many of the image's layers came from FROM, and what to call that base."""
+    if image is None:
+        return 0, "the base image (no longer in the daemon)"
+    own_layers = sum(1 for s in final_steps if s.get("layer"))
+    count = max(len(image.diff_ids) - own_layers, 0)
+    base_ids = image.diff_ids[:count]
+    base = None
+    if legacy and final_steps and final_steps[0].get("image") in daemon.images:
+        base = daemon.images.get(daemon.images[final_steps[0]["image"]].parent or "")
+    if base is None:
+        candidates = [i for i in daemon.images.values() if i.diff_ids == base_ids and i.id != image.id]
+        base = next((i for i in candidates if i.repo_tags), candidates[0] if candidates else None)
+    if count == 0 and base is None:
+        return 0, "scratch (no layers)"
+    name = base.repo_tags[0] if base is not None and base.repo_tags else (
+        f"image {base.short_id}" if base is not None else "the base image")
+    size = sum(daemon.layers[d].size for d in base_ids if d in daemon.layers)
+    return count, f"{name} · {count} layer{'' if count == 1 else 's'} · {size_text(size)}"
+
+
+# ---------------------------------------------------------------- one frame
+def _stack(view: BuildView) -> list[StackRow]:
+    """The read-only stack as of the frame shown, top first: the base, then each step so far."""
+    current = view.current
+    final_stage = next((s.stage for s in view.steps if s.in_final), 0)
+    stage = current.stage if current else final_stage
+    final = stage == final_stage
+    rows = [StackRow("base", f"FROM {view.base_text}" if final else "FROM … (an earlier build stage)")]
+    for step in view.steps:
+        if step.stage != stage or step.position > view.position:
+            continue
+        rows.append(StackRow("empty" if step.empty else "layer", step.instruction, step.layer_short, step.number,
+                             cached=step.cached, new=step.position == view.position,
+                             detail="cache hit" if step.cached else ("empty layer" if step.empty else "new layer")))
+    return list(reversed(rows))
+
+
+def frame_note(view: BuildView) -> str:
+    """What happened in the frame shown, in the article's words."""
+    step = view.current
+    if step is None:
+        return (f"Step 1: FROM. The build starts from the base image's read-only layers "
+                f"({view.base_text}); every later step adds on top of them.")
+    parts = [_step_note(step, view.legacy)]
+    if step.first_miss and view.hits and any(s.cached for s in view.steps if s.position < step.position):
+        parts.append("The cache broke here: this step (or a file it copies) changed since the last build, "
+                     "so it runs, and every step after it runs again.")
+    elif step.first_miss and step.position > 1 and not step.cached:
+        parts.append("Nothing in the cache matches this step, so it and every later step run.")
+    elif step.cascade_from:
+        parts.append(f"It runs again because step {step.cascade_from} missed the cache: "
+                     "a step's cache key includes everything below it.")
+    if view.at_end and step.in_final:
+        tags = ", ".join(view.tags) if view.tags else "no tag"
+        parts.append(f"Done: this stack is image {view.image_short} ({tags}).")
+    if not step.in_final:
+        parts.append("This step belongs to an earlier build stage: only what `COPY --from` takes of it "
+                     "reaches the final image.")
+    return " ".join(parts)
+
+
+def _step_note(step: BuildStep, legacy: bool) -> str:
+    count = len(step.changes) + step.more_changes
+    changed = f"{count} change{'' if count == 1 else 's'}"
+    if step.cached:
+        what = f"layer {step.layer_short}" if step.layer_short else "its metadata (an empty layer)"
+        image = f" (intermediate image {step.image_short})" if legacy and step.image_short else ""
+        return (f"Cache hit: an earlier build ran this very step on this very stack, so {what}{image} "
+                "is reused. No container runs.")
+    if legacy:
+        image = f" = intermediate image {step.image_short}" if step.image_short else ""
+        if step.empty:
+            return (f"A temporary container {step.container} was created and committed, but no file changed: "
+                    f"only the image config changed (an empty layer in the history){image}. "
+                    "The container was removed.")
+        return (f"A temporary container {step.container} ran the step; its read-write layer got {changed}. "
+                f"The commit turned that layer into read-only layer {step.layer_short}{image}; "
+                "the container was removed.")
+    if step.empty:
+        return "BuildKit only changes the image config: no container, no layer (an empty layer in the history)."
+    if step.container:
+        return (f"BuildKit ran the command in its own container {step.container} (never shown by `docker ps`); "
+                f"its {changed} became read-only layer {step.layer_short}.")
+    return f"BuildKit wrote the files straight into a new read-only layer {step.layer_short}: no container."
+
+
+__all__ = ["build_view", "last_build", "BuildView", "BuildStep", "StackRow", "Change", "frame_note"]
