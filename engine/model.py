@@ -15,7 +15,7 @@ from .errors import AmbiguousPrefix, NoSuchContainer, NoSuchImage
 from .fs import Entry, Layer, chain_ids
 from .ids import IdSource
 from .refs import looks_like_id, parse as parse_ref
-from .unionfs import UnionFS, merge
+from .unionfs import UnionFS, diff, merge
 
 
 def config_bytes(config: dict) -> bytes:
@@ -149,6 +149,10 @@ def _plain(value):
     return value
 
 
+_RW_CHANGES: dict[tuple, tuple] = {}  # see Daemon.rw_changes
+_RW_CHANGES_KEPT = 1024
+
+
 class Daemon:
     """All of one learner's Docker state. Mutated only by commands; serialisable to JSON."""
 
@@ -254,6 +258,20 @@ class Daemon:
                 self._merged_cache.clear()
             self._merged_cache[key] = merge(self.layers_of(diff_ids))
         return self._merged_cache[key]
+
+    def rw_changes(self, container: Container) -> list[tuple[str, str]]:
+        """`docker diff` of a container: [('C', '/etc'), ('A', '/etc/x'), …].
+
+        Memoised for the whole process by what it depends on (the lower layers' DiffIDs, which
+        name their contents, and the R/W entries): the page redraws every container after each
+        command, while a command changes one container at most."""
+        key = (tuple(container.diff_ids), tuple(container.rw.items()))
+        found = _RW_CHANGES.get(key)
+        if found is None:
+            if len(_RW_CHANGES) >= _RW_CHANGES_KEPT:
+                _RW_CHANGES.clear()
+            found = _RW_CHANGES[key] = tuple(diff(self.merged(container.diff_ids), container.rw))
+        return list(found)
 
     def container_fs(self, container: Container) -> UnionFS:
         return UnionFS(self.layers_of(container.diff_ids), container.rw,

@@ -14,7 +14,6 @@ from .host import HostDir
 from .lifecycle import settle
 from .model import Daemon
 from .terminal import run_line
-from .unionfs import diff
 
 MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 
@@ -129,7 +128,7 @@ class Sandbox:
                         "changes": len(d.layer(x).changes)} for x in in_use],
             "containers": [{"id": c.id, "name": c.name, "image": c.image_ref, "image_id": c.image_id,
                             "state": c.status, "exit_code": c.exit_code,
-                            "rw_changes": [f"{k} {p}" for k, p in diff(d.merged(c.diff_ids), c.rw)],
+                            "rw_changes": [f"{k} {p}" for k, p in d.rw_changes(c)],
                             "processes": [{"pid": p.pid, "command": p.command} for p in c.processes]}
                            for c in d.containers.values()],
             "host": self.host.names(),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.fs import chain_ids, parent_dirs
-from engine.unionfs import diff
 
 from .actions import Action, container_actions, image_actions, image_ref
 from .highlight import Changes
@@ -271,7 +270,7 @@ def status_text(c, signals: str = "") -> str:
 
 def container_card(daemon, container, changes: Changes) -> ContainerCard:
     image = daemon.images.get(container.image_id)
-    changed = diff(daemon.merged(container.diff_ids), container.rw)
+    changed = daemon.rw_changes(container)
     touched = changes.touched_paths(container.id)
     chains = chain_ids(container.diff_ids)
     slices = [Slice(diff_id=d, tint=_tint(ch), title=f"read-only layer {short_digest(d)}")
