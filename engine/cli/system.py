@@ -9,6 +9,7 @@ from __future__ import annotations
 from .. import images_ops
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
+from . import gotemplate
 from .context import Context
 from .format import go_json, human_size4, tabwrite
 from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
@@ -64,6 +65,11 @@ def _cmd_version(ctx: Context, opts: dict, args: list[str]) -> int:
         if opts["format"] == "json":
             ctx.print(go_json(data))
             return 0
+        try:  # version.go: a template that does not parse is StatusError 64, named "version"
+            gotemplate.parse(opts["format"])
+        except gotemplate.TemplateError as err:
+            raise DockerError("template parsing error: " + err.message.replace("template: :", "template: version:", 1),
+                              64) from None
         ctx.write(inspect_text([data], opts["format"], errors := []))
         if errors:
             raise DockerError("\n".join(errors))
