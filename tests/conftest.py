@@ -41,3 +41,109 @@ def make_app(tmp_path):
         return app
 
     return make
+
+
+# ---- a real redis-server from Debian's packages, started by the tests themselves ----------------
+class RedisServer:
+    """One redis-server process on a free loopback port, its data in a temporary folder."""
+
+    def __init__(self, directory, appendonly: bool = False):
+        import os
+        import shutil
+
+        os.makedirs(directory, exist_ok=True)
+
+        self.binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if _exists("/usr/bin/redis-server") else None)
+        self.directory = str(directory)
+        self.appendonly = appendonly
+        self.port = _free_port()
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        import subprocess
+        import time
+
+        import redis
+
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.appendonly else ["--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.directory,
+             "--save", "", "--daemonize", "no", "--protected-mode", "yes", *persistence],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("redis-server did not start")
+                time.sleep(0.02)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown save; only what the append-only file already holds survives."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_server_or_skip(directory, appendonly: bool = False) -> RedisServer:
+    server = RedisServer(directory, appendonly)
+    if server.binary is None:
+        pytest.skip("redis-server not found: install Debian's redis-server (./test.sh does) to test the Redis store")
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A redis-server for the whole test session (contract tests use a fresh key prefix each)."""
+    server = redis_server_or_skip(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server, request):
+    """The session's Redis, with this test's keys under their own prefix: (url, prefix)."""
+    import re
+
+    return redis_server.url, "test:" + re.sub(r"\W", "_", request.node.name) + ":"
+
+
+@pytest.fixture
+def start_redis(tmp_path):
+    """Start a redis-server of this test's own (e.g. with appendonly, to kill and restart it)."""
+    servers = []
+
+    def start(appendonly: bool = False) -> RedisServer:
+        server = redis_server_or_skip(tmp_path / f"redis{len(servers)}", appendonly)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -113,7 +113,8 @@ def _session_outcome() -> sandboxes.Outcome:
     sandbox_id = session.get(SESSION_KEY)
     outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
     if outcome is None:
-        outcome = sandboxes.load(current_store(), _start_session_sandbox(None))
+        return sandboxes.load(current_store(), _start_session_sandbox(None))
+    current_store().touch(sandbox_id)   # looking at it counts as using it (idle cleanup)
     return outcome
 
 

@@ -18,6 +18,7 @@ import secrets
 from typing import Callable
 
 from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest
 
@@ -102,7 +103,19 @@ def _add_security_headers(response):
     return response
 
 
+class PagesOnlySessionInterface(SecureCookieSessionInterface):
+    """The signed session cookie, for the pages only: under /api the cookie is never read nor set
+    (a null session, which raises if a view tries to store anything), so the API cannot act on a
+    browser's sandbox by its cookie, and CSRF cannot reach it."""
+
+    def open_session(self, app, request):
+        if request.path == "/api" or request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PagesOnlySessionInterface()
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=csrf_field)
     app.before_request(_check_csrf)

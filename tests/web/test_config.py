@@ -42,3 +42,28 @@ def test_idle_sandboxes_are_cleaned_up_when_new_ones_are_created(make_app):
     first = client.post("/api/sandboxes").get_json()["id"]
     client.post("/api/sandboxes")
     assert client.get(f"/api/sandboxes/{first}").status_code == 404
+
+
+def test_the_redis_store_is_chosen_by_the_environment_and_serves_the_api(make_app, redis_url, monkeypatch):
+    from web.store_redis import RedisSandboxStore
+
+    url, prefix = redis_url
+    monkeypatch.setenv("LAYERLAB_STORE", url)
+    monkeypatch.setenv("LAYERLAB_REDIS_PREFIX", prefix)
+    app = make_app()
+    assert isinstance(app.extensions["sandbox_store"], RedisSandboxStore)
+    client = app.test_client()
+    sandbox_id = client.post("/api/sandboxes", json={"scenario": "article"}).get_json()["id"]
+    answer = client.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker rm -f web"}).get_json()
+    assert answer == {"stdout": "web\n", "stderr": "", "exit_code": 0}
+    # a second app server on the same Redis sees the change
+    other = make_app().test_client()
+    names = [c["name"] for c in other.get(f"/api/sandboxes/{sandbox_id}").get_json()["containers"]]
+    assert "web" not in names and names
+
+
+def test_an_unknown_store_url_is_refused_at_start(make_app):
+    import pytest
+
+    with pytest.raises(ValueError, match="LAYERLAB_STORE: unknown store 'mongodb://x'"):
+        make_app(STORE="mongodb://x")
