@@ -25,8 +25,11 @@ def new_record(scenario: str | None = None, seed: int = 0) -> tuple[dict, Sandbo
     return _record(scenario, seed, sandbox), sandbox
 
 
-def _record(scenario: str | None, seed: int, sandbox: Sandbox, clear_from: int = 0, last: dict | None = None) -> dict:
-    return {"scenario": scenario, "seed": seed, "sandbox": sandbox.to_json(), "clear_from": clear_from, "last": last}
+def _record(scenario: str | None, seed: int, sandbox: Sandbox, clear_from: int = 0, last: dict | None = None,
+            meta: dict | None = None) -> dict:
+    """The stored form of a sandbox; `meta` carries per-sandbox extras (lesson progress)."""
+    return {"scenario": scenario, "seed": seed, "sandbox": sandbox.to_json(), "clear_from": clear_from, "last": last,
+            "meta": meta or {}}
 
 
 def open_sandbox(record: dict) -> Sandbox:
@@ -59,7 +62,7 @@ def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
         last = record.get("last")
         if line.strip() and not _is_clear(result):
             last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
-        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last)
+        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"))
         return new, Outcome(new, sandbox, result)
 
     return store.update(sandbox_id, change)
@@ -74,7 +77,7 @@ def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
         undone = sandbox.undo()
         last = {"command": before, "undone": True, "exit_code": 0, "events": []} if undone else record.get("last")
         clear_from = min(record.get("clear_from", 0), len(sandbox.transcript))
-        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last)
+        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"))
         return new, Outcome(new, sandbox)
 
     return store.update(sandbox_id, change)
