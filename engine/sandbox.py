@@ -1,11 +1,20 @@
 """One learner's world: daemon state, host working directory, clock, and the command log.
 
-The state is a function of (seed, scenario, command log, host uploads): undo replays the log
-without its last command, and sharing sends the log. Nothing here does I/O.
+The state is a function of (seed, scenario, command log, host uploads): undo goes back by
+replaying the log without its last command, and sharing sends the log. Nothing here does I/O.
+
+Checkpoints keep replays short: every CHECKPOINT_EVERY logged commands the sandbox packs its
+daemon and host state (compressed JSON text), and undo (or recovery from a bug) restores the
+nearest checkpoint at or before the wanted point and replays only the commands after it. They
+are a cache carried in to_json(): a state is still a function of seed, scenario, log and
+uploads, but two sandboxes in the same state may carry different checkpoints (an undo keeps
+those at or before the point it went back to, the replay after it adds the rest).
 """
 from __future__ import annotations
 
 import base64
+import json
+import zlib
 from dataclasses import dataclass, field
 
 from . import scenarios
@@ -16,6 +25,13 @@ from .model import Daemon
 from .terminal import run_line
 
 MAX_LOG = 1000  # commands per sandbox; reported, never a crash
+
+# Checkpoints: at every 10th command, the 3 most recent kept, older ones only every 100th command.
+# A checkpoint costs ~5 ms to pack and ~30 KB of JSON for a 20-container sandbox (bench/RESULTS.md),
+# so one undo replays at most 9 commands and a long way back at most 99.
+CHECKPOINT_EVERY = 10
+RECENT_CHECKPOINTS = 3
+SPARSE_CHECKPOINT_EVERY = 100
 
 
 @dataclass
@@ -36,6 +52,8 @@ class Sandbox:
         self.transcript: list[dict] = []
         # host files written outside commands (editor, API uploads): (position in log, path, data)
         self.uploads: list[tuple[int, str, bytes]] = []
+        # (commands logged, packed daemon + host state), oldest first; see the module docstring
+        self.checkpoints: list[tuple[int, str]] = []
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -60,13 +78,15 @@ class Sandbox:
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
-            # rebuild it from the log (rare, so the hot path keeps no snapshot)
-            self.__dict__.update(self.replay(self.seed, self.scenario, self.log, self.uploads).__dict__)
+            # rebuild it from the last checkpoint and the log after it
+            self.rewind(len(self.log))
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
         self.log.append(line)
         self.transcript.append({"command": line, "stdout": result.stdout, "stderr": result.stderr,
                                 "exit_code": result.exit_code, "output": result.output})
+        if len(self.log) % CHECKPOINT_EVERY == 0:
+            self._checkpoint()
         return result
 
     def _apply(self, line: str) -> Result:
@@ -80,21 +100,52 @@ class Sandbox:
         """Back to the state before the last command, by replaying the log without it."""
         if not self.log:
             return False
-        replayed = self.replay(self.seed, self.scenario, self.log[:-1], self.uploads)
-        self.__dict__.update(replayed.__dict__)
+        self.rewind(len(self.log) - 1)
         return True
+
+    def rewind(self, keep: int) -> None:
+        """Back to the state after the first `keep` logged commands: the same state as
+        replay(seed, scenario, log[:keep], uploads), from the nearest checkpoint."""
+        log, pending = self.log[:keep], sorted(self.uploads, key=lambda u: u[0])
+        base = next((c for c in reversed(self.checkpoints) if c[0] <= keep), None)
+        if base is None:
+            fresh = self.create(self.seed, self.scenario)
+            self.daemon, self.host, start = fresh.daemon, fresh.host, 0
+        else:
+            start, packed = base
+            state = json.loads(zlib.decompress(base64.b64decode(packed)))
+            self.daemon, self.host = Daemon.from_json(state["daemon"]), HostDir.from_json(state["host"])
+        # what replay() would hold at `start`: the uploads made before it, the log and its outputs
+        self.uploads = [u for u in pending if u[0] < start]
+        pending = [u for u in pending if start <= u[0] <= keep]
+        self.log, self.transcript = log[:start], self.transcript[:start]
+        self.checkpoints = [c for c in self.checkpoints if c[0] <= start]
+        self._replay_onto(log[start:], pending, start)
+
+    def _replay_onto(self, lines: list[str], pending: list, position: int) -> None:
+        """Run `lines` (logged from `position` on), writing each upload before the command it preceded."""
+        for line in list(lines) + [None]:
+            while pending and pending[0][0] <= position:
+                _, path, data = pending.pop(0)
+                self.host_write(path, data)
+            if line is not None:
+                self.run(line)
+            position += 1
+
+    def _checkpoint(self) -> None:
+        at = len(self.log)
+        state = {"daemon": self.daemon.to_json(), "host": self.host.to_json()}
+        text = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
+        packed = base64.b64encode(zlib.compress(text, 1)).decode()
+        kept = [c for c in self.checkpoints if c[0] < at] + [(at, packed)]
+        older, recent = kept[:-RECENT_CHECKPOINTS], kept[-RECENT_CHECKPOINTS:]
+        self.checkpoints = [c for c in older if c[0] % SPARSE_CHECKPOINT_EVERY == 0] + recent
 
     @classmethod
     def replay(cls, seed: int, scenario: str | None, log: list[str],
                uploads: list[tuple[int, str, bytes]] = ()) -> "Sandbox":
         sandbox = cls.create(seed, scenario)
-        pending = sorted(uploads, key=lambda u: u[0])
-        for position, line in enumerate(log + [None]):
-            while pending and pending[0][0] <= position:
-                _, path, data = pending.pop(0)
-                sandbox.host_write(path, data)
-            if line is not None:
-                sandbox.run(line)
+        sandbox._replay_onto(log, sorted(uploads, key=lambda u: u[0]), 0)
         return sandbox
 
     # ---- host working directory ---------------------------------------------------------------
@@ -142,7 +193,8 @@ class Sandbox:
     def to_json(self) -> dict:
         return {"seed": self.seed, "scenario": self.scenario, "log": self.log,
                 "transcript": self.transcript, "daemon": self.daemon.to_json(), "host": self.host.to_json(),
-                "uploads": [[i, p, base64.b64encode(b).decode()] for i, p, b in self.uploads]}
+                "uploads": [[i, p, base64.b64encode(b).decode()] for i, p, b in self.uploads],
+                "checkpoints": [[at, packed] for at, packed in self.checkpoints]}
 
     @classmethod
     def from_json(cls, data: dict) -> "Sandbox":
@@ -150,6 +202,7 @@ class Sandbox:
                       HostDir.from_json(data["host"]))
         sandbox.log, sandbox.transcript = list(data["log"]), list(data["transcript"])
         sandbox.uploads = [(i, p, base64.b64decode(b)) for i, p, b in data.get("uploads", [])]
+        sandbox.checkpoints = [(at, packed) for at, packed in data.get("checkpoints", [])]
         return sandbox
 
 

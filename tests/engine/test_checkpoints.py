@@ -1,0 +1,81 @@
+"""Undo and recovery restore the nearest checkpoint and replay the rest: the state must be the
+one a replay of the whole log from scratch gives (same seed + log + uploads => same state)."""
+import json
+
+from engine import sandbox as sandbox_module
+from engine.sandbox import Sandbox
+
+COMMANDS = [
+    "docker pull alpine", "docker run -d --name web alpine sleep 1000", "docker exec web touch /a",
+    "docker tag alpine mine:v1", "docker exec web mkdir /data", "docker exec web rm /etc/motd",
+    "docker run --name once alpine echo hi", "docker commit web snap", "docker images",
+    "docker stop -t 1 web", "docker start web", "docker exec web touch /data/x /data/y",
+    "docker rm -f once", "docker rmi mine:v1", "docker ps -a", "docker diff web",
+]
+
+
+def state_of(box: Sandbox) -> dict:
+    """Everything but the checkpoints (a cache that depends on the sandbox's history)."""
+    data = json.loads(json.dumps(box.to_json()))
+    data.pop("checkpoints")
+    return data
+
+
+def build(count: int) -> Sandbox:
+    box = Sandbox.create(seed=7)
+    for i in range(count):
+        if i % 7 == 3:  # a host file written between commands (the editor / API upload)
+            box.host_write(f"note{i}.txt", f"written before command {i}\n".encode())
+        assert box.run(COMMANDS[i % len(COMMANDS)]).stdout is not None
+    return box
+
+
+def test_every_undo_gives_the_state_of_a_replay_from_scratch():
+    box = build(34)
+    assert [at for at, _ in box.checkpoints] == [10, 20, 30]
+    for _ in range(34):
+        keep = len(box.log) - 1
+        assert box.undo()
+        expected = Sandbox.replay(box.seed, box.scenario, box.log, box.uploads)
+        assert len(box.log) == keep
+        assert state_of(box) == state_of(expected)
+    assert box.log == [] and box.checkpoints == [] and not box.undo()
+
+
+def test_undo_after_a_save_uses_the_stored_checkpoint(monkeypatch):
+    box = build(25)
+    restored = Sandbox.from_json(json.loads(json.dumps(box.to_json())))
+    assert restored.to_json() == box.to_json()
+    calls = []
+    monkeypatch.setattr(Sandbox, "create", classmethod(lambda cls, *a, **k: calls.append(a) or None))
+    restored.undo()  # back to 24 commands: from the checkpoint at 20, never from an empty sandbox
+    assert calls == [] and len(restored.log) == 24
+    monkeypatch.undo()
+    assert state_of(restored) == state_of(Sandbox.replay(7, None, box.log[:24], box.uploads))
+
+
+def test_old_checkpoints_are_thinned_to_every_hundredth_command():
+    box = Sandbox.create()
+    for i in range(250):
+        box.run("docker images" if i % 2 else "docker pull alpine")
+    assert [at for at, _ in box.checkpoints] == [100, 200, 230, 240, 250]
+    box.rewind(150)
+    assert len(box.log) == 150 and [at for at, _ in box.checkpoints] == [100, 130, 140, 150]
+
+
+def test_a_bug_is_undone_from_the_checkpoint(monkeypatch):
+    box = build(12)
+    before = state_of(box)
+    real_apply = Sandbox._apply
+
+    def broken(self, line):
+        if line == "docker boom":
+            self.daemon.images.clear()  # half-done changes, then a crash
+            raise RuntimeError("bug")
+        return real_apply(self, line)
+
+    monkeypatch.setattr(Sandbox, "_apply", broken)
+    result = box.run("docker boom")
+    assert result.stderr == "LayerLab internal error (RuntimeError); nothing was changed.\n"
+    assert state_of(box) == before
+    assert sandbox_module.CHECKPOINT_EVERY == 10
