@@ -13,6 +13,7 @@ those at or before the point it went back to, the replay after it adds the rest)
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -32,6 +33,17 @@ MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 CHECKPOINT_EVERY = 10
 RECENT_CHECKPOINTS = 3
 SPARSE_CHECKPOINT_EVERY = 100
+
+# Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
+# same link opened again (or by the rest of the class) costs a load instead of a replay.
+REPLAY_MEMO_MIN_COMMANDS = 20
+REPLAY_MEMO_KEPT = 64
+_REPLAYED: dict[str, bytes] = {}
+
+
+def _replay_key(seed, scenario, log, uploads) -> str:
+    text = json.dumps([seed, scenario, list(log), [[i, p, base64.b64encode(b).decode()] for i, p, b in uploads]])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass
@@ -144,8 +156,19 @@ class Sandbox:
     @classmethod
     def replay(cls, seed: int, scenario: str | None, log: list[str],
                uploads: list[tuple[int, str, bytes]] = ()) -> "Sandbox":
+        key = _replay_key(seed, scenario, log, uploads)
+        packed = _REPLAYED.get(key)
+        if packed is not None:  # a permalink opened again (a class following one link)
+            return cls.from_json(json.loads(zlib.decompress(packed)))
         sandbox = cls.create(seed, scenario)
         sandbox._replay_onto(log, sorted(uploads, key=lambda u: u[0]), 0)
+        if len(log) >= REPLAY_MEMO_MIN_COMMANDS:
+            if len(_REPLAYED) >= REPLAY_MEMO_KEPT:
+                try:
+                    _REPLAYED.pop(next(iter(_REPLAYED)))  # the oldest
+                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+                    pass
+            _REPLAYED[key] = zlib.compress(json.dumps(sandbox.to_json(), separators=(",", ":")).encode(), 1)
         return sandbox
 
     # ---- host working directory ---------------------------------------------------------------

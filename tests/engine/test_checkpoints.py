@@ -79,3 +79,12 @@ def test_a_bug_is_undone_from_the_checkpoint(monkeypatch):
     assert result.stderr == "LayerLab internal error (RuntimeError); nothing was changed.\n"
     assert state_of(box) == before
     assert sandbox_module.CHECKPOINT_EVERY == 10
+
+
+def test_a_long_replay_is_remembered(monkeypatch):
+    box = build(24)
+    first = Sandbox.replay(box.seed, box.scenario, box.log, box.uploads)
+    monkeypatch.setattr(Sandbox, "_apply", lambda self, line: 1 / 0)  # no command may run now
+    second = Sandbox.replay(box.seed, box.scenario, box.log, box.uploads)
+    assert second is not first and second.to_json() == first.to_json()
+    assert state_of(second) == state_of(box)
