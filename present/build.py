@@ -57,6 +57,7 @@ class BuildStep:
     in_final: bool       # its stage is the image that was built
     cascade_from: int = 0   # the step number whose cache miss made this one run again
     first_miss: bool = False
+    after_hits: bool = False   # earlier steps of this build came from the cache
 
     @property
     def keyword(self) -> str:
@@ -68,9 +69,10 @@ class BuildStep:
 
     @property
     def outcome(self) -> str:
+        """cache hit · cache miss (where the cache broke after hits: the edited step) · ran."""
         if self.cached:
             return "cache hit"
-        return "ran again" if self.cascade_from else "ran"
+        return "cache miss" if self.first_miss and self.after_hits else "ran"
 
 
 @dataclass
@@ -222,6 +224,7 @@ def _steps(stages: list[list[dict]], final_stage: int, legacy: bool) -> list[Bui
                     step.cascade_from = miss_at
                 else:
                     miss_at, step.first_miss = step.number, True
+                    step.after_hits = any(s.cached for s in out)
             out.append(step)
     return out
 
@@ -286,7 +289,7 @@ def frame_note(view: BuildView) -> str:
         return (f"Step 1: FROM. The build starts from the base image's read-only layers "
                 f"({view.base_text}); every later step adds on top of them.")
     parts = [_step_note(step, view.legacy)]
-    if step.first_miss and view.hits and any(s.cached for s in view.steps if s.position < step.position):
+    if step.first_miss and step.after_hits:
         parts.append("The cache broke here: this step (or a file it copies) changed since the last build, "
                      "so it runs, and every step after it runs again.")
     elif step.first_miss and step.position > 1 and not step.cached:

@@ -1,0 +1,260 @@
+"""The learner's host working directory on the page (the Files panel) and the last build, step by step.
+
+Same sandbox as the terminal (web/pages.py's session helpers). Every write goes through
+Sandbox.host_write, so it is part of the replayable state (uploads are recorded). Deleting a file
+runs `rm NAME` in the terminal instead, so the class sees it and Undo brings the file back.
+An htmx request gets the panel back; a plain form post is redirected to the page (works without JS).
+Register with `app.register_blueprint(files_routes.bp)`.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+
+from engine.errors import HostError
+from flask import (Blueprint, current_app, g, redirect, render_template, request, send_file, session,
+                   url_for)
+from jinja2 import pass_context
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+
+from present.build import build_view, last_build
+from present.files import MAX_EDIT_BYTES, STARTER_DOCKERFILE, file_kind, files_view, normalise_text
+from web import pages, sandboxes
+
+bp = Blueprint("files", __name__)
+
+OPEN_KEY = "files_open"       # the file open in the editor (kept across commands and reloads)
+NOTICE_KEY = "files_notice"   # a one-shot message for the next page (plain form posts)
+MAX_NAME = 255
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# ---------------------------------------------------------------- what the templates read
+def _page_sandbox(ctx):
+    """The page's sandbox from the template context, else this browser's (once per request)."""
+    if ctx.get("sandbox") is not None:
+        return ctx["sandbox"]
+    if "files_outcome" not in g:
+        g.files_outcome = pages.session_outcome()
+    return g.files_outcome.sandbox
+
+
+def _last(ctx) -> dict:
+    last = ctx.get("last")
+    if last is None and "files_outcome" in g:
+        last = g.files_outcome.record.get("last")
+    return last or {}
+
+
+@bp.app_template_global("files_panel")
+@pass_context
+def files_panel(ctx):
+    sandbox = _page_sandbox(ctx)
+    last = _last(ctx)
+    events = [] if last.get("undone") else (ctx.get("events") or last.get("events") or [])
+    files = {name: sandbox.host_read(name) for name in sandbox.host_files()}
+    open_name = session.get(OPEN_KEY, "")
+    return files_view(files, events, open_name if isinstance(open_name, str) else "")
+
+
+@bp.app_template_global("files_notice")
+@pass_context
+def files_notice(ctx):
+    return ctx.get("notice") or session.pop(NOTICE_KEY, None)
+
+
+@bp.app_template_global("build_panel")
+@pass_context
+def build_panel(ctx):
+    """The last command's build, at the step asked for (?build_step= on the page), or None."""
+    sandbox = _page_sandbox(ctx)
+    last = _last(ctx)
+    if last.get("undone"):
+        return None
+    event = last_build(ctx.get("events") or last.get("events"))
+    if event is None:
+        return None
+    step = ctx.get("build_step")
+    if step is None:
+        step = request.args.get("build_step", type=int)
+    return build_view(sandbox.daemon, event, step)
+
+
+# ---------------------------------------------------------------- answers
+def _answer(part: str = "section", notice: dict | None = None, anchor: str = "files"):
+    """htmx: the panel part; a plain request: back to the page (the notice waits in the session)."""
+    if _htmx():
+        outcome = pages.session_outcome()
+        last = outcome.record.get("last")
+        return render_template("partials/_files.html", part=part, notice=notice, sandbox=outcome.sandbox,
+                               last=last, events=(last or {}).get("events", []))
+    if notice:
+        session[NOTICE_KEY] = notice
+    return redirect(url_for("pages.index", _anchor=anchor), code=303)
+
+
+def _error(text: str) -> dict:
+    return {"kind": "error", "text": text}
+
+
+def _done(text: str) -> dict:
+    return {"kind": "ok", "text": text}
+
+
+def _write(path: str, data: bytes) -> str:
+    """Write a host file of this browser's sandbox (recorded for replay); returns the clean path."""
+    written = {}
+
+    def operation(store, sandbox_id):
+        def change(record: dict):
+            sandbox = sandboxes.open_sandbox(record)
+            sandbox.host_write(path, data)
+            written["path"] = sandbox.uploads[-1][1]
+            return {**record, "sandbox": sandbox.to_json()}, None
+        return store.update(sandbox_id, change)
+
+    pages.with_session_sandbox(operation)
+    return written["path"]
+
+
+def _name(raw: str | None) -> str:
+    return (raw or "").strip()[:MAX_NAME + 1]
+
+
+# ---------------------------------------------------------------- the panel
+@bp.get("/files")
+def panel():
+    """?open=NAME opens a text file in the editor, ?close=1 closes it."""
+    if request.args.get("close"):
+        session.pop(OPEN_KEY, None)
+    elif request.args.get("open"):
+        session[OPEN_KEY] = request.args["open"][:MAX_NAME]
+    return _answer("section")
+
+
+@bp.get("/files/list")
+def file_list():
+    return _answer("list")
+
+
+@bp.post("/files/save")
+def save():
+    path = _name(request.form.get("path"))
+    content = request.form.get("content")
+    if not path or content is None:
+        return _answer(notice=_error("Nothing to save: the form needs a file name and its text."))
+    data = normalise_text(content)
+    if len(data) > MAX_EDIT_BYTES:
+        return _answer(notice=_error(f"{path}: too long for the editor ({len(data)} bytes; at most {MAX_EDIT_BYTES})."))
+    try:
+        path = _write(path, data)
+    except HostError as error:
+        return _answer(notice=_error(str(error)))
+    session[OPEN_KEY] = path
+    return _answer(notice=_done(f"Saved {path} ({len(data)} bytes)."))
+
+
+@bp.post("/files/new")
+def new_file():
+    path = _name(request.form.get("path"))
+    if not path:
+        return _answer(notice=_error("Give the new file a name, e.g. app.py or .dockerignore."))
+    outcome = pages.session_outcome()
+    if path in outcome.sandbox.host_files():
+        session[OPEN_KEY] = path
+        return _answer(notice=_done(f"{path} already exists: opened it."))
+    try:
+        path = _write(path, b"")
+    except HostError as error:
+        return _answer(notice=_error(str(error)))
+    session[OPEN_KEY] = path
+    return _answer(notice=_done(f"Created {path}."))
+
+
+@bp.post("/files/starter")
+def starter():
+    """The article's Dockerfile, offered by a button when there is none (never written silently)."""
+    if "Dockerfile" in pages.session_outcome().sandbox.host_files():
+        session[OPEN_KEY] = "Dockerfile"
+        return _answer(notice=_error("There is a Dockerfile already: opened it instead."))
+    _write("Dockerfile", STARTER_DOCKERFILE)
+    session[OPEN_KEY] = "Dockerfile"
+    return _answer(notice=_done("Created the article's Dockerfile."))
+
+
+@bp.post("/files/upload")
+def upload():
+    limit = upload_limit()
+    try:
+        uploaded = request.files.get("file")
+    except RequestEntityTooLarge:
+        return _answer(notice=_error(f"Upload refused: files up to {limit_text(limit)} can be uploaded here."))
+    if uploaded is None or not uploaded.filename:
+        return _answer(notice=_error("Choose a file to upload first."))
+    data = uploaded.read(limit + 1)
+    name = posixpath.basename(uploaded.filename.replace("\\", "/"))
+    if len(data) > limit:
+        return _answer(notice=_error(f"Upload refused: {name} is larger than {limit_text(limit)}."))
+    try:
+        name = _write(name, data)
+    except HostError as error:
+        return _answer(notice=_error(str(error)))
+    hint = f" Try `docker load -i {name}` or `docker import {name}`." if file_kind(data) == "tar" else ""
+    return _answer(notice=_done(f"Uploaded {name} ({len(data)} bytes).{hint}"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error):
+    """A body over MAX_CONTENT_LENGTH can be refused before the view reads it (the CSRF check
+    reads the form of a plain post): say so in the panel, not with a bare 413 page."""
+    limit = upload_limit()
+    return _answer(notice=_error(f"Upload refused: files up to {limit_text(limit)} can be uploaded here."))
+
+
+@bp.get("/files/download/<path:path>")
+def download(path: str):
+    sandbox = pages.session_outcome().sandbox
+    if path not in sandbox.host_files():
+        raise NotFound(f"no such file in the working directory: {path}")
+    data = sandbox.host_read(path)
+    mimetype = "application/x-tar" if file_kind(data) == "tar" else "application/octet-stream"
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=posixpath.basename(path), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def upload_limit() -> int:
+    """The smaller of the app's request limit and the engine's per-file limit."""
+    from engine.host import MAX_FILE_BYTES
+    app_limit = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_FILE_BYTES
+    return min(app_limit, MAX_FILE_BYTES)
+
+
+def limit_text(limit: int) -> str:
+    if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
+    if limit >= 1024 and limit % 1024 == 0:
+        return f"{limit // 1024} KiB"
+    return f"{limit} bytes"
+
+
+bp.add_app_template_global(limit_text, "files_limit_text")
+bp.add_app_template_global(upload_limit, "files_upload_limit")
+
+
+# ---------------------------------------------------------------- the build, step by step
+@bp.get("/build")
+def build_step():
+    """?step=N shows frame N of the last build (0 = FROM); a plain request gets the page at that step."""
+    step = request.args.get("step", type=int)
+    if not _htmx():
+        return redirect(url_for("pages.index", build_step=step, _anchor="build"), code=303)
+    outcome = pages.session_outcome()
+    last = outcome.record.get("last")
+    return render_template("partials/_build.html", sandbox=outcome.sandbox, last=last,
+                           events=(last or {}).get("events", []), build_step=step)
