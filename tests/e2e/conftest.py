@@ -24,7 +24,9 @@ def live_server(tmp_path_factory):
     from app import create_app
 
     database = tmp_path_factory.mktemp("e2e") / "layerlab.sqlite3"
-    app = create_app({"DATABASE": str(database), "SECRET_KEY": "e2e-secret"})
+    # Every browser test comes from 127.0.0.1: a high creation limit keeps the limiter's path in use
+    # without refusing the suite's many fresh browser contexts.
+    app = create_app({"DATABASE": str(database), "SECRET_KEY": "e2e-secret", "SANDBOXES_PER_MINUTE": 10_000})
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
