@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian's chromium and CJK fonts, a virtual environment with the
-# pinned requirements) and run the whole suite: engine, web, and browser tests.
+# Install everything the tests need (Debian's chromium, CJK fonts, redis-server and podman, a virtual
+# environment with the pinned requirements) and run the whole suite: engine, web, security, browser.
+# No service is started here: the Redis tests run their own redis-server on a free loopback port.
 # Extra arguments go to pytest, e.g. ./test.sh tests/web -x
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +16,9 @@ as_root() {
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The Redis store's tests start their own redis-server; the archive tests compare with podman.
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
