@@ -15,15 +15,18 @@
     if (link) { link.click(); }
   });
 
-  // After a step swap, keep the keyboard in the panel: focus the new panel if the old one had it.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail && event.detail.target;
-    if (!target || target.id !== "build" || !target.hasAttribute("data-had-focus")) { return; }
-    var panel = document.getElementById("build");
-    if (panel && !panel.contains(document.activeElement)) { panel.focus({ preventScroll: true }); }
-  });
+  // A step request started from inside the panel keeps the keyboard there. The page's terminal
+  // script focuses the prompt after every htmx request (on <body>); this listener, on the
+  // document, runs after it and brings the focus back to the new panel.
+  var refocus = false;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var panel = document.getElementById("build");
-    if (panel && panel.contains(document.activeElement)) { panel.setAttribute("data-had-focus", ""); }
+    refocus = !!(panel && panel.contains(event.target) && panel.contains(document.activeElement));
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    if (!refocus) { return; }
+    refocus = false;
+    var panel = document.getElementById("build");
+    if (panel) { panel.focus({ preventScroll: true }); }
   });
 })();
