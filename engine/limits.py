@@ -50,14 +50,16 @@ def fail(what: str, limit: str, advice: str) -> None:
 # ---- objects of the daemon -----------------------------------------------------------------------
 def check_new_container(daemon) -> None:
     if len(daemon.containers) >= MAX_CONTAINERS:
-        fail(f"this sandbox already has {len(daemon.containers)} containers", f"{MAX_CONTAINERS} containers per sandbox",
+        fail(f"this sandbox already has {len(daemon.containers)} containers",
+             f"{MAX_CONTAINERS} containers per sandbox",
              "Remove some with `docker rm` or `docker container prune` first")
 
 
 def check_new_images(daemon, count: int = 1) -> None:
     """Before `count` new images are stored (pull, commit, build step, load, import)."""
     if count > 0 and len(daemon.images) + count > MAX_IMAGES:
-        fail(f"this sandbox already has {len(daemon.images)} images", f"{MAX_IMAGES} images per sandbox (intermediate build images count too)",
+        fail(f"this sandbox already has {len(daemon.images)} images",
+             f"{MAX_IMAGES} images per sandbox (intermediate build images count too)",
              "Remove some with `docker rmi` or `docker image prune -a` first")
 
 
