@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import limits
 from .builder import DEFAULT_PATH, StepFailed, Stage, commit_layer, run_step
 from .clock import format_rfc3339nano
-from .dockerfile import Instruction, substitute
+from .dockerfile import DockerfileError, Instruction, substitute
 from .model import Container, Daemon, Image
 from .fs import Layer
 from .unionfs import UnionFS, diff
@@ -189,6 +189,8 @@ class Build:
     def final_image(self, stage: Stage) -> Image:
         """BuildKit's single exported image (legacy: the last intermediate image)."""
         if self.legacy:
+            if not stage.image_id:  # a bare `FROM scratch`: no step ever committed an image
+                raise DockerfileError("No image was generated. Is your Dockerfile empty?")
             return self.daemon.images[stage.image_id]
         created = stage.history[-1]["created"] if stage.history else format_rfc3339nano(self.daemon.now)
         image = Image.from_config(self.image_config(stage, created))

@@ -94,9 +94,13 @@ def parse(text: str) -> list[Instruction]:
         if upper not in INSTRUCTIONS:
             raise DockerfileError(f"unknown instruction: {keyword}{_suggest(keyword)}", line)
         instructions.append(_instruction(upper, rest.strip(), line))
-    if not instructions or instructions[0].keyword not in ("FROM", "ARG"):
-        first = instructions[0] if instructions else None
-        raise DockerfileError("no build stage in current context", first.line if first else 1)
+    for ins in instructions:  # only ARG may come before the first FROM (BuildKit instructions.Parse)
+        if ins.keyword == "FROM":
+            break
+        if ins.keyword != "ARG":
+            raise DockerfileError("no build stage in current context", ins.line)
+    else:
+        raise DockerfileError("dockerfile contains no stages to build")
     return instructions
 
 

@@ -69,12 +69,11 @@ def build(ctx, opts, args) -> int:
                    resolve_base=lambda ref: _resolve_base(ctx, ref, legacy))
     reporter = LegacyReport(ctx) if legacy else BuildKitReport(ctx, dockerfile_name, source, context, instructions)
     try:
-        final = _execute(runner, instructions, reporter, opts["target"])
+        image = runner.final_image(_execute(runner, instructions, reporter, opts["target"]))
     except StepFailed as err:
         return reporter.failed(err)
     except DockerfileError as err:
         return reporter.failed(StepFailed(str(err), str(err)))
-    image = runner.final_image(final)
     for tag in tags:
         images_ops.tag_image(ctx.daemon, image, parse_ref(tag).tagged, ctx.events)
     if opts["quiet"]:

@@ -125,3 +125,22 @@ def test_build_is_deterministic(sb):
     sb.run(LEGACY)
     again = Sandbox.replay(sb.seed, sb.scenario, sb.log, sb.uploads)
     assert again.daemon.to_json() == sb.daemon.to_json()
+
+
+@pytest.mark.parametrize("dockerfile, legacy_error, buildkit_error", [
+    (b"ARG V=1\n", "Error response from daemon: dockerfile contains no stages to build\n",
+     "ERROR: failed to build: failed to solve: dockerfile contains no stages to build\n"),
+    (b"ARG V=1\nRUN echo x\n",
+     "Error response from daemon: dockerfile parse error on line 2: no build stage in current context\n",
+     "ERROR: failed to build: failed to solve: dockerfile parse error on line 2: no build stage in current context\n"),
+    (b"FROM scratch\n", "No image was generated. Is your Dockerfile empty?\n", None),
+])
+def test_dockerfiles_without_a_usable_stage(sb, dockerfile, legacy_error, buildkit_error):
+    sb.host_write("Dockerfile", dockerfile)
+    legacy = sb.run(LEGACY)
+    assert legacy.exit_code == 1 and legacy.stderr.endswith(legacy_error)
+    kit = sb.run("docker build .")
+    if buildkit_error:
+        assert kit.exit_code == 1 and kit.stderr.endswith(buildkit_error)
+    else:  # BuildKit exports an empty image from scratch
+        assert kit.exit_code == 0
