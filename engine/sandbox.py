@@ -61,7 +61,7 @@ class Sandbox:
         self.seed, self.scenario = seed, scenario
         self.daemon, self.host = daemon, host
         self.log: list[str] = []
-        self.transcript: list[dict] = []
+        self.transcript: list[dict] = []  # {"command", "output": [[stream, text]…], "exit_code"}
         # host files written outside commands (editor, API uploads): (position in log, path, data)
         self.uploads: list[tuple[int, str, bytes]] = []
         # (commands logged, packed daemon + host state), oldest first; see the module docstring
@@ -95,8 +95,7 @@ class Sandbox:
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
         self.log.append(line)
-        self.transcript.append({"command": line, "stdout": result.stdout, "stderr": result.stderr,
-                                "exit_code": result.exit_code, "output": result.output})
+        self.transcript.append({"command": line, "output": result.output, "exit_code": result.exit_code})
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result
