@@ -15,18 +15,24 @@
     if (link) { link.click(); }
   });
 
-  // A step request started from inside the panel keeps the keyboard there. The page's terminal
-  // script focuses the prompt after every htmx request (on <body>); this listener, on the
-  // document, runs after it and brings the focus back to the new panel.
+  // Requests from the workbench (the panels' refresh after each command, step links, Save …) are
+  // not the terminal's: the terminal script, listening on <body>, would reload its ↑/↓ history
+  // and move the focus to the prompt after each of them. So they stop at the workbench, and a
+  // step taken from the keyboard keeps the focus in the build panel.
   var refocus = false;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var panel = document.getElementById("build");
     refocus = !!(panel && panel.contains(event.target) && panel.contains(document.activeElement));
   });
-  document.addEventListener("htmx:afterRequest", function () {
-    if (!refocus) { return; }
-    refocus = false;
-    var panel = document.getElementById("build");
-    if (panel) { panel.focus({ preventScroll: true }); }
+  document.addEventListener("DOMContentLoaded", function () {
+    var workbench = document.getElementById("workbench");
+    if (!workbench) { return; }
+    workbench.addEventListener("htmx:afterRequest", function (event) {
+      event.stopPropagation();
+      if (!refocus) { return; }
+      refocus = false;
+      var panel = document.getElementById("build");
+      if (panel) { panel.focus({ preventScroll: true }); }
+    });
   });
 })();
