@@ -153,6 +153,8 @@ class Build:
 
     def _apply_cached(self, stage: Stage, cached, record: StepRecord) -> None:
         if self.legacy:
+            if len(cached.diff_ids) > len(stage.diff_ids):  # the cached step committed a layer
+                record.layer = cached.diff_ids[-1]
             stage.config = copy.deepcopy(cached.run_config)
             stage.diff_ids, stage.history = cached.diff_ids, copy.deepcopy(cached.history)
             stage.image_id = record.image = cached.id

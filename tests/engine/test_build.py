@@ -144,3 +144,11 @@ def test_dockerfiles_without_a_usable_stage(sb, dockerfile, legacy_error, buildk
         assert kit.exit_code == 1 and kit.stderr.endswith(buildkit_error)
     else:  # BuildKit exports an empty image from scratch
         assert kit.exit_code == 0
+
+
+def test_build_event_names_each_steps_layer_also_on_cache_hits(sb):
+    first = next(e for e in sb.run(LEGACY).events if e["type"] == "build")
+    again = next(e for e in sb.run(LEGACY).events if e["type"] == "build")
+    assert [s["layer"] for s in again["steps"]] == [s["layer"] for s in first["steps"]]
+    assert [s["cached"] for s in again["steps"]] == [True] * 4
+    assert [bool(s["layer"]) for s in first["steps"]] == [True, True, True, False]  # CMD: empty layer
