@@ -25,10 +25,6 @@ def before_new_sandbox() -> None:
     _cleanup_now_and_then()
 
 
-# The name routes used before the rate limit existed; it now does both, so no route escapes the limit.
-cleanup_now_and_then = before_new_sandbox
-
-
 def _cleanup_now_and_then() -> None:
     """Delete idle sandboxes at most once per CLEANUP_EVERY_SECONDS, piggybacking on creation."""
     config = current_app.config

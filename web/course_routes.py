@@ -24,7 +24,7 @@ from course.lessons import Lesson, all_lessons, find, next_lesson
 from course.walkthrough import walkthrough
 from engine.sandbox import MAX_LOG, Sandbox
 from engine.scenarios import SCENARIOS
-from web import cleanup_now_and_then, current_store, i18n, sandboxes
+from web import before_new_sandbox, current_store, i18n, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("course", __name__)
@@ -68,7 +68,7 @@ def _open(lesson: Lesson) -> tuple[dict, Sandbox]:
     """This browser's course sandbox, in `lesson` (created, or moved to the lesson, as needed)."""
     sandbox_id, record = _course_record()
     if sandbox_id is None:
-        cleanup_now_and_then()
+        before_new_sandbox()
         record, sandbox = progress.open_lesson(None, lesson)
         session[COURSE_KEY] = current_store().create(record)
         session.permanent = True
@@ -360,7 +360,7 @@ def open_shared(token: str):
     sandbox = _replay_link(token)
     record, _ = sandboxes.new_record(sandbox.scenario, sandbox.seed)
     record.update(sandbox=sandbox.to_json(), clear_from=0, last=None)
-    cleanup_now_and_then()
+    before_new_sandbox()
     session[PLAYGROUND_KEY] = current_store().create(record)
     session.permanent = True
     return redirect(url_for("pages.index", _anchor="prompt"), code=303)
