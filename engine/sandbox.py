@@ -66,6 +66,7 @@ class Sandbox:
         self.uploads: list[tuple[int, str, bytes]] = []
         # (commands logged, packed daemon + host state), oldest first; see the module docstring
         self.checkpoints: list[tuple[int, str]] = []
+        self.undone: list[str] = []  # commands undo took back, most recent last: what redo runs again
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -95,6 +96,7 @@ class Sandbox:
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
         self.log.append(line)
+        self.undone = []  # a new command starts a new branch: nothing left to redo
         self.transcript.append({"command": line, "output": result.output, "exit_code": result.exit_code})
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
@@ -111,8 +113,19 @@ class Sandbox:
         """Back to the state before the last command, by replaying the log without it."""
         if not self.log:
             return False
+        undone = self.undone + [self.log[-1]]
         self.rewind(len(self.log) - 1)
+        self.undone = undone
         return True
+
+    def redo(self) -> Result | None:
+        """Run again the command the last undo took back (None if there is none)."""
+        if not self.undone:
+            return None
+        remaining, line = self.undone[:-1], self.undone[-1]
+        result = self.run(line)
+        self.undone = remaining
+        return result
 
     def rewind(self, keep: int) -> None:
         """Back to the state after the first `keep` logged commands: the same state as
@@ -216,7 +229,7 @@ class Sandbox:
         return {"seed": self.seed, "scenario": self.scenario, "log": self.log,
                 "transcript": self.transcript, "daemon": self.daemon.to_json(), "host": self.host.to_json(),
                 "uploads": [[i, p, base64.b64encode(b).decode()] for i, p, b in self.uploads],
-                "checkpoints": [[at, packed] for at, packed in self.checkpoints]}
+                "checkpoints": [[at, packed] for at, packed in self.checkpoints], "undone": self.undone}
 
     @classmethod
     def from_json(cls, data: dict) -> "Sandbox":
@@ -225,6 +238,7 @@ class Sandbox:
         sandbox.log, sandbox.transcript = list(data["log"]), list(data["transcript"])
         sandbox.uploads = [(i, p, base64.b64decode(b)) for i, p, b in data.get("uploads", [])]
         sandbox.checkpoints = [(at, packed) for at, packed in data.get("checkpoints", [])]
+        sandbox.undone = list(data.get("undone", []))
         return sandbox
 
 

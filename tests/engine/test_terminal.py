@@ -93,3 +93,18 @@ def test_an_internal_error_changes_nothing(monkeypatch):
     r = sb.run("docker ps")
     assert r.exit_code == 1 and "internal error" in r.stderr
     assert sb.daemon.to_json() == before and sb.log == []
+
+
+def test_redo_runs_again_what_undo_took_back_until_a_new_command():
+    sb = sandbox()
+    sb.run("docker create --name one alpine")
+    sb.run("docker create --name two alpine")
+    after_both = sb.daemon.to_json()
+    assert sb.undo() and sb.undo()
+    assert sb.redo().exit_code == 0 and sb.redo().exit_code == 0
+    assert sb.daemon.to_json() == after_both and sb.redo() is None
+    sb.undo()
+    sb.run("docker ps")
+    assert sb.redo() is None  # a new command discards what was undone
+    restored = Sandbox.from_json(sb.to_json())
+    assert restored.undone == sb.undone
