@@ -1,0 +1,85 @@
+"""Round trip of a command through the production server vs a bare Flask route, and page weight.
+
+    python bench/http_bench.py
+
+Starts waitress (`--call`, 8 threads) on loopback with a fresh database, builds the realistic
+sandbox (bench/realistic.py) through POST /commands like a browser (htmx headers, CSRF token),
+then times commands one after another. Ratio = median command round trip / median bare route.
+"""
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from realistic import build_commands, mix  # noqa: E402
+from server import Browser, production_server  # noqa: E402
+
+
+def timed(call) -> tuple[float, object]:
+    start = time.perf_counter()
+    answer = call()
+    return (time.perf_counter() - start) * 1000, answer
+
+
+def page_weight(browser: Browser) -> dict:
+    """The first page and every script, stylesheet, icon and font it references (uncompressed)."""
+    html = browser.first_page
+    assets = sorted(set(re.findall(r'(?:src|href)="(/static/[^"?#]+)', html)))
+    sizes = {path: len(browser.http.get(browser.base + path, timeout=30).content) for path in assets}
+    for path in [p for p in sizes if p.endswith(".css")]:  # fonts or images a stylesheet pulls in
+        css = browser.http.get(browser.base + path, timeout=30).text
+        for url in re.findall(r'url\(["\']?(/static/[^"\')?#]+)', css):
+            sizes.setdefault(url, len(browser.http.get(browser.base + url, timeout=30).content))
+    html_bytes = len(html.encode())
+    return {"html": html_bytes, "assets": sizes, "total": html_bytes + sum(sizes.values())}
+
+
+def main() -> None:
+    with production_server() as base:
+        import requests
+        bare_session = requests.Session()
+        for _ in range(50):  # warm up
+            bare_session.get(base + "/bench-bare")
+        bare = [timed(lambda: bare_session.get(base + "/bench-bare"))[0] for _ in range(300)]
+
+        fresh = Browser(base)
+        weight = page_weight(fresh)
+        empty = [timed(lambda: fresh.command("docker ps"))[0] for _ in range(30)]
+
+        browser = Browser(base)
+        build_start = time.perf_counter()
+        for line in build_commands():
+            assert browser.command(line).status_code == 200, line
+        build_s = time.perf_counter() - build_start
+        rounds, sizes = [], []
+        for n in range(1, 4):
+            for line in mix(n):
+                ms, response = timed(lambda: browser.command(line))
+                assert response.status_code == 200, (line, response.status_code)
+                rounds.append(ms)
+                sizes.append(len(response.content))
+        reads = [timed(lambda: browser.command("docker ps"))[0] for _ in range(30)]
+        undo = [timed(lambda: browser.post("/undo"))[0] for _ in range(10)]
+        realistic_page = len(browser.http.get(base + "/").content)
+
+    med = statistics.median
+    print(f"bare Flask route:            median {med(bare):6.2f} ms  p95 {sorted(bare)[int(len(bare) * .95)]:6.2f} ms")
+    print(f"docker ps, empty sandbox:    median {med(empty):6.2f} ms  ratio {med(empty) / med(bare):5.1f}x")
+    print(f"realistic sandbox built through {len(build_commands())} commands in {build_s:.1f} s")
+    print(f"command mix (n={len(rounds)}), realistic: median {med(rounds):6.2f} ms  mean {statistics.mean(rounds):6.2f}"
+          f"  p95 {sorted(rounds)[int(len(rounds) * .95)]:6.2f} ms  ratio {med(rounds) / med(bare):5.1f}x"
+          f"  response median {med(sizes) / 1024:.0f} KiB")
+    print(f"docker ps, realistic:        median {med(reads):6.2f} ms  ratio {med(reads) / med(bare):5.1f}x")
+    print(f"undo (HTTP), realistic:      median {med(undo):6.2f} ms")
+    print(f"first page weight (fresh sandbox): {weight['total'] / 1024:.1f} KiB = html {weight['html'] / 1024:.1f} KiB + "
+          + ", ".join(f"{p.rsplit('/', 1)[-1]} {s / 1024:.1f}" for p, s in weight["assets"].items()))
+    print(f"page html with the realistic sandbox: {realistic_page / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
