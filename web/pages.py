@@ -60,6 +60,11 @@ def undo():
     return _respond(_with_session_sandbox(sandboxes.undo))
 
 
+@bp.post("/redo")
+def redo():
+    return _respond(_with_session_sandbox(sandboxes.redo))
+
+
 @bp.post("/reset")
 def reset():
     return _respond(_with_session_sandbox(sandboxes.reset))

@@ -83,6 +83,22 @@ def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
     return store.update(sandbox_id, change)
 
 
+def redo(store: SandboxStore, sandbox_id: str) -> Outcome:
+    """Run again the command the last undo took back (nothing happens when there is none)."""
+
+    def change(record: dict):
+        sandbox = open_sandbox(record)
+        result = sandbox.redo()
+        if result is None:
+            return record, Outcome(record, sandbox)
+        last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
+        new = _record(record["scenario"], record["seed"], sandbox, record.get("clear_from", 0), last,
+                      record.get("meta"))
+        return new, Outcome(new, sandbox, result)
+
+    return store.update(sandbox_id, change)
+
+
 def reset(store: SandboxStore, sandbox_id: str) -> Outcome:
     """Start this sandbox over from its scenario and seed, keeping its id."""
 

@@ -197,6 +197,20 @@ def test_undo_steps_back_one_command(app, client, htmx):
 
 
 @pytest.mark.parametrize("htmx", [True, False])
+def test_redo_runs_again_what_undo_took_back(app, client, htmx):
+    run(client, "docker pull alpine")
+    run(client, "docker pull busybox")
+    client.post("/undo", headers=HX if htmx else {})
+    response = client.post("/redo", headers=HX if htmx else {})
+    assert response.status_code == (200 if htmx else 303)
+    html = client.get("/").get_data(as_text=True)
+    assert transcript_commands(html) == ["docker pull alpine", "docker pull busybox"]
+    assert image_tags(app, client) == {"alpine:latest", "busybox:latest"}
+    client.post("/redo", headers=HX if htmx else {})  # nothing left to redo: no change
+    assert transcript_commands(client.get("/").get_data(as_text=True)) == ["docker pull alpine", "docker pull busybox"]
+
+
+@pytest.mark.parametrize("htmx", [True, False])
 def test_reset_starts_the_same_sandbox_over(app, client, htmx):
     client.get("/")
     sandbox_id = session_sandbox_id(app, client)
