@@ -15,9 +15,10 @@ COMMANDS = [
 
 
 def state_of(box: Sandbox) -> dict:
-    """Everything but the checkpoints (a cache that depends on the sandbox's history)."""
+    """Everything but the checkpoints (a cache) and what redo would run (both depend on history)."""
     data = json.loads(json.dumps(box.to_json()))
     data.pop("checkpoints")
+    data.pop("undone", None)
     return data
 
 
