@@ -37,7 +37,14 @@ SHARED = [
     Flag("tty", "t", "bool", "Allocate a pseudo-TTY"),
     Flag("user", "u", "string", "Username or UID (format: <name|uid>[:<group|gid>])", type_name="string"),
     Flag("workdir", "w", "string", "Working directory inside the container", type_name="string"),
+    # Real flags of docker run/create whose subject LayerLab does not model: accepted by the
+    # parser (they are valid Docker), then refused with a plain explanation.
+    Flag("volume", "v", "list", "Bind mount a volume", type_name="list"),
+    Flag("mount", "", "list", "Attach a filesystem mount to the container", type_name="mount"),
+    Flag("network", "", "string", "Connect a container to a network", "default", type_name="network"),
 ]
+NOT_MODELLED = {"volume": "volumes and bind mounts", "mount": "volumes and bind mounts",
+                "network": "networks"}
 CREATE_FLAGS = sorted(SHARED, key=lambda f: f.long)
 RUN_FLAGS = sorted(SHARED + [
     Flag("detach", "d", "bool", "Run container in background and print container ID"),
@@ -85,6 +92,10 @@ def parse_publish(items: list[str]) -> dict[str, list[dict]]:
 
 def container_options(ctx, opts: dict, args: list[str]) -> dict:
     """Flags -> create_container keyword arguments (the daemon-side Config/HostConfig pieces)."""
+    for flag, what in NOT_MODELLED.items():
+        if opts.get(flag) and opts[flag] != "default":
+            raise FlagValueError(f"LayerLab: --{flag} is real Docker, but LayerLab does not simulate {what}: "
+                                 "it models images, layers and containers. Run the command without it")
     entrypoint = opts.get("entrypoint")
     restart = opts.get("restart") or "no"
     if opts.get("rm") and restart not in ("no", ""):

@@ -22,6 +22,22 @@ MANAGEMENT = {
     "builder": "Manage builds",
 }
 
+# Real Docker commands outside LayerLab's model: named honestly instead of "unknown command".
+NOT_SIMULATED = {
+    "network": "networks", "volume": "volumes", "compose": "Docker Compose", "swarm": "Swarm",
+    "service": "Swarm services", "stack": "Swarm stacks", "node": "Swarm nodes", "secret": "secrets",
+    "config": "Swarm configs", "plugin": "plugins", "context": "contexts", "trust": "content trust",
+    "manifest": "manifest lists", "buildx": "buildx", "scout": "Docker Scout", "init": "docker init",
+    "login": "registry logins", "logout": "registry logins", "push": "pushing to a registry",
+    "search": "searching Docker Hub", "stats": "live resource statistics", "attach": "attaching a terminal",
+    "port": "port mappings", "events": "the event stream", "update": "resource limits",
+    "checkpoint": "checkpoints",
+    ("image", "push"): "pushing to a registry", ("container", "stats"): "live resource statistics",
+    ("container", "attach"): "attaching a terminal", ("container", "port"): "port mappings",
+    ("container", "update"): "resource limits", ("system", "prune"): "a system-wide prune (try docker container prune and docker image prune)",
+    ("system", "events"): "the event stream", ("builder", "prune"): "build cache pruning",
+}
+
 _INDEX: dict[tuple[str, ...], Command] | None = None
 
 
@@ -134,6 +150,12 @@ def run_docker(ctx: Context, words: list[str]) -> int:
         return 125
     cmd, path, rest = lookup(words)
     if cmd is None:
+        what = NOT_SIMULATED.get(tuple(words[:2])) or NOT_SIMULATED.get(words[0])
+        if what:
+            typed = " ".join(words[:2] if tuple(words[:2]) in NOT_SIMULATED else words[:1])
+            ctx.eprint(f"LayerLab: `docker {typed}` is real Docker, but LayerLab does not simulate {what}: "
+                       "it models images, layers and containers. Type `help` for what it understands.")
+            return 1
         if words[0] in MANAGEMENT:
             if len(words) == 1 or words[1] in ("-h", "--help"):
                 ctx.write(management_help(words[0]))

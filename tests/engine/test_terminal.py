@@ -108,3 +108,13 @@ def test_redo_runs_again_what_undo_took_back_until_a_new_command():
     assert sb.redo() is None  # a new command discards what was undone
     restored = Sandbox.from_json(sb.to_json())
     assert restored.undone == sb.undone
+
+
+def test_real_docker_commands_outside_the_model_are_named_honestly():
+    sb = sandbox()
+    r = sb.run("docker network ls")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("LayerLab: `docker network` is real Docker, but LayerLab does not simulate networks")
+    r = sb.run("docker run -v /data:/data alpine ls")
+    assert r.exit_code == 125 and "--volume is real Docker" in r.stderr
+    assert sb.run("docker nosuch").stderr.startswith("docker: unknown command: docker nosuch")
