@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .i18n import _, ngettext
 from .text import short_digest, size_text
 
 MAX_CHANGES = 6   # paths listed in a step's read-write layer; the rest are counted
@@ -74,6 +75,11 @@ class BuildStep:
             return "cache hit"
         return "cache miss" if self.first_miss and self.after_hits else "ran"
 
+    @property
+    def outcome_text(self) -> str:
+        """The outcome in the reader's language (`outcome` stays the English key for tests and CSS)."""
+        return {"cache hit": _("cache hit"), "cache miss": _("cache miss"), "ran": _("ran")}[self.outcome]
+
 
 @dataclass
 class BuildView:
@@ -89,7 +95,7 @@ class BuildView:
 
     @property
     def builder(self) -> str:
-        return "legacy builder" if self.legacy else "BuildKit"
+        return _("legacy builder") if self.legacy else "BuildKit"
 
     @property
     def last(self) -> int:
@@ -134,13 +140,15 @@ class BuildView:
     @property
     def summary(self) -> str:
         """The whole build in one sentence (for screen readers and the step list's caption)."""
-        steps = len(self.steps)
-        text = (f"{self.builder} build of {self.name}: {steps} step{'' if steps == 1 else 's'} after FROM, "
-                f"{self.hits} from the cache, {self.misses} ran")
+        steps = ngettext("%(num)s step after FROM", "%(num)s steps after FROM", len(self.steps))
         miss = self.first_miss
         if miss and self.hits:
-            text += f"; the cache broke at step {miss.number}, so every later step ran again"
-        return text + "."
+            return _("%(builder)s build of %(name)s: %(steps)s, %(hits)s from the cache, %(misses)s ran; "
+                     "the cache broke at step %(step)s, so every later step ran again.",
+                     builder=self.builder, name=self.name, steps=steps, hits=self.hits, misses=self.misses,
+                     step=miss.number)
+        return _("%(builder)s build of %(name)s: %(steps)s, %(hits)s from the cache, %(misses)s ran.",
+                 builder=self.builder, name=self.name, steps=steps, hits=self.hits, misses=self.misses)
 
 
 def last_build(events: list[dict] | None) -> dict | None:
@@ -247,7 +255,7 @@ def _split_change(text: str) -> tuple[str, str]:
 def _base(daemon, image, final_steps: list[dict], legacy: bool) -> tuple[int, str]:
     """How many of the image's layers came from FROM, and what to call that base."""
     if image is None:
-        return 0, "the base image (no longer in the daemon)"
+        return 0, _("the base image (no longer in the daemon)")
     own_layers = sum(1 for s in final_steps if s.get("layer"))
     count = max(len(image.diff_ids) - own_layers, 0)
     base_ids = image.diff_ids[:count]
@@ -258,11 +266,11 @@ def _base(daemon, image, final_steps: list[dict], legacy: bool) -> tuple[int, st
         candidates = [i for i in daemon.images.values() if i.diff_ids == base_ids and i.id != image.id]
         base = next((i for i in candidates if i.repo_tags), candidates[0] if candidates else None)
     if count == 0 and base is None:
-        return 0, "scratch (no layers)"
+        return 0, _("scratch (no layers)")
     name = base.repo_tags[0] if base is not None and base.repo_tags else (
-        f"image {base.short_id}" if base is not None else "the base image")
+        _("image %(id)s", id=base.short_id) if base is not None else _("the base image"))
     size = sum(daemon.layers[d].size for d in base_ids if d in daemon.layers)
-    return count, f"{name} · {count} layer{'' if count == 1 else 's'} · {size_text(size)}"
+    return count, f"{name} · " + ngettext("%(num)s layer", "%(num)s layers", count) + f" · {size_text(size)}"
 
 
 # ---------------------------------------------------------------- one frame
@@ -272,13 +280,14 @@ def _stack(view: BuildView) -> list[StackRow]:
     final_stage = next((s.stage for s in view.steps if s.in_final), 0)
     stage = current.stage if current else final_stage
     final = stage == final_stage
-    rows = [StackRow("base", f"FROM {view.base_text}" if final else "FROM … (an earlier build stage)")]
+    rows = [StackRow("base", f"FROM {view.base_text}" if final else "FROM … " + _("(an earlier build stage)"))]
     for step in view.steps:
         if step.stage != stage or step.position > view.position:
             continue
         rows.append(StackRow("empty" if step.empty else "layer", step.instruction, step.layer_short, step.number,
                              cached=step.cached, new=step.position == view.position,
-                             detail="cache hit" if step.cached else ("empty layer" if step.empty else "new layer")))
+                             detail=_("cache hit") if step.cached else (_("empty layer") if step.empty
+                                                                        else _("new layer"))))
     return list(reversed(rows))
 
 
@@ -286,49 +295,52 @@ def frame_note(view: BuildView) -> str:
     """What happened in the frame shown, in the article's words."""
     step = view.current
     if step is None:
-        return (f"Step 1: FROM. The build starts from the base image's read-only layers "
-                f"({view.base_text}); every later step adds on top of them.")
+        return _("Step 1: FROM. The build starts from the base image's read-only layers (%(base)s); "
+                 "every later step adds on top of them.", base=view.base_text)
     parts = [_step_note(step, view.legacy)]
     if step.first_miss and step.after_hits:
-        parts.append("The cache broke here: this step (or a file it copies) changed since the last build, "
-                     "so it runs, and every step after it runs again.")
+        parts.append(_("The cache broke here: this step (or a file it copies) changed since the last build, "
+                       "so it runs, and every step after it runs again."))
     elif step.first_miss and step.position > 1 and not step.cached:
-        parts.append("Nothing in the cache matches this step, so it and every later step run.")
+        parts.append(_("Nothing in the cache matches this step, so it and every later step run."))
     elif step.cascade_from:
-        parts.append(f"It runs again because step {step.cascade_from} missed the cache: "
-                     "a step's cache key includes everything below it.")
+        parts.append(_("It runs again because step %(step)s missed the cache: "
+                       "a step's cache key includes everything below it.", step=step.cascade_from))
     if view.at_end and step.in_final:
-        tags = ", ".join(view.tags) if view.tags else "no tag"
-        parts.append(f"Done: this stack is image {view.image_short} ({tags}).")
+        tags = ", ".join(view.tags) if view.tags else _("no tag")
+        parts.append(_("Done: this stack is image %(id)s (%(tags)s).", id=view.image_short, tags=tags))
     if not step.in_final:
-        parts.append("This step belongs to an earlier build stage: only what `COPY --from` takes of it "
-                     "reaches the final image.")
+        parts.append(_("This step belongs to an earlier build stage: only what `COPY --from` takes of it "
+                       "reaches the final image."))
     return " ".join(parts)
 
 
 def _step_note(step: BuildStep, legacy: bool) -> str:
     count = len(step.changes) + step.more_changes
-    changed = f"{count} change{'' if count == 1 else 's'}"
+    changed = ngettext("%(num)s change", "%(num)s changes", count)
     if step.cached:
-        what = f"layer {step.layer_short}" if step.layer_short else "its metadata (an empty layer)"
-        image = f" (intermediate image {step.image_short})" if legacy and step.image_short else ""
-        return (f"Cache hit: an earlier build ran this very step on this very stack, so {what}{image} "
-                "is reused. No container runs.")
+        what = _("layer %(id)s", id=step.layer_short) if step.layer_short else _("its metadata (an empty layer)")
+        image = _(" (intermediate image %(id)s)", id=step.image_short) if legacy and step.image_short else ""
+        return _("Cache hit: an earlier build ran this very step on this very stack, so %(what)s%(image)s "
+                 "is reused. No container runs.", what=what, image=image)
     if legacy:
-        image = f" = intermediate image {step.image_short}" if step.image_short else ""
+        image = _(" = intermediate image %(id)s", id=step.image_short) if step.image_short else ""
         if step.empty:
-            return (f"A temporary container {step.container} was created and committed, but no file changed: "
-                    f"only the image config changed (an empty layer in the history){image}. "
-                    "The container was removed.")
-        return (f"A temporary container {step.container} ran the step; its read-write layer got {changed}. "
-                f"The commit turned that layer into read-only layer {step.layer_short}{image}; "
-                "the container was removed.")
+            return _("A temporary container %(id)s was created and committed, but no file changed: "
+                     "only the image config changed (an empty layer in the history)%(image)s. "
+                     "The container was removed.", id=step.container, image=image)
+        return _("A temporary container %(id)s ran the step; its read-write layer got %(changed)s. "
+                 "The commit turned that layer into read-only layer %(layer)s%(image)s; "
+                 "the container was removed.", id=step.container, changed=changed, layer=step.layer_short,
+                 image=image)
     if step.empty:
-        return "BuildKit only changes the image config: no container, no layer (an empty layer in the history)."
+        return _("BuildKit only changes the image config: no container, no layer (an empty layer in the history).")
     if step.container:
-        return (f"BuildKit ran the command in its own container {step.container} (never shown by `docker ps`); "
-                f"its {changed} became read-only layer {step.layer_short}.")
-    return f"BuildKit wrote the files straight into a new read-only layer {step.layer_short}: no container."
+        return _("BuildKit ran the command in its own container %(id)s (never shown by `docker ps`); "
+                 "its %(changed)s became read-only layer %(layer)s.", id=step.container, changed=changed,
+                 layer=step.layer_short)
+    return _("BuildKit wrote the files straight into a new read-only layer %(layer)s: no container.",
+             layer=step.layer_short)
 
 
 __all__ = ["build_view", "last_build", "BuildView", "BuildStep", "StackRow", "Change", "frame_note"]

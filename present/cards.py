@@ -10,6 +10,7 @@ from engine.fs import chain_ids, parent_dirs
 
 from .actions import Action, container_actions, image_actions, image_ref
 from .highlight import Changes
+from .i18n import _, ngettext
 from .text import instruction, short_digest, size_text
 
 MAX_LAYERS = 6        # an image stack taller than this shows its base, "… N more", and its top
@@ -52,12 +53,15 @@ class LayerBox(Box):
     @property
     def title(self) -> str:
         if self.kind == "empty":
-            return "metadata-only history (no layer): " + "; ".join(self.empties)
+            return _("metadata-only history (no layer): %(steps)s", steps="; ".join(self.empties))
         if self.kind == "more":
-            return f"{self.hidden} more read-only layers (open the explorer to see them all)"
-        users = ", ".join(self.shared_with)
-        shared = f" — the same layer is shared with {users}" if users else ""
-        return f"layer {self.short_id} · {self.size_text} · {self.instruction}{shared}"
+            return ngettext("%(num)s more read-only layer (open the explorer to see them all)",
+                            "%(num)s more read-only layers (open the explorer to see them all)", self.hidden)
+        text = _("layer %(id)s · %(size)s · %(instruction)s", id=self.short_id, size=self.size_text,
+                 instruction=self.instruction)
+        if self.shared_with:
+            text += _(" — the same layer is shared with %(users)s", users=", ".join(self.shared_with))
+        return text
 
 
 @dataclass
@@ -226,7 +230,7 @@ def image_card(daemon, image, users, changes: Changes) -> ImageCard:
         highlight = changes.layer_highlight(image.id, diff_id)
         layers.append(LayerBox(
             kind="layer", diff_id=diff_id, chain_id=chain, short_id=short_digest(diff_id),
-            instruction=instruction(entry.get("created_by", "")) or "(no history)",
+            instruction=instruction(entry.get("created_by", "")) or _("(no history)"),
             size=layer.size, size_text=size_text(layer.size), tint=_tint(chain),
             shared_with=[n for n in image_users.get(chain, []) if n != name],
             used_by=container_users.get(chain, []), highlight=highlight))
@@ -273,7 +277,7 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
     changed = daemon.rw_changes(container)
     touched = changes.touched_paths(container.id)
     chains = chain_ids(container.diff_ids)
-    slices = [Slice(diff_id=d, tint=_tint(ch), title=f"read-only layer {short_digest(d)}")
+    slices = [Slice(diff_id=d, tint=_tint(ch), title=_("read-only layer %(id)s", id=short_digest(d)))
               for d, ch in zip(container.diff_ids, chains)]
     rw = [RwLine(marker=k, path=p, fresh=p in touched) for k, p in changed]
     added_pids = changes.processes_added.get(container.id, set())
@@ -319,14 +323,15 @@ def ghosts(daemon, changes: Changes) -> list[Ghost]:
     for event in changes.containers_removed:
         name = event.get("name") or short_digest(event.get("container", ""))
         out.append(Ghost(what="container", label=name,
-                         detail="removed: its read-write layer is deleted"))
+                         detail=_("removed: its read-write layer is deleted")))
     for event in changes.images_removed:
         image_id = event.get("image", "")
         tags = [t for i, t in changes.tags_removed if i == image_id]
         layers = len(changes.layers_removed)
-        detail = f"deleted · {layers} layer{'s' if layers != 1 else ''} freed" if layers else "deleted"
+        detail = ngettext("deleted · %(num)s layer freed", "deleted · %(num)s layers freed", layers) \
+            if layers else _("deleted")
         out.append(Ghost(what="image", label=tags[0] if tags else short_digest(image_id), detail=detail))
     for image_id, tag in changes.tags_removed:
         if image_id in daemon.images:
-            out.append(Ghost(what="tag", label=tag, detail="untagged: the image stays (other tags use it)"))
+            out.append(Ghost(what="tag", label=tag, detail=_("untagged: the image stays (other tags use it)")))
     return out

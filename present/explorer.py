@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 from engine.fs import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT, WHITEOUT_PREFIX, Layer
 from engine.unionfs import UnionFS, diff
 
+from .i18n import _
 from .text import instruction, short_digest, size_text
 
 RW = "rw"
-MARKERS = {"A": ("+", "added"), "M": ("~", "modified"), "D": ("−", "deleted"), "C": ("~", "changed")}
+MARKERS = {"A": "+", "M": "~", "D": "−", "C": "~"}
+
+
+def marker_word(marker: str) -> str:
+    return {"A": _("added"), "M": _("modified"), "D": _("deleted"), "C": _("changed")}[marker]
 
 
 @dataclass
@@ -37,11 +42,11 @@ class ChangeRow:
 
     @property
     def symbol(self) -> str:
-        return MARKERS[self.marker][0]
+        return MARKERS[self.marker]
 
     @property
     def word(self) -> str:
-        return MARKERS[self.marker][1]
+        return marker_word(self.marker)
 
 
 @dataclass
@@ -96,7 +101,7 @@ def _layer_rows(daemon, diff_ids: list[str], history: list[dict]) -> list[LayerR
     rows = []
     for index, diff_id in enumerate(diff_ids):
         created_by = steps[index].get("created_by", "") if index < len(steps) else ""
-        rows.append(LayerRow(diff_id, index, short_digest(diff_id), instruction(created_by) or "(no history)",
+        rows.append(LayerRow(diff_id, index, short_digest(diff_id), instruction(created_by) or _("(no history)"),
                              size_text(daemon.layer(diff_id).size)))
     return rows
 
@@ -112,7 +117,7 @@ def explore(daemon, target: str, layer: str = "", view: str = "layer") -> Explor
     else:
         image = daemon.images.get(obj.image_id)
         rows = _layer_rows(daemon, obj.diff_ids, image.history if image else [])
-        rows.append(LayerRow(RW, len(rows), "R/W", "the container's read-write layer",
+        rows.append(LayerRow(RW, len(rows), "R/W", _("the container's read-write layer"),
                              size_text(daemon.rw_size(obj))))
         title, diff_ids, upper = obj.name, obj.diff_ids, obj.rw
     keys = [r.key for r in rows]
@@ -153,20 +158,20 @@ def layer_changes(changes: dict, below: dict, rw: bool = False) -> list[ChangeRo
         entry = changes[path]
         existed = path in below
         if entry.kind == WHITEOUT:
-            rows.append(ChangeRow("D", path, tar_name(path, entry), "whiteout", note="whiteout"))
+            rows.append(ChangeRow("D", path, tar_name(path, entry), "whiteout", note=_("whiteout")))
             continue
         size = size_text(entry.size) if entry.kind in (FILE, SYMLINK) else ""
         if entry.kind == DIR:
             if entry.opaque:
-                rows.append(ChangeRow("M", path, tar_name(path, entry), "dir", note="opaque directory"))
+                rows.append(ChangeRow("M", path, tar_name(path, entry), "dir", note=_("opaque directory")))
                 rows.append(ChangeRow("M", path, posixpath.join(path.lstrip("/"), OPAQUE_MARKER), "opaque",
-                                      note="hides everything below it in lower layers"))
+                                      note=_("hides everything below it in lower layers")))
                 continue
             if existed:
                 continue   # a parent directory carried along, not a change of its own
             rows.append(ChangeRow("A", path, tar_name(path, entry), "dir"))
             continue
-        note = "copied up, then changed" if rw and existed else ""
+        note = _("copied up, then changed") if rw and existed else ""
         rows.append(ChangeRow("M" if existed else "A", path, tar_name(path, entry), entry.kind, size, note))
     return rows
 

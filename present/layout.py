@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .actions import Action
 from .cards import Box, ContainerCard, Ghost, ImageCard, LayerBox, MAX_RW_LINES
+from .i18n import ngettext
 from .text import fit, text_width
 
 MARGIN = 18
@@ -93,7 +94,7 @@ def place_image(card: ImageCard, x: float, baseline: float) -> None:
         if box.kind == "layer":
             box.label = fit(box.instruction, STACK_W - 16, FONT["instruction"], True)
         elif box.kind == "more":
-            box.label = f"… {box.hidden} more layers"
+            box.label = "… " + ngettext("%(num)s more layer", "%(num)s more layers", box.hidden)
     card.pills = _pills(card.primary_actions, x + STACK_X, baseline + 50)
 
 

@@ -8,6 +8,7 @@ from .cards import (ContainerCard, Ghost, ImageCard, container_card, ghosts, ima
                     status_text)
 from .explain import command_kind
 from .highlight import Changes, read_events
+from .i18n import _, ngettext
 from .layout import CANVAS_W, arrange, ground_lines
 
 
@@ -32,16 +33,17 @@ class StageView:
     def summary(self) -> str:
         """The diagram's aria-label: the whole picture in one sentence."""
         if self.empty:
-            return "The stage is empty: no images and no containers."
-        parts = [_count(len(self.images), "image"), _count(len(self.containers), "container")]
+            return _("The stage is empty: no images and no containers.")
+        images = ngettext("%(num)s image", "%(num)s images", len(self.images))
+        containers = ngettext("%(num)s container", "%(num)s containers", len(self.containers))
         running = sum(1 for c in self.containers if c.state == "running")
-        layers = len({l.chain_id for i in self.images for l in i.all_layers})
-        text = f"{parts[0]} built from {_count(layers, 'distinct read-only layer')}; {parts[1]}"
-        return text + (f", {running} running." if running else ".")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+        count = len({l.chain_id for i in self.images for l in i.all_layers})
+        layers = ngettext("%(num)s distinct read-only layer", "%(num)s distinct read-only layers", count)
+        if running:
+            return _("%(images)s built from %(layers)s; %(containers)s, %(running)s running.",
+                     images=images, layers=layers, containers=containers, running=running)
+        return _("%(images)s built from %(layers)s; %(containers)s.", images=images, layers=layers,
+                 containers=containers)
 
 
 def shows_all_images(command: str) -> bool:

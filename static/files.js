@@ -1,4 +1,4 @@
-// The build panel's keyboard: ← / → step back and forward when the panel (or a link in it) has
+// The Build tab's keyboard: ← / → step back and forward when the panel (or a link in it) has
 // focus. The buttons are plain links (?step=N), so everything works without this file.
 (function () {
   "use strict";
@@ -15,19 +15,19 @@
     if (link) { link.click(); }
   });
 
-  // Requests from the workbench (the panels' refresh after each command, step links, Save …) are
-  // not the terminal's: the terminal script, listening on <body>, would reload its ↑/↓ history
-  // and move the focus to the prompt after each of them. So they stop at the workbench, and a
-  // step taken from the keyboard keeps the focus in the build panel.
+  // Requests from the side panel (tab choices, step links, Save …) are not the terminal's: the
+  // terminal script, listening on <body>, would reload its ↑/↓ history and move the focus to the
+  // prompt after each of them. So they stop at the side panel, and a step taken from the keyboard
+  // keeps the focus in the build panel.
   var refocus = false;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var panel = document.getElementById("build");
     refocus = !!(panel && panel.contains(event.target) && panel.contains(document.activeElement));
   });
   document.addEventListener("DOMContentLoaded", function () {
-    var workbench = document.getElementById("workbench");
-    if (!workbench) { return; }
-    workbench.addEventListener("htmx:afterRequest", function (event) {
+    var side = document.getElementById("side");
+    if (!side) { return; }
+    side.addEventListener("htmx:afterRequest", function (event) {
       event.stopPropagation();
       if (!refocus) { return; }
       refocus = false;

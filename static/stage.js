@@ -36,6 +36,18 @@
     if (explorer) { explorer.scrollIntoView({ block: "start" }); }
   });
 
+  // The diagram's natural width, for the CSS that sizes it (a CSSOM property, allowed by the CSP
+  // that refuses style attributes).
+  function sizeDiagrams() {
+    var svgs = document.querySelectorAll("svg.stage-svg[data-width]");
+    for (var i = 0; i < svgs.length; i++) {
+      svgs[i].style.setProperty("--stage-w", svgs[i].getAttribute("data-width"));
+    }
+  }
+  document.addEventListener("DOMContentLoaded", sizeDiagrams);
+  document.addEventListener("htmx:afterSettle", sizeDiagrams);
+  document.addEventListener("htmx:oobAfterSwap", sizeDiagrams);
+
   // Keyboard on SVG links: Enter follows them natively; Space should too, like a button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== " ") { return; }

@@ -17,7 +17,7 @@ from flask import (Blueprint, current_app, g, redirect, render_template, request
 from jinja2 import pass_context
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
-from present.build import build_view, last_build
+from present.build import build_view
 from present.files import MAX_EDIT_BYTES, STARTER_DOCKERFILE, file_kind, files_view, normalise_text
 from web import pages, sandboxes
 
@@ -69,13 +69,13 @@ def files_notice(ctx):
 @bp.app_template_global("build_panel")
 @pass_context
 def build_panel(ctx):
-    """The last command's build, at the step asked for (?build_step= on the page), or None."""
+    """The sandbox's last build (kept across later commands, web/sandboxes.py), at the step asked
+    for (?build_step= on the page), or None."""
     sandbox = _page_sandbox(ctx)
-    last = _last(ctx)
-    if last.get("undone"):
-        return None
-    event = last_build(ctx.get("events") or last.get("events"))
-    if event is None:
+    event = ctx.get("last_build")
+    if event is None and "files_outcome" in g:
+        event = g.files_outcome.record.get("last_build")
+    if not isinstance(event, dict) or event.get("at", 0) > len(sandbox.log):
         return None
     step = ctx.get("build_step")
     if step is None:
@@ -257,4 +257,5 @@ def build_step():
     outcome = pages.session_outcome()
     last = outcome.record.get("last")
     return render_template("partials/_build.html", sandbox=outcome.sandbox, last=last,
-                           events=(last or {}).get("events", []), build_step=step)
+                           events=(last or {}).get("events", []), build_step=step,
+                           last_build=outcome.record.get("last_build"))

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, g, has_request_context, redirect, request, session
+from flask_babel import Babel, get_locale, get_translations
+
+from present import i18n as present_i18n
 
 TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations")
 SESSION_KEY = "lang"
@@ -71,12 +73,38 @@ def switch_language(code: str):
     return redirect(_safe_next(request.args.get("next")), code=303)
 
 
+def _gettext(text: str) -> str:
+    return get_translations().gettext(text) if has_request_context() else text
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    if has_request_context():
+        return get_translations().ngettext(singular, plural, n)
+    return singular if n == 1 else plural
+
+
+def _present_speaks_the_request_language() -> None:
+    """present/ labels (stage tooltips, build notes) in this request's language; undone at teardown."""
+    g.present_i18n_token = present_i18n.activate(_gettext, _ngettext)
+
+
+def _present_back_to_english(_error=None) -> None:
+    token = g.pop("present_i18n_token", None)
+    if token is not None:
+        try:
+            present_i18n.deactivate(token)
+        except ValueError:   # set in another context (cannot happen with WSGI threads): leave it
+            pass
+
+
 def init_app(app: Flask) -> None:
     """Wire Flask-Babel, the language switch route and the template helpers into the app."""
     if "babel" in app.extensions:
         return
     Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
     app.add_url_rule("/lang/<code>", "switch_language", switch_language)
+    app.before_request(_present_speaks_the_request_language)
+    app.teardown_request(_present_back_to_english)
     app.add_template_global(html_lang)
     app.add_template_global(content_lang)
     app.add_template_global(LANGUAGES, "languages")

@@ -9,12 +9,15 @@ from __future__ import annotations
 from engine.scenarios import SCENARIOS
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
-from web import before_new_sandbox, current_store, sandboxes
+from web import before_new_sandbox, current_store, i18n, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("pages", __name__)
 
 SESSION_KEY = "sandbox_id"
+PANEL_KEY = "side_panel"
+# The side panel's tabs (templates/partials/_side_tabs.html), the first is the default.
+PANELS = ("explain", "files", "build", "commands")
 
 # The article's commands, in its order, as buttons that fill the prompt. They use one container
 # name, `web`, so clicking through them tells the article's story on one container.
@@ -44,7 +47,34 @@ ARTICLE_COMMANDS = [
 @bp.get("/")
 def index():
     outcome = _session_outcome()
+    if request.args.get("panel") in PANELS:
+        session[PANEL_KEY] = request.args["panel"]
     return render_template("index.html", **_view(outcome), fill=request.args.get("fill", "")[:_max_command()])
+
+
+@bp.get("/panel/<name>")
+def choose_panel(name: str):
+    """A side-panel tab chosen (htmx): remember it for the next page; the browser has switched already."""
+    if name not in PANELS:
+        abort(404)
+    session[PANEL_KEY] = name
+    if request.headers.get("HX-Request") == "true":
+        return "", 204
+    return redirect(url_for("pages.index", panel=name, _anchor="side"), code=303)
+
+
+def panel_after(events: list[dict]) -> str | None:
+    """The tab a command's result calls for: its build (Build), a file it wrote (Files), else None."""
+    if any(e.get("type") == "build" for e in events):
+        return "build"
+    if any(e.get("type") == "host_file" for e in events):
+        return "files"
+    return None
+
+
+def _current_panel() -> str:
+    chosen = session.get(PANEL_KEY)
+    return chosen if chosen in PANELS else PANELS[0]
 
 
 @bp.post("/commands")
@@ -90,6 +120,9 @@ def complete():
 
 
 def _respond(outcome: sandboxes.Outcome):
+    opened = panel_after(outcome.result.events) if outcome.result else None
+    if opened:
+        session[PANEL_KEY] = opened
     if request.headers.get("HX-Request") == "true":
         return render_template("partials/_swap.html", **_view(outcome))
     return redirect(url_for("pages.index", _anchor="prompt"), code=303)
@@ -99,7 +132,9 @@ def _view(outcome: sandboxes.Outcome) -> dict:
     """Everything the page's templates need, from one sandbox."""
     record = outcome.record
     return {
-        "lang": "en",
+        "lang": i18n.html_lang(),
+        "panel": _current_panel(),
+        "last_build": record.get("last_build"),
         "sandbox": outcome.sandbox,
         "state": outcome.sandbox.state(),
         "entries": sandboxes.terminal_entries(outcome),

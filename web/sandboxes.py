@@ -4,7 +4,9 @@ A record is what the store keeps for a sandbox:
     {"scenario": str | None, "seed": int,       # how it started (Reset starts there again)
      "sandbox": Sandbox.to_json(),              # the engine's own lossless form
      "clear_from": int,                         # transcript entries before this were `clear`ed
-     "last": {"command", "exit_code", "events"} | None}   # what the explain panel shows
+     "last": {"command", "exit_code", "events"} | None,   # what the explain panel shows
+     "last_build": {build event…, "at": len(log)} | None} # the Build tab: the last build, kept
+                                                          # across later commands until undone
 Every change runs inside `store.update`, so load-run-save is one serialised transaction.
 """
 from __future__ import annotations
@@ -26,10 +28,22 @@ def new_record(scenario: str | None = None, seed: int = 0) -> tuple[dict, Sandbo
 
 
 def _record(scenario: str | None, seed: int, sandbox: Sandbox, clear_from: int = 0, last: dict | None = None,
-            meta: dict | None = None) -> dict:
+            meta: dict | None = None, last_build: dict | None = None) -> dict:
     """The stored form of a sandbox; `meta` carries per-sandbox extras (lesson progress)."""
     return {"scenario": scenario, "seed": seed, "sandbox": sandbox.to_json(), "clear_from": clear_from, "last": last,
-            "meta": meta or {}}
+            "meta": meta or {}, "last_build": last_build}
+
+
+def _build_after(record: dict, sandbox: Sandbox, result: Result | None) -> dict | None:
+    """The last build to keep showing: this command's, else the earlier one while the command that
+    made it is still in the log (undo takes it back with the command)."""
+    builds = [e for e in (result.events if result else []) if e.get("type") == "build"]
+    if builds:
+        return {**builds[-1], "at": len(sandbox.log)}
+    kept = record.get("last_build")
+    if isinstance(kept, dict) and kept.get("at", 0) <= len(sandbox.log):
+        return kept
+    return None
 
 
 def open_sandbox(record: dict) -> Sandbox:
@@ -62,7 +76,8 @@ def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
         last = record.get("last")
         if line.strip() and not _is_clear(result):
             last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
-        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"))
+        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),
+                      _build_after(record, sandbox, result))
         return new, Outcome(new, sandbox, result)
 
     return store.update(sandbox_id, change)
@@ -77,7 +92,8 @@ def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
         undone = sandbox.undo()
         last = {"command": before, "undone": True, "exit_code": 0, "events": []} if undone else record.get("last")
         clear_from = min(record.get("clear_from", 0), len(sandbox.transcript))
-        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"))
+        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),
+                      _build_after(record, sandbox, None))
         return new, Outcome(new, sandbox)
 
     return store.update(sandbox_id, change)
@@ -93,7 +109,7 @@ def redo(store: SandboxStore, sandbox_id: str) -> Outcome:
             return record, Outcome(record, sandbox)
         last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
         new = _record(record["scenario"], record["seed"], sandbox, record.get("clear_from", 0), last,
-                      record.get("meta"))
+                      record.get("meta"), _build_after(record, sandbox, result))
         return new, Outcome(new, sandbox, result)
 
     return store.update(sandbox_id, change)

@@ -11,7 +11,7 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from jinja2 import pass_context
 
 import present
-from web import current_store, sandboxes
+from web import current_store, i18n, sandboxes
 
 bp = Blueprint("stage", __name__)
 
@@ -71,7 +71,7 @@ def explanation(ctx):
     if not last.get("command") or last.get("undone"):
         return None
     return present.explain(last["command"], last.get("exit_code", 0), last.get("events") or [],
-                           ctx.get("lang") or "en")
+                           i18n.content_lang())
 
 
 @bp.get("/explore")
@@ -88,7 +88,8 @@ def explore():
         outcome = _page_outcome()
         last = outcome.record.get("last") if outcome else None
         return render_template("partials/_stage_swap.html", sandbox=outcome.sandbox if outcome else None,
-                               last=last, events=(last or {}).get("events", []), lang="en")
+                               last=last, events=(last or {}).get("events", []),
+                               lang=i18n.html_lang())
     return redirect(url_for("pages.index", _anchor="explorer" if target else "stage"), code=303)
 
 

@@ -98,6 +98,7 @@ def test_clear_empties_the_terminal(terminal):
 
 
 def test_an_article_button_fills_the_prompt(terminal):
+    terminal.page.get_by_role("tab", name="Commands").click()
     terminal.page.get_by_role("link", name="docker image ls", exact=True).click()
     expect(terminal.prompt).to_have_value("docker image ls")
     expect(terminal.prompt).to_be_focused()
@@ -170,6 +171,8 @@ def test_the_page_works_without_javascript(browser, base_url):
         page.wait_for_url(re.compile(r"/#prompt$"))
         expect(page.locator("#transcript .entry")).to_have_count(1)
         expect(page.locator("#transcript .stdout")).to_contain_text("Downloaded newer image for alpine:latest")
+        page.get_by_role("tab", name="Commands").click()      # a plain link: ?panel=commands
+        expect(page.get_by_role("tab", name="Commands")).to_have_attribute("aria-selected", "true")
         page.get_by_role("link", name="docker image ls", exact=True).click()
         expect(page.locator("#command-input")).to_have_value("docker image ls")
     finally:

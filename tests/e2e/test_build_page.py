@@ -41,6 +41,10 @@ class Learner:
     def edit(self, name: str, text: str):
         """Open (or create) a file, replace its text, save; wait until the panel says it is saved."""
         page = self.page
+        files_tab = page.get_by_role("tab", name="Files")
+        if files_tab.get_attribute("aria-selected") != "true":
+            files_tab.click()
+        expect(files_tab).to_have_attribute("aria-selected", "true")
         label = page.locator(".editor-label")
         if not (label.count() and label.inner_text() == f"Editing ~/{name}"):
             with page.expect_response(lambda r: "/files" in r.url):
@@ -71,9 +75,10 @@ class Learner:
 def test_edit_build_step_through_rebuild_save_and_download(page, size, tmp_path):
     learner = Learner(page, size)
     build = learner.build
-    expect(build).to_be_hidden()
+    expect(build).to_be_hidden()   # the side panel opens on What happened
 
-    # the empty working directory offers the article's Dockerfile; the learner extends it
+    # the empty working directory (the Files tab) offers the article's Dockerfile; the learner extends it
+    page.get_by_role("tab", name="Files").click()
     page.get_by_role("button", name="Start with the article's Dockerfile").click()
     expect(page.locator("#file-content")).to_have_value(
         'FROM alpine\nRUN echo "hello from a layer" > /greeting\nCMD ["cat", "/greeting"]\n')
@@ -83,6 +88,8 @@ def test_edit_build_step_through_rebuild_save_and_download(page, size, tmp_path)
 
     # the legacy build: the panel opens at the final image, every step ran
     learner.run(BUILD)
+    expect(page.get_by_role("tab", name="Build")).to_have_attribute("aria-selected", "true")   # opened by the build
+    expect(build).to_be_visible()
     expect(build).to_have_attribute("data-builder", "legacy")
     expect(build).to_have_attribute("data-position", "5")
     expect(build.locator(".build-final")).to_contain_text("app:latest")

@@ -69,7 +69,7 @@ def walk_the_article(stage: Stage) -> None:
     nginx = stage.image("nginx:latest")
     expect(nginx).to_have_attribute("data-layers", "7")
     expect(nginx.locator(".layer.hl-added").first).to_be_visible()
-    expect(svg).to_have_attribute("role", "img")
+    expect(svg).to_have_attribute("role", "group")   # it holds links: not an image
     expect(svg).to_have_attribute("aria-label", "1 image built from 7 distinct read-only layers; 0 containers.")
     expect(page.locator("#stage-facts")).to_contain_text("Image nginx:latest")
     expect(page.locator("#explain .explain-text")).to_contain_text("Already exists")

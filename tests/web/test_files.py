@@ -45,11 +45,11 @@ def learner(client):
 # ---- the panel on the learner -------------------------------------------------------------------
 def test_an_empty_directory_offers_the_articles_dockerfile_by_a_button_not_silently(app, learner):
     html = learner.get("/").get_data(as_text=True)
-    assert 'id="files"' in html and 'id="workbench"' in html
+    assert 'id="files"' in html and 'id="panel-files"' in html
     assert '<form class="files-starter" method="post" action="/files/starter"' in html
     assert "Start with the article's Dockerfile" in html
     assert sandbox_of(app, learner).host_files() == []
-    assert re.search(r'<section id="build" class="build build-none" hidden', html)
+    assert re.search(r'<section id="build" class="build build-none"', html) and "No build yet." in html
 
 
 def test_the_starter_dockerfile_is_written_recorded_and_opened(app, learner):
@@ -188,7 +188,7 @@ def test_after_a_build_the_page_shows_its_last_step_and_the_final_image(app, lea
     learner.post("/files/starter")
     run(learner, LEGACY)
     html = learner.get("/").get_data(as_text=True)
-    assert re.search(r'<section id="build" class="build"\s+hx-get="/build"', html)
+    assert re.search(r'<section id="build" class="build"\s+aria-labelledby="build-title" tabindex="0"', html)
     assert 'data-position="2" data-steps="2"' in html and 'data-builder="legacy"' in html
     image = sandbox_of(app, learner).daemon.image_by_tag("app:latest")
     assert f"image <code>{image.short_id}</code>" in html and "Forward →</span>" in html
@@ -218,12 +218,40 @@ def test_a_rebuild_after_an_edit_shows_the_cache_hits_and_the_miss(learner):
     assert "1 from the cache, 1 ran; the cache broke at step 3" in html
 
 
-def test_the_build_panel_goes_away_after_the_next_command_and_after_undo(learner):
+def test_the_build_stays_through_later_commands_and_goes_with_the_undo_of_the_build(learner):
     learner.post("/files/starter")
     run(learner, LEGACY)
-    run(learner, "docker image ls")
-    assert re.search(r'class="build build-none" hidden', learner.get("/build", headers=HX).get_data(as_text=True))
-    run(learner, LEGACY)
+    # the article's next figure, `docker image ls -a`, is typed with the build still on show
+    after = run(learner, "docker image ls -a").get_data(as_text=True)
+    assert 'data-builder="legacy"' in after and 'data-position="2"' in after
+    assert 'data-builder="legacy"' in learner.get("/build?step=1", headers=HX).get_data(as_text=True)
+    learner.post("/undo", headers=HX)   # takes back `image ls -a`: the build is still the last one
     assert 'data-builder="legacy"' in learner.get("/build", headers=HX).get_data(as_text=True)
-    learner.post("/undo", headers=HX)
-    assert re.search(r'class="build build-none" hidden', learner.get("/build", headers=HX).get_data(as_text=True))
+    learner.post("/undo", headers=HX)   # takes back the build itself
+    assert re.search(r'class="build build-none"', learner.get("/build", headers=HX).get_data(as_text=True))
+
+
+def test_a_build_opens_the_build_tab_and_a_saved_archive_the_files_tab(learner):
+    html = learner.get("/").get_data(as_text=True)
+    assert 'data-active="explain"' in html and re.search(r'id="panel-build"[^>]*hidden', html)
+    learner.post("/files/starter")
+    built = run(learner, LEGACY).get_data(as_text=True)
+    assert re.search(r'<div id="side-tabs"[^>]*data-active="build" hx-swap-oob="true"', built)
+    assert re.search(r'id="tab-build"[^>]*aria-selected="true"', built)
+    saved = run(learner, "docker save -o app.tar app").get_data(as_text=True)
+    assert 'data-active="files"' in saved and re.search(r'<div id="files-list" class="files-list" hx-swap-oob="true">', saved)
+    assert re.search(r'class="file-row file-new"\s+data-file="app.tar"', saved)
+    # a command that writes nothing keeps the tab the learner has open; reloading shows the same one
+    assert 'data-active="files"' in run(learner, "docker ps").get_data(as_text=True)
+    page = learner.get("/").get_data(as_text=True)
+    assert re.search(r'id="panel-files" class="side-body" role="tabpanel" aria-labelledby="tab-files">', page)
+
+
+def test_tabs_work_without_javascript_and_htmx_only_remembers_the_choice(learner):
+    page = learner.get("/?panel=commands").get_data(as_text=True)
+    assert 'data-active="commands"' in page and re.search(r'id="panel-explain"[^>]*hidden', page)
+    assert learner.get("/panel/build", headers=HX).status_code == 204
+    assert 'data-active="build"' in learner.get("/").get_data(as_text=True)
+    plain = learner.get("/panel/files")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith("/?panel=files#side")
+    assert learner.get("/panel/nonsense").status_code == 404

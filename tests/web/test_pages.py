@@ -120,8 +120,13 @@ def test_htmx_post_answers_with_out_of_band_panels_only(client):
     html = response.get_data(as_text=True)
     assert "<html" not in html and "<header" not in html
     assert '<div id="transcript" class="transcript" hx-swap-oob="true" data-history=' in html
-    assert '<div id="stage" class="stage" hx-swap-oob="true">' in html
+    assert '<div id="stage" class="stage" tabindex="-1" hx-swap-oob="true">' in html
     assert 'id="explain" class="explain" aria-label="What happened" hx-swap-oob="true"' in html
+    # the side panel's tabs, Files list and Build come along: nothing reloads itself afterwards
+    assert '<div id="side-tabs" class="side-tabs" role="tablist"' in html
+    assert '<div id="files-list" class="files-list" hx-swap-oob="true">' in html
+    assert re.search(r'<section id="build" class="build build-none" hx-swap-oob="true"', html)
+    assert "hx-trigger" not in html
     assert transcript_commands(html) == ["docker pull alpine"]
     assert "Downloaded newer image for alpine:latest" in html
 
