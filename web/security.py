@@ -27,16 +27,13 @@ FORM_FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-# Inline *scripts* and <style> elements are refused. Style *attributes* are allowed
-# (style-src-attr) because the stage's SVG carries computed sizes in them (--stage-w, the
-# explorer's indentation) and htmx's settle step copies `style` attributes; they hold numbers
-# the server computed, never user text (Jinja escapes every attribute value), and a style
-# attribute can neither run script nor use selectors to read the page.
+# Inline scripts, <style> elements and style attributes are all refused: no template writes a
+# style attribute (the stage's width comes from data-width, set through the CSSOM by
+# static/stage.js; the explorer indents with classes), so htmx's settle step has none to copy.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",
