@@ -22,8 +22,8 @@ from waitress.server import create_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 
-COMMANDS = ["docker pull nginx", "docker run -d --name web nginx", "docker start nosuch",
-            "docker exec web touch /hello.txt", "docker ps"]
+COMMANDS = ["docker pull nginx", "docker run -d --name web nginx", "docker create --name box alpine",
+            "docker exec web touch /hello.txt"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -33,7 +33,7 @@ def shoot(url: str, sizes: list[tuple[int, int]], out: Path) -> list[Path]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for width, height in sizes:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
             page.goto(url)
             for command in COMMANDS:
                 count = page.locator("#transcript .entry").count()
