@@ -6,12 +6,34 @@
   var history = [];
   var position = 0;     // index into history; history.length means "the line being typed"
   var draft = "";       // what was typed before browsing history
+  var historyFrom = null; // the #transcript element whose data-history was read
+  var counted = typeof WeakSet === "function" ? new WeakSet() : null;   // entries already in `history`
+  var SHOWN = 200;      // entries kept on screen (the server draws at most this many)
 
   function $(id) { return document.getElementById(id); }
 
+  function entries() { return document.querySelectorAll("#transcript .entry"); }
+
+  function addToHistory(command) {
+    // as the server's list: no blank lines, no immediate repeats (bash's ignoredups)
+    if (command.trim() && history[history.length - 1] !== command) { history.push(command); }
+  }
+
+  // The whole transcript (page load, clear, undo…) carries the history in data-history; after an
+  // ordinary command only the new entry arrives, and its data-command joins the history here.
   function loadHistory() {
     var transcript = $("transcript");
-    try { history = JSON.parse(transcript.dataset.history || "[]"); } catch (e) { history = []; }
+    var list = entries();
+    if (transcript !== historyFrom || !counted) {
+      try { history = JSON.parse(transcript.dataset.history || "[]"); } catch (e) { history = []; }
+      historyFrom = transcript;
+      if (counted) { list.forEach(function (entry) { counted.add(entry); }); }
+    } else {
+      list.forEach(function (entry) {
+        if (!counted.has(entry)) { counted.add(entry); addToHistory(entry.dataset.command || ""); }
+      });
+      for (var i = 0; i < list.length - SHOWN; i++) { list[i].remove(); }
+    }
     position = history.length;
     draft = "";
   }

@@ -82,7 +82,8 @@ def commands():
     line = request.form.get("command", "")
     if len(line) > _max_command():
         abort(400, description=f"command too long (at most {_max_command()} characters)")
-    return _respond(_with_session_sandbox(lambda store, sid: sandboxes.run_command(store, sid, line)))
+    outcome = _with_session_sandbox(lambda store, sid: sandboxes.run_command(store, sid, line))
+    return _respond(outcome, appended=sandboxes.appended_entry(outcome), blank=not line.strip())
 
 
 @bp.post("/undo")
@@ -119,26 +120,32 @@ def complete():
     return jsonify({"candidates": candidates})
 
 
-def _respond(outcome: sandboxes.Outcome):
+def _respond(outcome: sandboxes.Outcome, appended: dict | None = None, blank: bool = False):
+    """htmx: the panels out-of-band. The terminal gets only `appended` (the command's new entry) when
+    there is one, nothing for a blank line, else the whole transcript (clear, undo, reset, new…)."""
     opened = panel_after(outcome.result.events) if outcome.result else None
     if opened:
         session[PANEL_KEY] = opened
     if request.headers.get("HX-Request") == "true":
-        return render_template("partials/_swap.html", **_view(outcome))
+        mode = "append" if appended else "none" if blank else "full"
+        return render_template("partials/_swap.html", **_view(outcome, transcript=mode), appended=appended)
     return redirect(url_for("pages.index", _anchor="prompt"), code=303)
 
 
-def _view(outcome: sandboxes.Outcome) -> dict:
-    """Everything the page's templates need, from one sandbox."""
+def _view(outcome: sandboxes.Outcome, transcript: str = "full") -> dict:
+    """Everything the page's templates need, from one sandbox. The terminal's entries and history
+    are only worked out when the whole transcript is drawn (`transcript="full"`)."""
     record = outcome.record
+    full = transcript == "full"
     return {
         "lang": i18n.html_lang(),
         "panel": _current_panel(),
         "last_build": record.get("last_build"),
         "sandbox": outcome.sandbox,
         "state": outcome.sandbox.state(),
-        "entries": sandboxes.terminal_entries(outcome),
-        "history": sandboxes.command_history(outcome),
+        "transcript_mode": transcript,
+        "entries": sandboxes.terminal_entries(outcome) if full else [],
+        "history": sandboxes.command_history(outcome) if full else [],
         "last": record.get("last"),
         "events": (record.get("last") or {}).get("events", []),
         "scenario": record.get("scenario"),

@@ -57,6 +57,7 @@ class Outcome:
     record: dict
     sandbox: Sandbox
     result: Result | None = None
+    new_entry: dict | None = None   # run_command: the one transcript entry this command added
 
 
 def create(store: SandboxStore, scenario: str | None = None, seed: int = 0) -> str:
@@ -69,6 +70,7 @@ def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
 
     def change(record: dict):
         sandbox = open_sandbox(record)
+        entries_before = len(sandbox.transcript)
         result = sandbox.run(line)
         clear_from = record.get("clear_from", 0)
         if any(event.get("type") == "clear" for event in result.events):
@@ -78,7 +80,8 @@ def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
             last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
         new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),
                       _build_after(record, sandbox, result))
-        return new, Outcome(new, sandbox, result)
+        added = sandbox.transcript[-1] if len(sandbox.transcript) == entries_before + 1 else None
+        return new, Outcome(new, sandbox, result, new_entry=added)
 
     return store.update(sandbox_id, change)
 
@@ -137,6 +140,15 @@ def terminal_entries(outcome: Outcome) -> list[dict]:
     transcript = outcome.sandbox.transcript
     start = min(outcome.record.get("clear_from", 0), len(transcript))
     return transcript[max(start, len(transcript) - TRANSCRIPT_SHOWN):]
+
+
+def appended_entry(outcome: Outcome) -> dict | None:
+    """The entry to append to the terminal as it is on screen, or None when the terminal must be
+    drawn whole (after `clear`, for the first entry that replaces the welcome text)."""
+    entry = outcome.new_entry
+    if entry is None or outcome.result is None or _is_clear(outcome.result):
+        return None
+    return entry if len(terminal_entries(outcome)) > 1 else None
 
 
 def command_history(outcome: Outcome) -> list[str]:

@@ -159,8 +159,39 @@ def test_command_text_and_output_are_escaped(client):
 def test_history_is_sent_for_arrow_keys(client):
     run(client, "docker ps")
     run(client, "docker images")
-    html = run(client, "docker images").get_data(as_text=True)
+    run(client, "docker images")
+    html = client.get("/").get_data(as_text=True)
     assert """data-history='["docker ps", "docker images"]'""" in html
+
+
+def test_a_command_sends_only_its_new_entry_appended_out_of_band(client):
+    run(client, "docker pull alpine")
+    html = run(client, "docker images").get_data(as_text=True)
+    assert 'id="transcript"' not in html and "data-history" not in html
+    assert html.count('<div hx-swap-oob="beforeend:#transcript-entries">') == 1
+    assert transcript_commands(html) == ["docker images"]   # the entry carries its command for ↑/↓
+    assert "Downloaded newer image" not in html              # the earlier entry is not sent again
+    assert re.search(r"alpine\s+latest", html)
+
+
+def test_a_blank_line_sends_no_transcript(client):
+    run(client, "docker ps")
+    html = run(client, "   ").get_data(as_text=True)
+    assert "transcript" not in html and 'id="stage"' in html
+
+
+@pytest.mark.parametrize("operation", ["clear", "/undo", "/reset"])
+def test_clear_undo_and_reset_send_the_whole_transcript(client, operation):
+    run(client, "docker pull alpine")
+    run(client, "docker ps")
+    if operation.startswith("/"):
+        html = client.post(operation, headers={"HX-Request": "true"}).get_data(as_text=True)
+    else:
+        html = run(client, operation).get_data(as_text=True)
+    assert '<div id="transcript" class="transcript" hx-swap-oob="true" data-history=' in html
+    assert "beforeend:#transcript-entries" not in html
+    expected = {"clear": [], "/undo": ["docker pull alpine"], "/reset": []}[operation]
+    assert transcript_commands(html) == expected
 
 
 def test_clear_empties_the_terminal_but_keeps_history_and_state(app, client):
