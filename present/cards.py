@@ -4,9 +4,10 @@ present/layout.py places them).
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from engine.fs import chain_ids, parent_dirs
+from engine.fs import chain_ids
 
 from .actions import Action, container_actions, image_actions, image_ref
 from .highlight import Changes
@@ -307,14 +308,27 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
 def _rw_shown(lines: list[RwLine]) -> list[RwLine]:
     """What fits in the drawn R/W layer: the last command's changes first, then the rest; within
     each, changed files before the parent directories that `docker diff` lists as changed too."""
-    # every directory that has something listed below it (one pass, not a scan per line)
-    ancestors = {parent for l in lines for parent in parent_dirs(l.path)}
+    # A path is a parent when a listed path starts with it + "/": one sort, then a binary search
+    # for the few lines looked at (a container can hold thousands of changes; 3 are drawn).
+    paths = sorted(l.path.rstrip("/") for l in lines)
 
     def is_parent(line: RwLine) -> bool:
-        return line.path.rstrip("/") in ancestors
+        prefix = line.path.rstrip("/") + "/"
+        at = bisect_left(paths, prefix)
+        return at < len(paths) and paths[at].startswith(prefix)
 
-    ordered = sorted(lines, key=lambda l: (not l.fresh, is_parent(l)))   # stable: diff order within
-    return ordered[:MAX_RW_LINES]
+    shown: list[RwLine] = []
+    for group in ([l for l in lines if l.fresh], [l for l in lines if not l.fresh]):
+        parents = []
+        for line in group:   # diff order within a group, files first
+            if len(shown) == MAX_RW_LINES:
+                return shown
+            if is_parent(line):
+                parents.append(line)
+            else:
+                shown.append(line)
+        shown += parents[:MAX_RW_LINES - len(shown)]
+    return shown[:MAX_RW_LINES]
 
 
 # ---------------------------------------------------------------- removed things

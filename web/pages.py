@@ -142,7 +142,6 @@ def _view(outcome: sandboxes.Outcome, transcript: str = "full") -> dict:
         "panel": _current_panel(),
         "last_build": record.get("last_build"),
         "sandbox": outcome.sandbox,
-        "state": outcome.sandbox.state(),
         "transcript_mode": transcript,
         "entries": sandboxes.terminal_entries(outcome) if full else [],
         "history": sandboxes.command_history(outcome) if full else [],

@@ -7,6 +7,8 @@ Register with `app.register_blueprint(stage_routes.bp)`.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from jinja2 import pass_context
 
@@ -38,6 +40,30 @@ def _last(ctx) -> dict:
 def _selection() -> dict:
     selection = session.get(SELECTION_KEY)
     return selection if isinstance(selection, dict) else {}
+
+
+# Werkzeug's query quoting (werkzeug.urls._urlencode), so these links read exactly as url_for's.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _route_path(endpoint: str) -> str:
+    """url_for(endpoint) once per request: the diagram holds ~200 links, and url_for is not cheap."""
+    paths = g.setdefault("route_paths", {})
+    if endpoint not in paths:
+        paths[endpoint] = url_for(endpoint)
+    return paths[endpoint]
+
+
+@bp.app_template_global("explore_href")
+def explore_href(target: str, layer: str = "") -> str:
+    """url_for('stage.explore', target=…, layer=…), built from the route's path computed once."""
+    return f"{_route_path('stage.explore')}?{urlencode([('target', target), ('layer', layer)], safe=_QUERY_SAFE)}"
+
+
+@bp.app_template_global("fill_href")
+def fill_href(command: str) -> str:
+    """url_for('pages.index', fill=command): the page with the prompt filled (pills work without JS)."""
+    return f"{_route_path('pages.index')}?{urlencode([('fill', command)], safe=_QUERY_SAFE)}"
 
 
 @bp.app_template_global("stage_view")
