@@ -20,6 +20,10 @@ from realistic import build_commands, mix  # noqa: E402
 from server import Browser, production_server  # noqa: E402
 
 
+SMALL_MIX = ["docker images", "docker ps -a", "docker exec web touch /hello.txt", "docker diff web",
+             "docker image history nginx", "docker run -d nginx", "docker container ls", "docker image inspect alpine"]
+
+
 def timed(call) -> tuple[float, object]:
     start = time.perf_counter()
     answer = call()
@@ -51,6 +55,17 @@ def main() -> None:
         weight = page_weight(fresh)
         empty = [timed(lambda: fresh.command("docker ps"))[0] for _ in range(30)]
 
+        # what a student really has: the article scenario (alpine + nginx, 3 containers) and a few
+        # commands of their own
+        small = Browser(base)
+        small.post("/new", {"scenario": "article"}).raise_for_status()
+        small_rounds, small_sizes = [], []
+        for line in SMALL_MIX * 3:
+            ms, response = timed(lambda: small.command(line))
+            assert response.status_code == 200, (line, response.status_code)
+            small_rounds.append(ms)
+            small_sizes.append(len(response.content))
+
         browser = Browser(base)
         build_start = time.perf_counter()
         for line in build_commands():
@@ -70,6 +85,9 @@ def main() -> None:
     med = statistics.median
     print(f"bare Flask route:            median {med(bare):6.2f} ms  p95 {sorted(bare)[int(len(bare) * .95)]:6.2f} ms")
     print(f"docker ps, empty sandbox:    median {med(empty):6.2f} ms  ratio {med(empty) / med(bare):5.1f}x")
+    print(f"command mix (n={len(small_rounds)}), small classroom sandbox: median {med(small_rounds):6.2f} ms"
+          f"  p95 {sorted(small_rounds)[int(len(small_rounds) * .95)]:6.2f} ms  ratio {med(small_rounds) / med(bare):5.1f}x"
+          f"  response median {med(small_sizes) / 1024:.0f} KiB")
     print(f"realistic sandbox built through {len(build_commands())} commands in {build_s:.1f} s")
     print(f"command mix (n={len(rounds)}), realistic: median {med(rounds):6.2f} ms  mean {statistics.mean(rounds):6.2f}"
           f"  p95 {sorted(rounds)[int(len(rounds) * .95)]:6.2f} ms  ratio {med(rounds) / med(bare):5.1f}x"
