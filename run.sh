@@ -14,4 +14,5 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 
 echo "LayerLab on http://$HOST:$PORT  (Ctrl+C stops it)"
-exec .venv/bin/waitress-serve --listen="$HOST:$PORT" --threads="${THREADS:-8}" --call app:create_app
+# every learner keeps a connection open: waitress allows only 100 by default
+exec .venv/bin/waitress-serve --listen="$HOST:$PORT" --threads="${THREADS:-8}" --connection-limit=1000 --call app:create_app
