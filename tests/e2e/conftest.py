@@ -6,6 +6,8 @@ import threading
 
 import pytest
 
+from e2e_helpers import type_command
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -51,11 +53,6 @@ def terminal(page, base_url):
             self.entries = page.locator("#transcript .entry")
 
         def run(self, command: str):
-            count = self.entries.count()
-            self.prompt.fill(command)
-            self.prompt.press("Enter")
-            page.wait_for_function(
-                "n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
-            return self.entries.last
+            return type_command(page, command)
 
     return Terminal()

@@ -13,6 +13,8 @@ import tarfile
 import pytest
 from playwright.sync_api import expect
 
+from e2e_helpers import type_command
+
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "build"
 BUILD = "DOCKER_BUILDKIT=0 docker build -t app ."
 DOCKERFILE = ('FROM alpine\nRUN echo "hello from a layer" > /greeting\nWORKDIR /app\nCOPY app.py .\n'
@@ -31,12 +33,9 @@ class Learner:
         self.shots = 0
 
     def run(self, command: str):
-        count = self.entries.count()
-        self.prompt.fill(command)
-        self.prompt.press("Enter")
-        self.page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
-        expect(self.entries.last.locator(".entry-command")).to_have_text("$ " + command)
-        return self.entries.last
+        entry = type_command(self.page, command)
+        expect(entry.locator(".entry-command")).to_have_text("$ " + command)
+        return entry
 
     def edit(self, name: str, text: str):
         """Open (or create) a file, replace its text, save; wait until the panel says it is saved."""

@@ -9,6 +9,8 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from e2e_helpers import type_command
+
 
 @pytest.fixture(scope="module")
 def course_url(tmp_path_factory):
@@ -25,13 +27,6 @@ def course_url(tmp_path_factory):
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
-
-
-def type_command(page, command):
-    count = page.locator("#transcript .entry").count()
-    page.locator("#command-input").fill(command)
-    page.locator("#command-input").press("Enter")
-    page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
 
 
 def test_a_student_solves_a_lesson_at_the_keyboard(page, course_url):

@@ -9,6 +9,8 @@ import pathlib
 import pytest
 from playwright.sync_api import expect
 
+from e2e_helpers import type_command
+
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "main"
 ARTICLE = ["docker pull nginx", "docker run -d --name web nginx", "docker create --name box alpine",
            "docker exec web touch /hello.txt"]
@@ -17,10 +19,7 @@ SIZES = {"1366x768": {"width": 1366, "height": 768}, "1920x1080": {"width": 1920
 
 
 def run(page, command: str):
-    count = page.locator("#transcript .entry").count()
-    page.locator("#command-input").fill(command)
-    page.locator("#command-input").press("Enter")
-    page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
+    type_command(page, command)
 
 
 def axe_violations(page) -> list:

@@ -12,6 +12,8 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from e2e_helpers import type_command, wait_for_new_entry
+
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "test-artifacts" / "stage"
 
 
@@ -40,12 +42,9 @@ class Stage:
         self.step = 0
 
     def run(self, command: str):
-        count = self.entries.count()
-        self.prompt.fill(command)
-        self.prompt.press("Enter")
-        self.page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
-        expect(self.entries.last.locator(".entry-command")).to_have_text("$ " + command)
-        return self.entries.last
+        entry = type_command(self.page, command)
+        expect(entry.locator(".entry-command")).to_have_text("$ " + command)
+        return entry
 
     def shot(self, name: str):
         self.step += 1
@@ -166,7 +165,7 @@ def test_clicking_a_stage_button_types_and_runs_the_command(page, stage_server):
     expect(start).to_have_count(1)
     count = stage.entries.count()
     start.click()
-    page.wait_for_function("n => document.querySelectorAll('#transcript .entry').length > n", arg=count)
+    wait_for_new_entry(page, count)
     expect(stage.entries.last.locator(".entry-command")).to_have_text("$ docker start box")
     expect(stage.container("box")).to_have_attribute("data-state", "exited")
 
