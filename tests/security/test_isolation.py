@@ -19,8 +19,11 @@ def browser(app) -> FlaskClient:
 
 
 def run(client, command):
-    return client.post("/commands", data={"command": command, "csrf_token": client.token},
-                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    """Run a command as the page does; return the whole page this browser then shows."""
+    response = client.post("/commands", data={"command": command, "csrf_token": client.token},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return client.get("/").get_data(as_text=True)
 
 
 def commands_shown(html: str) -> list[str]:
