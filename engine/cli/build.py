@@ -5,6 +5,8 @@ legacy builder, whose `Step N/M` stream goes to stdout after the CLI's deprecati
 """
 from __future__ import annotations
 
+import posixpath
+
 from .. import images_ops
 from ..build_run import Build
 from ..builder import StepFailed
@@ -48,9 +50,9 @@ def build(ctx, opts, args) -> int:
     context = _context(ctx, path)
     if legacy:
         ctx.ewrite(LEGACY_BANNER + "\n")
-    source = context.get(dockerfile_name) if path in (".", "./") else ctx.host.files.get(dockerfile_name)
-    if source is None and path not in (".", "./"):
-        source = context.get(dockerfile_name)
+    # -f is relative to the working directory; by default the CLI reads PATH/Dockerfile (even when
+    # .dockerignore lists it: the Dockerfile is always sent)
+    source = ctx.host.files.get(opts["file"] or posixpath.normpath(posixpath.join(path, "Dockerfile")))
     if source is None:
         if legacy:
             raise DockerError("unable to prepare context: unable to evaluate symlinks in Dockerfile path: "

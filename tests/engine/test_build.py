@@ -152,3 +152,11 @@ def test_build_event_names_each_steps_layer_also_on_cache_hits(sb):
     assert [s["layer"] for s in again["steps"]] == [s["layer"] for s in first["steps"]]
     assert [s["cached"] for s in again["steps"]] == [True] * 4
     assert [bool(s["layer"]) for s in first["steps"]] == [True, True, True, False]  # CMD: empty layer
+
+
+def test_the_dockerfile_is_read_even_when_dockerignore_lists_it_and_f_is_relative_to_cwd(sb):
+    sb.host_write(".dockerignore", b"Dockerfile\n")
+    assert sb.run(LEGACY).exit_code == 0
+    sb.host_write("sub/app.Dockerfile", b"FROM alpine\nCMD [\"echo\", \"from sub\"]\n")
+    assert sb.run("docker build -f sub/app.Dockerfile -t sub .").exit_code == 0
+    assert sb.run("docker run --rm sub").stdout == "from sub\n"
