@@ -7,10 +7,12 @@ from .cli.dispatch import MANAGEMENT, index, lookup
 from .terminal import HOST_COMMANDS
 
 # Commands whose arguments are images; every other command's arguments are containers.
-IMAGE_ARG_COMMANDS = {"rmi", "history", "tag", "save", "pull", "push", "run", "create", "build",
+IMAGE_ARG_COMMANDS = {"rmi", "history", "tag", "save", "pull", "run", "create",
                       ("image", "rm"), ("image", "history"), ("image", "inspect"), ("image", "tag"),
                       ("image", "save"), ("image", "pull"), ("container", "run"), ("container", "create")}
-NO_NAME_COMMANDS = {"ps", "images", "version", "info", "load", "import", "build", "pull"}
+NO_NAME_COMMANDS = {"ps", "images", "version", "info", "load", "import", "build",
+                    ("image", "build"), ("image", "load"), ("image", "import"), ("image", "ls"),
+                    ("builder", "build"), ("container", "ls")}
 
 
 def complete(daemon, host, line: str) -> list[str]:
@@ -43,7 +45,7 @@ def complete(daemon, host, line: str) -> list[str]:
         flags = [f"--{f.long}" for f in cmd.flags if not f.hidden]
         return sorted(f for f in flags if f.startswith(prefix))
     key = path[0] if len(path) == 1 else tuple(path)
-    if key in NO_NAME_COMMANDS and key not in IMAGE_ARG_COMMANDS:
+    if key in NO_NAME_COMMANDS:  # build takes a PATH, load/import a file: no object names
         return []
     if key in IMAGE_ARG_COMMANDS:
         names = [t for i in daemon.images.values() for t in i.repo_tags]

@@ -118,3 +118,11 @@ def test_real_docker_commands_outside_the_model_are_named_honestly():
     r = sb.run("docker run -v /data:/data alpine ls")
     assert r.exit_code == 125 and "--volume is real Docker" in r.stderr
     assert sb.run("docker nosuch").stderr.startswith("docker: unknown command: docker nosuch")
+
+
+def test_tab_completes_names_where_docker_takes_them_and_nothing_where_it_takes_a_path():
+    sb = sandbox()
+    sb.run("docker create --name webby alpine")
+    assert sb.complete("docker rmi al") == ["alpine:latest"]
+    assert sb.complete("docker start we") == ["webby"]
+    assert sb.complete("docker build ") == [] and sb.complete("docker image build ") == []
