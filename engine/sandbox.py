@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from . import scenarios
 from .errors import HostError, LimitError
 from .host import HostDir
+from .invocation import Invocation
 from .lifecycle import settle
 from .model import Daemon
 from .terminal import run_line
@@ -54,6 +55,7 @@ class Result:
     events: list[dict] = field(default_factory=list)
     command: str = ""
     output: list = field(default_factory=list)  # [stream, text] chunks in terminal order
+    invocations: list[Invocation] = field(default_factory=list)  # each docker command that ran, in order
 
 
 class Sandbox:
@@ -107,7 +109,7 @@ class Sandbox:
         events = settle(self.daemon)
         outcome = run_line(line, self.daemon, self.host)
         return Result(outcome.stdout, outcome.stderr, outcome.exit_code, events + outcome.events, line,
-                      outcome.output)
+                      outcome.output, outcome.invocations)
 
     def undo(self) -> bool:
         """Back to the state before the last command, by replaying the log without it."""

@@ -7,7 +7,7 @@ import io
 import re
 import shlex
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import limits
 from .cli.context import Context
@@ -42,6 +42,7 @@ class Outcome:
     exit_code: int
     events: list
     output: list  # [stream, text] chunks in the order a terminal shows them
+    invocations: list = field(default_factory=list)  # engine.invocation.Invocation, in the order they ran
 
 
 def split_line(line: str) -> list[str]:
@@ -80,7 +81,7 @@ def chains(tokens: list[str]) -> list[tuple[str, list[str]]]:
 _SUBSTITUTION = re.compile(r"\$\(([^()]*)\)")
 
 
-def substitute_commands(line: str, daemon, host, events: list) -> str:
+def substitute_commands(line: str, daemon, host, events: list, invocations: list) -> str:
     """`$(docker ps -aq)` -> its output words, as a shell would splice them (not inside '…')."""
     def replace(match: re.Match) -> str:
         if line[:match.start()].count("'") % 2:
@@ -92,6 +93,7 @@ def substitute_commands(line: str, daemon, host, events: list) -> str:
             return ""
         run_words(inner, words)
         events.extend(inner.events)
+        invocations.extend(inner.invocations)
         return " ".join(inner.stdout.split())
     return _SUBSTITUTION.sub(replace, line)
 
@@ -99,7 +101,8 @@ def substitute_commands(line: str, daemon, host, events: list) -> str:
 def run_line(line: str, daemon, host) -> Outcome:
     """Run one terminal line against the daemon and host directory."""
     pre_events: list = []
-    line = substitute_commands(line, daemon, host, pre_events)
+    invocations: list = []
+    line = substitute_commands(line, daemon, host, pre_events, invocations)
     try:
         steps = chains(split_line(line))
     except LineError as err:
@@ -114,8 +117,9 @@ def run_line(line: str, daemon, host) -> Outcome:
         err.append(ctx.stderr)
         chunks.extend(ctx.chunks)
         events.extend(ctx.events)
+        invocations.extend(ctx.invocations)
     return Outcome(limits.cut_output("".join(out)), limits.cut_output("".join(err)), code, events,
-                   limits.cut_chunks(_merge(chunks)))
+                   limits.cut_chunks(_merge(chunks)), invocations)
 
 
 def _merge(chunks: list) -> list:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..host import HostDir
+from ..invocation import Invocation
 from ..model import Daemon
 
 
@@ -19,6 +20,7 @@ class Context:
     chunks: list[list[str]] = field(default_factory=list)  # [stream, text] in the order written
     out_bytes: bytearray = field(default_factory=bytearray)
     events: list[dict] = field(default_factory=list)
+    invocations: list[Invocation] = field(default_factory=list)  # what ran, in order
 
     def print(self, text: str = "") -> None:
         self.write(text + "\n")

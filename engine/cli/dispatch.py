@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import DockerError, UsageError
+from ..invocation import Invocation
 from .context import Context
 from .parser import Command, check_arg_count, help_text, parse_args
 
@@ -169,17 +170,22 @@ def run_docker(ctx: Context, words: list[str]) -> int:
     # the spelling the user typed is the path shown in errors and help (`docker ps --help`)
     typed = Command(**{**cmd.__dict__, "path": "docker " + " ".join(path),
                        "usage": cmd.usage.replace(cmd.path, "docker " + " ".join(path), 1)})
+    canonical, spelling = cmd.path.split(" ", 1)[1], " ".join(path)
+    opts, args = {}, list(rest)
     try:
         opts, args = parse_args(typed, rest)
         if opts.get("help"):
             ctx.write(help_text(typed, [cmd.path] + cmd.aliases))
-            return 0
-        check_arg_count(typed, args)
-        code = cmd.handler(ctx, opts, args)
-        return code or 0
+            code = 0
+        else:
+            check_arg_count(typed, args)
+            code = cmd.handler(ctx, opts, args) or 0
+        parsed = True
     except UsageError as err:
         ctx.eprint(str(err))
-        return err.exit_code
+        code, parsed = err.exit_code, False
     except DockerError as err:
         ctx.eprint(str(err))
-        return err.exit_code
+        code, parsed = err.exit_code, True
+    ctx.invocations.append(Invocation(canonical, spelling, tuple(args), dict(opts), dict(ctx.env), code, parsed))
+    return code
