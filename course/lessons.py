@@ -14,6 +14,8 @@
     [[questions]]                           # predict, then run
     before = "docker (container )?rm"       # the command it is about (a regex)
     prompt = { zh, en }  choices = [{ zh, en }, …]  answer = 1 (0-based)  explanation = { zh, en }
+    [today]                                 # optional: where the 2019 article is simplified or
+    zh = "…"  en = "…"                      # outdated, what Docker 28.5 does today
 
 `load_lessons()` validates everything and raises LessonError naming the file and the field.
 Nothing here touches Flask; only reading the lesson files does I/O.
@@ -78,6 +80,7 @@ class Lesson:
     solution: tuple[str, ...]
     questions: tuple[Question, ...] = ()
     challenge: bool = False
+    today: Text | None = None   # what Docker does today where the article's sentence is dated
 
     def start(self) -> Sandbox:
         """A fresh sandbox in the lesson's start state (host files first, then the setup)."""
@@ -128,7 +131,7 @@ def _question(data: dict, where: str) -> Question:
 
 
 KNOWN_KEYS = {"title", "idea", "commands", "setup", "host_files", "goal", "goal_text", "hints",
-              "solution", "questions", "challenge"}
+              "solution", "questions", "challenge", "today"}
 
 
 def parse_lesson(slug: str, data: dict) -> Lesson:
@@ -160,6 +163,7 @@ def parse_lesson(slug: str, data: dict) -> Lesson:
         solution=_strings(data, "solution", where),
         questions=tuple(_question(q, f"{where}: questions[{i}]") for i, q in enumerate(data.get("questions", []))),
         challenge=bool(data.get("challenge", False)),
+        today=_text(data, "today", where) if "today" in data else None,
     )
 
 
