@@ -23,7 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "With `-a`, the intermediate images appear too: untagged images that are the parents of "
               "others, one per build step. They are not extra copies — they point at the same read-only "
               "layers as the final image.",
-        "zh": "加上 `-a` 后，中间层镜像也会出现：它们没有标签，是其他镜像的父镜像，每个构建步骤一个。"
+        "zh": "加上 `-a` 后，中间镜像也会出现：它们没有标签，是其他镜像的父镜像，每个构建步骤一个。"
               "它们不是额外的拷贝，指向的是与最终镜像相同的只读层。",
     },
     "image rm": {
@@ -177,7 +177,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "it writes goes to the read-write layer (a lower file is first copied up, a deletion leaves "
               "a whiteout).",
         "zh": "在容器已有的进程隔离空间中再启动一个新进程；它写入的内容都进入可读写层"
-              "（修改下层文件时先复制上来，删除文件则留下一个 whiteout 标记）。",
+              "（修改下层文件时先向上复制（copy-up），删除文件则留下一个 whiteout 标记）。",
     },
     "inspect": {
         "en": "Prints metadata as JSON, not files: for a container its state, config and GraphDriver (the "
@@ -323,7 +323,7 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
     if c.layers_removed:
         facts.append(("真正删除的层：" if zh else "layers really deleted: ") + str(len(c.layers_removed)))
     for _, tag in c.tags_removed:
-        facts.append(("删除标签 " if zh else "untagged ") + tag)
+        facts.append(("取消标签 " if zh else "untagged ") + tag)
     for event in c.images_removed:
         facts.append(("删除镜像 " if zh else "deleted image ") + event.get("image", "").split(":")[-1][:12])
     if c.containers_added:
@@ -348,7 +348,7 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
         if added:
             parts.append(f"{added} 个新文件" if zh else _n(added, "new file", "", lang))
         if copy_ups:
-            parts.append(f"{copy_ups} 次复制上来（copy-up）" if zh else _n(copy_ups, "copy-up", "", lang))
+            parts.append(f"{copy_ups} 次向上复制（copy-up）" if zh else _n(copy_ups, "copy-up", "", lang))
         if whiteouts:
             parts.append(f"{whiteouts} 个 whiteout" if zh else _n(whiteouts, "whiteout", "", lang))
         if parts:
