@@ -21,9 +21,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "image ls -a": {
         "en": "With `-a`, the intermediate images appear too: untagged images that are the parents of "
-              "others, one per build step. They are not extra copies — they point at the same read-only "
-              "layers as the final image.",
-        "zh": "加上 `-a` 后，中间镜像也会出现：它们没有标签，是其他镜像的父镜像，每个构建步骤一个。"
+              "others, one per step of a legacy build (the last step is the tagged image itself; BuildKit "
+              "leaves none). They are not extra copies — they point at the same read-only layers as the final image.",
+        "zh": "加上 `-a` 后，中间镜像也会出现：它们没有标签，是其他镜像的父镜像，传统构建的每个步骤一个（最后一步就是带标签的镜像本身；BuildKit 不留下中间镜像）。"
               "它们不是额外的拷贝，指向的是与最终镜像相同的只读层。",
     },
     "image rm": {
@@ -149,7 +149,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "PID 1 结束时，内核结束其余进程，进程隔离空间随之消失；可读写层保留。",
     },
     "pause": {
-        "en": "Freezes every process in the container's isolation space with the cgroups freezer: they "
+        "en": "Freezes every process in the container's process isolation space with the cgroups freezer: they "
               "stay in memory but get no CPU until `docker unpause`.",
         "zh": "利用 cgroups 的 freezer 特性冻结容器进程隔离空间中的所有进程：它们留在内存里，"
               "但在 `docker unpause` 之前得不到 CPU。",
@@ -203,7 +203,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "输出容器主进程写到 stdout 和 stderr 的内容；即使进程已经退出，守护进程仍保留这些日志。",
     },
     "top": {
-        "en": "Lists the processes inside the container's isolation space, as the host sees them.",
+        "en": "Lists the processes inside the container's process isolation space, as the host sees them.",
         "zh": "列出容器进程隔离空间中的进程（从宿主机看到的样子）。",
     },
 }
