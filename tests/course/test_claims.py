@@ -30,6 +30,12 @@ class Path_:
             self.results[command] = result
 
     def out(self, command: str) -> str:
+        """The command's output on the solution path; a command the solution no longer has runs now,
+        after it (so a reworded solution does not hide the fact being checked)."""
+        if command not in self.results:
+            result = self.sandbox.run(command)
+            assert result.exit_code == 0, (command, result.stderr)
+            self.results[command] = result
         return self.results[command].stdout
 
     def run(self, command: str):
