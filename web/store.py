@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from contextlib import closing
 from typing import Callable, TypeVar
 
-from web.store_errors import decode_record
+from web.store_errors import decode_record, full_storage_error
 
 T = TypeVar("T")
 
@@ -138,8 +138,12 @@ class SQLiteSandboxStore(SandboxStore):
             return db.execute("DELETE FROM sandboxes WHERE id = ?", (sandbox_id,)).rowcount > 0
 
     def touch(self, sandbox_id: str) -> None:
-        with closing(self._connect()) as db:
-            db.execute("UPDATE sandboxes SET last_used = ? WHERE id = ?", (self.clock(), sandbox_id))
+        try:
+            with closing(self._connect()) as db:
+                db.execute("UPDATE sandboxes SET last_used = ? WHERE id = ?", (self.clock(), sandbox_id))
+        except sqlite3.OperationalError as error:   # a full disk must not stop a page that only reads
+            if full_storage_error(error) is None:
+                raise
 
     def cleanup(self, idle_seconds: float) -> int:
         cutoff = self.clock() - idle_seconds

@@ -127,3 +127,17 @@ def test_a_record_the_store_cannot_copy_stays_where_it_is(make_app, tmp_path):
     with closing(sqlite3.connect(app.config["DATABASE"])) as db:
         assert db.execute("SELECT data FROM sandboxes WHERE id = ?", (damaged_id,)).fetchone() == ("]",)
     assert json.loads(json.dumps(session_data(app, client)))["sandbox_id"] != damaged_id
+
+
+def test_the_redis_store_recovers_the_same_way(make_app, redis_url, tmp_path):
+    import redis
+
+    url, prefix = redis_url
+    app = make_app(STORE=url, REDIS_PREFIX=prefix, DAMAGED_FOLDER=str(tmp_path / "damaged"))
+    client, damaged_id = browser_with_work(app)
+    redis.Redis.from_url(url).set(f"{prefix}sandbox:{damaged_id}", b"\xff\xfe not a record")
+    page = client.get("/")
+    assert page.status_code == 200 and "Your sandbox could not be read" in page.get_data(as_text=True)
+    assert session_data(app, client)["sandbox_id"] != damaged_id
+    assert (tmp_path / "damaged" / f"{damaged_id}.json").read_bytes() == b"\xff\xfe not a record"
+    assert client.get("/").status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import html
 import logging
+import sqlite3
 import time
 
 import pytest
@@ -91,6 +92,46 @@ def test_a_full_database_answers_503_and_reads_keep_working(make_app, disk, capl
     disk.free()
     assert client.post("/commands", data={"command": "docker pull nginx", "csrf_token": client.token}).status_code == 303
     assert commands(app, client) == ["docker pull alpine", "docker pull nginx"]
+
+
+class NoWritesConnection:
+    """A SQLite connection on a disk with no byte left: every write statement fails as SQLite's does."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE", "REPLACE")
+
+    def __init__(self, db):
+        self._db = db
+
+    def execute(self, sql, *args):
+        if sql.lstrip().upper().startswith(self.WRITES):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
+def test_with_no_byte_left_every_write_is_503_and_pages_still_read(make_app, monkeypatch):
+    """Even the page view's 'last used' stamp cannot be saved: the page is shown all the same."""
+    app = make_app()
+    client = browser(app)
+    api = app.test_client()
+    api_id = api.post("/api/sandboxes").get_json()["id"]
+    connect = SQLiteSandboxStore._connect
+    monkeypatch.setattr(SQLiteSandboxStore, "_connect", lambda self: NoWritesConnection(connect(self)))
+
+    page = client.get("/")
+    assert page.status_code == 200 and "docker pull alpine" in page.get_data(as_text=True)
+    assert client.get("/lessons").status_code == 200
+    assert api.get(f"/api/sandboxes/{api_id}").status_code == 200
+    for answer in (client.post("/commands", data={"command": "docker ps", "csrf_token": client.token}),
+                   client.post("/undo", data={"csrf_token": client.token}),
+                   api.post(f"/api/sandboxes/{api_id}/commands", json={"command": "docker ps"}),
+                   api.post("/api/sandboxes"),
+                   FlaskClient(app, app.response_class).get("/")):   # a first visit must create a sandbox
+        assert answer.status_code == 503 and FULL_TEXT in text(answer)
+    monkeypatch.undo()
+    assert commands(app, client) == ["docker pull alpine"]
 
 
 def test_enospc_from_any_write_is_the_same_503(make_app, monkeypatch):
