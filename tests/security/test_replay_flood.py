@@ -120,3 +120,27 @@ def test_every_answer_to_a_learner_is_not_stored_by_caches(make_app):
     assert client.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker ps"}).headers["Cache-Control"] == "no-store"
     static = client.get("/static/app.css")
     assert static.status_code == 200 and static.headers.get("Cache-Control") != "no-store"
+
+
+def test_the_replay_memo_is_bounded_in_bytes(monkeypatch):
+    """Many different long links, replayed once each: the memo keeps the newest within its byte budget."""
+    import engine.sandbox as sandbox_module
+
+    monkeypatch.setattr(sandbox_module, "_REPLAYED", {})
+    monkeypatch.setattr(sandbox_module, "REPLAY_MEMO_BYTES", 32 * 1024)   # ~3 KB each packed: room for ~10
+    lines = ["docker pull alpine"] + [f"docker tag alpine t{i}" for i in range(30)]
+    for n in range(12):
+        Sandbox.replay(n, None, lines)
+    memo = sandbox_module._REPLAYED
+    assert sum(map(len, memo.values())) <= 32 * 1024
+    assert 0 < len(memo) < 12
+    # one sandbox bigger than an eighth of the budget is not kept at all
+    monkeypatch.setattr(sandbox_module, "REPLAY_MEMO_BYTES", 8 * 1024)
+    Sandbox.replay(99, None, lines)
+    assert sandbox_module._replay_key(99, None, lines, []) not in memo
+    assert sandbox_module._replay_key(11, None, lines, []) in memo      # the newest stays
+    assert sandbox_module._replay_key(0, None, lines, []) not in memo      # the oldest went first
+    # a remembered replay answers the same as a fresh one
+    remembered = Sandbox.replay(11, None, lines).to_json()
+    memo.clear()
+    assert Sandbox.replay(11, None, lines).to_json() == remembered
