@@ -144,3 +144,16 @@ def test_the_replay_memo_is_bounded_in_bytes(monkeypatch):
     remembered = Sandbox.replay(11, None, lines).to_json()
     memo.clear()
     assert Sandbox.replay(11, None, lines).to_json() == remembered
+
+
+def test_posting_in_one_lesson_after_another_spends_the_replay_budget(make_app):
+    """Moving the course sandbox between lessons replays the learner's lines there: a script that
+    posts to two lessons in turn is held to the same budget as opening links."""
+    app = make_app(REPLAYS_PER_MINUTE=3)
+    client = FlaskClient(app, app.response_class)
+    token = page_token(client.get("/").get_data(as_text=True))
+    answers = [client.post(f"/lessons/{slug}/commands", data={"command": "docker ps", "csrf_token": token}).status_code
+               for slug in ("01-layers", "02-metadata", "01-layers", "02-metadata", "01-layers")]
+    assert answers == [303, 303, 303, 303, 429]    # the first makes the course sandbox; three moves
+    # staying in the lesson costs nothing
+    assert client.post("/lessons/02-metadata/commands", data={"command": "docker ps", "csrf_token": token}).status_code == 303
