@@ -12,8 +12,7 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import api, course_routes, errors, files_routes, i18n, pages, security, stage_routes
-from web.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from web import api, course_routes, errors, files_routes, i18n, pages, ratelimit, security, stage_routes
 from web.store import SandboxStore, SQLiteSandboxStore
 
 DEFAULTS = {
@@ -27,6 +26,7 @@ DEFAULTS = {
     "SANDBOX_IDLE_SECONDS": 7 * 24 * 3600,    # sandboxes unused this long are deleted
     "CLEANUP_EVERY_SECONDS": 3600,            # how often creating a sandbox triggers that cleanup
     "SANDBOXES_PER_MINUTE": 20,               # new sandboxes one client address may create a minute
+    "REPLAYS_PER_MINUTE": 30,                 # permalink, timeline and lesson replays per address a minute
     "STORE": "",                              # "" = SQLite at DATABASE; "redis://host:port/db" = Redis
     "REDIS_PREFIX": "layerlab:",              # key prefix in Redis (several apps can share one server)
     "TRUST_PROXY": 0,                         # reverse proxies in front whose X-Forwarded-For to trust
@@ -39,6 +39,7 @@ ENVIRONMENT = {
     "LAYERLAB_REDIS_PREFIX": ("REDIS_PREFIX", str),
     "LAYERLAB_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.strip().lower() in ("1", "true", "yes", "on")),
     "LAYERLAB_SANDBOXES_PER_MINUTE": ("SANDBOXES_PER_MINUTE", int),
+    "LAYERLAB_REPLAYS_PER_MINUTE": ("REPLAYS_PER_MINUTE", int),
     "LAYERLAB_IDLE_DAYS": ("SANDBOX_IDLE_SECONDS", lambda v: float(v) * 24 * 3600),
     "LAYERLAB_TRUST_PROXY": ("TRUST_PROXY", int),
 }
@@ -59,11 +60,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     store = _store(app.config)
     app.extensions["sandbox_store"] = store
-    app.extensions["sandbox_rate_limiter"] = _rate_limiter(app.config, store)
+    ratelimit.init_app(app, redis_client=getattr(store, "client", None))
     if app.config["TRUST_PROXY"]:
         hops = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    security.init_app(app)
+    security.init_app(app, api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(stage_routes.bp)
     app.register_blueprint(api.bp)
@@ -83,16 +84,6 @@ def _store(config) -> SandboxStore:
 
         return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"])
     raise ValueError(f"LAYERLAB_STORE: unknown store {url!r} (use redis://host:port/db, or leave it unset for SQLite)")
-
-
-def _rate_limiter(config, store: SandboxStore):
-    limit = config["SANDBOXES_PER_MINUTE"]
-    if not limit:
-        return None   # 0 turns the limit off
-    client = getattr(store, "client", None)
-    if client is not None:
-        return RedisRateLimiter(client, limit, prefix=config["REDIS_PREFIX"])
-    return MemoryRateLimiter(limit)
 
 
 def _secret_key(instance_path: str) -> str:

@@ -14,5 +14,7 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 
 echo "LayerLab on http://$HOST:$PORT  (Ctrl+C stops it)"
-# every learner keeps a connection open: waitress allows only 100 by default
-exec .venv/bin/waitress-serve --listen="$HOST:$PORT" --threads="${THREADS:-8}" --connection-limit=1000 --call app:create_app
+# every learner keeps a connection open: waitress allows only 100 by default.
+# waitress would drop X-Forwarded-* itself; the app decides whom to trust (LAYERLAB_TRUST_PROXY).
+exec .venv/bin/waitress-serve --listen="$HOST:$PORT" --threads="${THREADS:-8}" --connection-limit=1000 \
+    --no-clear-untrusted-proxy-headers --call app:create_app

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian's chromium, CJK fonts, redis-server and podman, a virtual
+# Install everything the tests need (Debian's chromium, CJK fonts, redis-server, podman and nginx, a virtual
 # environment with the pinned requirements) and run the whole suite: engine, web, security, browser.
-# No service is started here: the Redis tests run their own redis-server on a free loopback port.
+# No service is started here: the Redis and nginx tests run their own on free loopback ports.
 # Extra arguments go to pytest, e.g. ./test.sh tests/web -x
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,6 +19,8 @@ missing=()
 # The Redis store's tests start their own redis-server; the archive tests compare with podman.
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
+# The front-door tests start their own nginx (README's configuration) in front of ./run.sh.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -15,17 +15,46 @@ MAX_TOTAL_BYTES = 96 * 1024 * 1024
 MAX_FILES = 300
 
 
+# Characters no file name may hold: C0 and C1 controls (a newline or an escape sequence in a name
+# rewrites the terminal), and Unicode's invisible direction and line controls, which make a name
+# read as another ("invoice\u202etxt.exe" shows as "invoiceexe.txt"): LRM/RLM, the embeddings and
+# overrides U+202A-U+202E, the isolates U+2066-U+2069, and the line/paragraph separators.
+_REFUSED = frozenset([*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), "\u200e", "\u200f",
+                      "\u2028", "\u2029", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))])
+
+
+def shell_quoted(name: str) -> str:
+    """The name as a shell would print it back: plain, or in $'...' with each control escaped
+    (what GNU ls and bash's printf %q do), so the error itself shows no hidden characters."""
+    if not any(ch in _REFUSED for ch in name):
+        return name
+    return "$'" + "".join(_escaped(ch) for ch in name) + "'"
+
+
+def _escaped(ch: str) -> str:
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    if ch in _REFUSED:
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    return ch
+
+
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "'": "\\'", "\\": "\\\\"}
+
+
 def clean_path(path: str) -> str:
-    """'./app//main.py' -> 'app/main.py'; refuses absolute paths, '..', and odd characters."""
+    """'./app//main.py' -> 'app/main.py'; refuses absolute paths, '..', control and bidi characters.
+    Names of dots only are names like any other ('...', '..config')."""
     if path.startswith(HOME + "/"):
         path = path[len(HOME) + 1:]
-    if not path or path.startswith("/") or "\x00" in path or "\\" in path:
+    if any(ch in _REFUSED for ch in path):
+        raise HostError(f"{shell_quoted(path)}: invalid file name: control characters and "
+                        "bidirectional formatting characters are not allowed")
+    if not path or path.startswith("/") or "\\" in path:
         raise HostError(f"{path or '(empty)'}: not a path in the working directory")
     norm = posixpath.normpath(path)
-    if norm in (".", "") or norm.startswith("..") or len(norm) > 255:
+    if norm in (".", "") or norm == ".." or norm.startswith("../") or len(norm) > 255:
         raise HostError(f"{path}: not a path in the working directory")
-    if any(ord(ch) < 32 for ch in norm):
-        raise HostError(f"{path}: file names cannot contain control characters")
     return norm
 
 

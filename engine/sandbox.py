@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
 import zlib
 from dataclasses import dataclass, field
 
@@ -37,9 +38,25 @@ SPARSE_CHECKPOINT_EVERY = 100
 
 # Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
+# The memo is bounded in bytes as well as in entries: one packed sandbox over an eighth of the budget
+# is not kept, and the oldest go first.
 REPLAY_MEMO_MIN_COMMANDS = 20
 REPLAY_MEMO_KEPT = 64
+REPLAY_MEMO_BYTES = 32 * 1024 * 1024
 _REPLAYED: dict[str, bytes] = {}
+_REPLAYED_LOCK = threading.Lock()
+
+
+def _remember(key: str, packed: bytes) -> None:
+    """Keep a replayed sandbox for the next time, within REPLAY_MEMO_KEPT entries and REPLAY_MEMO_BYTES."""
+    if len(packed) > REPLAY_MEMO_BYTES // 8:
+        return
+    with _REPLAYED_LOCK:
+        _REPLAYED.pop(key, None)
+        total = sum(map(len, _REPLAYED.values()))
+        while _REPLAYED and (len(_REPLAYED) >= REPLAY_MEMO_KEPT or total + len(packed) > REPLAY_MEMO_BYTES):
+            total -= len(_REPLAYED.pop(next(iter(_REPLAYED))))   # the oldest
+        _REPLAYED[key] = packed
 
 
 def _replay_key(seed, scenario, log, uploads) -> str:
@@ -177,12 +194,7 @@ class Sandbox:
         sandbox = cls.create(seed, scenario)
         sandbox._replay_onto(log, sorted(uploads, key=lambda u: u[0]), 0)
         if len(log) >= REPLAY_MEMO_MIN_COMMANDS:
-            if len(_REPLAYED) >= REPLAY_MEMO_KEPT:
-                try:
-                    _REPLAYED.pop(next(iter(_REPLAYED)))  # the oldest
-                except (KeyError, RuntimeError, StopIteration):  # another thread got there first
-                    pass
-            _REPLAYED[key] = zlib.compress(json.dumps(sandbox.to_json(), separators=(",", ":")).encode(), 1)
+            _remember(key, zlib.compress(json.dumps(sandbox.to_json(), separators=(",", ":")).encode(), 1))
         return sandbox
 
     # ---- host working directory ---------------------------------------------------------------

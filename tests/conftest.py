@@ -11,8 +11,9 @@ def _browser_like_client_class():
     pages, as the real page does (htmx's header from <body>, or the forms' hidden field). The CSRF
     check itself is tested with Flask's plain client in tests/security."""
     from flask.testing import FlaskClient
+    from itsdangerous import URLSafeTimedSerializer
 
-    from web.security import HEADER, SESSION_KEY
+    from web.security import FORM_FIELD, HEADER
 
     class BrowserLikeClient(FlaskClient):
         def open(self, *args, **kwargs):
@@ -20,7 +21,9 @@ def _browser_like_client_class():
             path = args[0] if args and isinstance(args[0], str) else ""
             if method not in ("GET", "HEAD", "OPTIONS") and not path.startswith("/api"):
                 with self.session_transaction() as session:
-                    token = session.setdefault(SESSION_KEY, "t" * 43)
+                    secret = session.setdefault(FORM_FIELD, "t" * 40)
+                # the token as Flask-WTF hands it out: the session's secret, signed with the app's key
+                token = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(secret)
                 kwargs["headers"] = {HEADER: token, **dict(kwargs.get("headers") or {})}
             return super().open(*args, **kwargs)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, request
+from flask import current_app
 
-from web.ratelimit import TooManySandboxes
+from web import ratelimit
 from web.store import SandboxStore
 
 
@@ -17,11 +17,7 @@ def current_store() -> SandboxStore:
 def before_new_sandbox() -> None:
     """Call before creating any sandbox: enforces the per-client creation rate (429), then lets the
     idle-sandbox cleanup run now and then. Every route that creates a sandbox calls this."""
-    limiter = current_app.extensions.get("sandbox_rate_limiter")
-    if limiter is not None:
-        wait = limiter.hit(request.remote_addr or "unknown")
-        if wait is not None:
-            raise TooManySandboxes(limiter.limit, wait)
+    ratelimit.spend(ratelimit.SANDBOXES)
     _cleanup_now_and_then()
 
 

@@ -24,7 +24,7 @@ from course.lessons import Lesson, all_lessons, find, next_lesson
 from course.walkthrough import walkthrough
 from engine.sandbox import MAX_LOG, Sandbox
 from engine.scenarios import SCENARIOS
-from web import before_new_sandbox, current_store, i18n, sandboxes
+from web import before_new_sandbox, current_store, i18n, ratelimit, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("course", __name__)
@@ -75,6 +75,7 @@ def _open(lesson: Lesson) -> tuple[dict, Sandbox]:
         return record, sandbox
     if progress.course_meta(record)["lesson"] == lesson.slug:
         return record, Sandbox.from_json(record["sandbox"])
+    ratelimit.spend(ratelimit.REPLAYS)   # moving to another lesson replays the learner's lines there
     return _update(lambda r: progress.open_lesson(r, lesson))
 
 
@@ -110,9 +111,20 @@ def lesson_list():
 
 @bp.get("/lessons/<slug>")
 def lesson_page(slug: str):
+    """Opening a lesson changes nothing: a sandbox in another lesson (or none) is shown as it would
+    be in this one, and the first post here (a command, a hint…) moves it for real (_in_lesson)."""
     lesson = _lesson_or_404(slug)
-    record, sandbox = _open(lesson)
+    record, sandbox = _lesson_sandbox(lesson)
     return render_template("course/lesson.html", **_lesson_view(lesson, record, sandbox))
+
+
+def _lesson_sandbox(lesson: Lesson) -> tuple[dict, Sandbox]:
+    """The course sandbox as it is in `lesson`, for reading: stored, or worked out and not saved."""
+    _, record = _course_record()
+    if record is not None and progress.course_meta(record)["lesson"] == lesson.slug:
+        return record, Sandbox.from_json(record["sandbox"])
+    ratelimit.spend(ratelimit.REPLAYS)   # the lesson's start plus the learner's earlier lines there
+    return progress.open_lesson(record, lesson)
 
 
 @bp.post("/lessons/<slug>/commands")
@@ -170,16 +182,14 @@ def lesson_answer(slug: str):
 def lesson_complete(slug: str):
     lesson = _lesson_or_404(slug)
     line = request.args.get("line", "")[: current_app.config["MAX_COMMAND_LENGTH"]]
-    _, record = _course_record()
-    if record is None or progress.course_meta(record)["lesson"] != lesson.slug:
-        return {"candidates": []}
-    return {"candidates": Sandbox.from_json(record["sandbox"]).complete(line)}
+    return {"candidates": _lesson_sandbox(lesson)[1].complete(line)}
 
 
 @bp.get("/lessons/<slug>/goal")
 def lesson_goal(slug: str):
     """The goal picture: the stage after the reference solution, to compare with your own."""
     lesson = _lesson_or_404(slug)
+    ratelimit.spend(ratelimit.REPLAYS)
     sandbox = lesson.start()
     for line in lesson.solution:
         sandbox.run(line)
@@ -252,6 +262,8 @@ def timeline():
         at = len(log)
     sandbox = None
     if outcome:
+        if at != len(log):
+            ratelimit.spend(ratelimit.REPLAYS)
         sandbox = outcome.sandbox if at == len(log) else \
             Sandbox.replay(outcome.sandbox.seed, outcome.sandbox.scenario, log[:at], outcome.sandbox.uploads)
     last = {"command": log[at - 1], "exit_code": 0, "events": []} if at else None
@@ -269,6 +281,8 @@ def timeline_branch():
         abort(400, description=_("at: a number of commands"))
     if not isinstance(sandbox_id, str):
         return redirect(url_for("pages.index"), code=303)
+
+    ratelimit.spend(ratelimit.REPLAYS)
 
     def change(record):
         old = sandboxes.open_sandbox(record)
@@ -330,9 +344,11 @@ def decode_link(token: str) -> dict:
 def _replay_link(token: str) -> Sandbox:
     try:
         data = decode_link(token)
-        return Sandbox.replay(data["seed"], data["scenario"], data["log"], data["uploads"])
     except ValueError:
         abort(404)
+    ratelimit.spend(ratelimit.REPLAYS)   # a well-formed link: replaying it is the cost (429 past the budget)
+    try:
+        return Sandbox.replay(data["seed"], data["scenario"], data["log"], data["uploads"])
     except Exception:   # a host file the engine refuses (bad path): not a link we made
         abort(404)
 

@@ -1,72 +1,90 @@
-"""How many new sandboxes one client may create per minute (a classroom server's abuse guard).
+"""Per-address budgets, counted by Flask-Limiter: new sandboxes, and replays.
 
 A client is its IP address (`request.remote_addr`; behind a reverse proxy, set
-LAYERLAB_TRUST_PROXY=1 so the address comes from X-Forwarded-For). Over the limit, creating a
-sandbox answers 429 with a Retry-After header. The in-memory limiter counts per server process;
-with the Redis store the count lives in Redis, so it is shared by every app server.
+LAYERLAB_TRUST_PROXY=1 so the address comes from X-Forwarded-For). Over a budget the answer is 429
+with a Retry-After header and a message that says what to do; nothing is changed.
+
+Flask-Limiter holds the counts: in memory by default (per server process), in Redis with the Redis
+store (shared by every app server, through the store's own connection pool). A budget is spent
+where the costly work happens rather than per route, because one route is cheap or costly by its
+input: `/timeline` replays only for an earlier position, `GET /` creates a sandbox only on a first
+visit. Both budgets use the moving-window strategy: at most N in any 60 seconds.
 """
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import deque
-from typing import Callable
+from dataclasses import dataclass
 
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItemPerMinute
 from werkzeug.exceptions import TooManyRequests
 
-WINDOW_SECONDS = 60.0
+
+@dataclass(frozen=True)
+class Budget:
+    """What one client address may do per minute. `config` names the app setting with the count."""
+
+    name: str
+    config: str
+    message: str   # formatted with {limit} and {retry_after}
 
 
-class TooManySandboxes(TooManyRequests):
+SANDBOXES = Budget(
+    "sandboxes", "SANDBOXES_PER_MINUTE",
+    "Too many new sandboxes from your address: at most {limit} a minute. "
+    "Try again in {retry_after} s, or keep using the sandbox you have.")
+REPLAYS = Budget(
+    "replays", "REPLAYS_PER_MINUTE",
+    "Too many replays from your address: at most {limit} a minute (shared links, timeline "
+    "positions and lesson replays each rebuild a sandbox command by command). "
+    "Try again in {retry_after} s.")
+
+
+class OverBudget(TooManyRequests):
+    def __init__(self, budget: Budget, limit: int, retry_after: int):
+        super().__init__(description=budget.message.format(limit=limit, retry_after=retry_after),
+                         retry_after=retry_after)
+
+
+class TooManySandboxes(OverBudget):
     def __init__(self, limit: int, retry_after: int):
-        super().__init__(
-            description=(f"Too many new sandboxes from your address: at most {limit} a minute. "
-                         f"Try again in {retry_after} s, or keep using the sandbox you have."),
-            retry_after=retry_after)
+        super().__init__(SANDBOXES, limit, retry_after)
 
 
-class MemoryRateLimiter:
-    """A sliding window per key: the times of the last `limit` hits within WINDOW_SECONDS."""
-
-    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic):
-        self.limit = limit
-        self.clock = clock
-        self._hits: dict[str, deque] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> int | None:
-        """Count one creation by `key`; None if allowed, else the seconds to wait."""
-        now = self.clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - WINDOW_SECONDS:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(1, math.ceil(hits[0] + WINDOW_SECONDS - now))
-            hits.append(now)
-            if len(self._hits) > 10_000:   # forget clients that went quiet, so memory stays bounded
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - WINDOW_SECONDS}
-            return None
+def init_app(app: Flask, redis_client=None) -> Limiter:
+    """Flask-Limiter on `app`, its counts in memory, or in Redis beside the sandboxes."""
+    config = app.config
+    config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if redis_client is not None:
+        config.setdefault("RATELIMIT_STORAGE_URI", "redis://")
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "connection_pool": redis_client.connection_pool,
+            "key_prefix": config["REDIS_PREFIX"] + "limits"})
+    else:
+        config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter = Limiter(get_remote_address, app=app)
+    app.extensions["budget_limiter"] = limiter
+    return limiter
 
 
-class RedisRateLimiter:
-    """A fixed one-minute window per key in Redis (INCR + EXPIRE), shared by every app server."""
-
-    def __init__(self, client, limit: int, prefix: str = "layerlab:", clock: Callable[[], float] = time.time):
-        self.client = client
-        self.limit = limit
-        self.prefix = prefix
-        self.clock = clock
-
-    def hit(self, key: str) -> int | None:
-        now = self.clock()
-        window = int(now // WINDOW_SECONDS)
-        name = f"{self.prefix}rate:{key}:{window}"
-        pipe = self.client.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, int(WINDOW_SECONDS) * 2)
-        count, _ = pipe.execute()
-        if count > self.limit:
-            return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
-        return None
+def spend(budget: Budget) -> None:
+    """Count one use of `budget` by this client; OverBudget (429) if the minute's budget is spent.
+    A budget of 0 is off."""
+    limit = int(current_app.config.get(budget.config) or 0)
+    limiter: Limiter | None = current_app.extensions.get("budget_limiter")
+    if limit <= 0 or limiter is None or not limiter.enabled:
+        return
+    item = RateLimitItemPerMinute(limit)
+    address = get_remote_address() or "unknown"
+    if limiter.limiter.hit(item, budget.name, address):
+        return
+    reset_at, _ = limiter.limiter.get_window_stats(item, budget.name, address)
+    # The window counts a hit while it is at most 60 s old (inclusive): the first second after it is free.
+    wait = max(1, math.floor(reset_at - time.time()) + 1)
+    if budget is SANDBOXES:
+        raise TooManySandboxes(limit, wait)
+    raise OverBudget(budget, limit, wait)

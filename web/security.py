@@ -1,11 +1,13 @@
-"""Web security for the pages: CSRF tokens, security headers on every response.
+"""Web security for the pages: CSRF (Flask-WTF's CSRFProtect), security and cache headers.
 
-CSRF: every state-changing request to the pages (any method but GET/HEAD/OPTIONS) must carry this
+CSRF: every state-changing request to the pages (POST, PUT, PATCH, DELETE) must carry this
 browser's token, either as the form field `csrf_token` (plain forms, JavaScript off) or as the
 `X-CSRF-Token` header (htmx: base.html puts it in `hx-headers` on <body>, inherited by every
-request). The token is random per session and compared in constant time. The JSON API under
-/api is exempt: it ignores cookies and is authorised by the unguessable sandbox id in the URL,
-so a forged cross-site request can do nothing its sender could not do directly.
+request). Flask-WTF keeps a random secret per session and hands out tokens signed with the app's
+key; it compares them in constant time. Without a valid token the answer is 400 and nothing runs.
+The JSON API under /api is exempt: it ignores cookies and is authorised by the unguessable
+sandbox id in the URL, so a forged cross-site request can do nothing its sender could not do
+directly.
 
 For a blueprint of its own (e.g. the course pages), nothing is needed: the check runs app-wide.
 Templates use `{{ csrf_field() }}` inside a plain <form> and inherit the htmx header from base.html.
@@ -13,19 +15,13 @@ A view that must accept foreign posts is marked with `@csrf_exempt`.
 """
 from __future__ import annotations
 
-import hmac
-import secrets
-from typing import Callable
-
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from markupsafe import Markup, escape
-from werkzeug.exceptions import BadRequest
 
-SESSION_KEY = "csrf"
-FORM_FIELD = "csrf_token"
+FORM_FIELD = "csrf_token"       # the hidden field, and Flask-WTF's key for its secret in the session
 HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # Inline scripts, <style> elements and style attributes are all refused: no template writes a
 # style attribute (the stage's width comes from data-width, set through the CSSOM by
@@ -50,53 +46,47 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
+CSRF_MESSAGE = ("This form did not come from this LayerLab page, or the page is too old. "
+                "Reload the page and try again.")
 
-class CSRFError(BadRequest):
-    description = ("This form did not come from this LayerLab page, or the page is too old. "
-                   "Reload the page and try again.")
+CSRF_SETTINGS = {
+    "WTF_CSRF_FIELD_NAME": FORM_FIELD,
+    "WTF_CSRF_HEADERS": [HEADER],
+    # A page may stay open for a whole lesson: the token lives as long as the session, not an hour.
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Flask-WTF's extra HTTPS check wants a same-origin Referer, which Referrer-Policy: no-referrer
+    # never sends; the token and the SameSite=Lax cookie are the protection.
+    "WTF_CSRF_SSL_STRICT": False,
+}
 
-
-def csrf_token() -> str:
-    """This browser's CSRF token (created on first use and kept in the signed session cookie)."""
-    token = session.get(SESSION_KEY)
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        session[SESSION_KEY] = token
-    return token
+csrf = CSRFProtect()
+csrf_exempt = csrf.exempt   # @csrf_exempt on a view that must accept foreign posts
 
 
 def csrf_field() -> Markup:
     """The hidden input a plain <form method="post"> needs."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(FORM_FIELD, escape(csrf_token()))
+    return Markup('<input type="hidden" name="{}" value="{}">').format(FORM_FIELD, escape(generate_csrf()))
 
 
-def csrf_exempt(view: Callable) -> Callable:
-    """Mark a view that must not require the token (it needs another way to trust a request)."""
-    view.csrf_exempt = True
-    return view
+def _csrf_refused(error: CSRFError):
+    """Flask-WTF's reasons ("The CSRF token is missing.") say nothing to a learner: say what to do."""
+    current_app.logger.info("CSRF check failed on %s %s: %s", request.method, request.path, error.description)
+    return _Refused()
 
 
-def _check_csrf() -> None:
-    if request.method in SAFE_METHODS or _is_exempt():
-        return
-    expected = session.get(SESSION_KEY)
-    sent = request.headers.get(HEADER) or request.form.get(FORM_FIELD)
-    if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise CSRFError()
+class _Refused(CSRFError):
+    description = CSRF_MESSAGE
 
 
-def _is_exempt() -> bool:
-    if request.blueprint == "api" or request.endpoint is None:  # the API; 404/405 answer anyway
-        return True
-    view = current_app.view_functions.get(request.endpoint)
-    return bool(getattr(view, "csrf_exempt", False))
-
-
-def _add_security_headers(response):
+def _add_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
+    # Pages and API answers show one learner's sandbox: no shared cache (a proxy, the browser's
+    # back/forward store on a shared machine) may keep them. Static files stay cacheable.
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -111,9 +101,13 @@ class PagesOnlySessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, api_blueprint) -> None:
     app.session_interface = PagesOnlySessionInterface()
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
-    app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=csrf_field)
-    app.before_request(_check_csrf)
-    app.after_request(_add_security_headers)
+    for key, value in CSRF_SETTINGS.items():
+        app.config.setdefault(key, value)
+    csrf.init_app(app)
+    csrf.exempt(api_blueprint)
+    app.jinja_env.globals.update(csrf_field=csrf_field)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.after_request(_add_headers)

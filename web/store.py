@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 from contextlib import closing
 from typing import Callable, TypeVar
 
+from web.store_errors import decode_record, full_storage_error
+
 T = TypeVar("T")
 
 SCHEMA = """
@@ -101,7 +103,7 @@ class SQLiteSandboxStore(SandboxStore):
     def get(self, sandbox_id: str) -> dict | None:
         with closing(self._connect()) as db:
             row = db.execute("SELECT data FROM sandboxes WHERE id = ?", (sandbox_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return decode_record(sandbox_id, row[0]) if row else None
 
     def put(self, sandbox_id: str, data: dict) -> None:
         now = self.clock()
@@ -120,7 +122,7 @@ class SQLiteSandboxStore(SandboxStore):
                 row = db.execute("SELECT data FROM sandboxes WHERE id = ?", (sandbox_id,)).fetchone()
                 if row is None:
                     raise UnknownSandbox(sandbox_id)
-                new_data, answer = change(json.loads(row[0]))
+                new_data, answer = change(decode_record(sandbox_id, row[0]))
                 db.execute(
                     "UPDATE sandboxes SET data = ?, last_used = ? WHERE id = ?",
                     (json.dumps(new_data, separators=(",", ":")), self.clock(), sandbox_id),
@@ -136,8 +138,12 @@ class SQLiteSandboxStore(SandboxStore):
             return db.execute("DELETE FROM sandboxes WHERE id = ?", (sandbox_id,)).rowcount > 0
 
     def touch(self, sandbox_id: str) -> None:
-        with closing(self._connect()) as db:
-            db.execute("UPDATE sandboxes SET last_used = ? WHERE id = ?", (self.clock(), sandbox_id))
+        try:
+            with closing(self._connect()) as db:
+                db.execute("UPDATE sandboxes SET last_used = ? WHERE id = ?", (self.clock(), sandbox_id))
+        except sqlite3.OperationalError as error:   # a full disk must not stop a page that only reads
+            if full_storage_error(error) is None:
+                raise
 
     def cleanup(self, idle_seconds: float) -> int:
         cutoff = self.clock() - idle_seconds

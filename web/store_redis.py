@@ -18,6 +18,7 @@ from typing import Callable, TypeVar
 import redis
 
 from web.store import SandboxStore, UnknownSandbox
+from web.store_errors import decode_record
 
 T = TypeVar("T")
 
@@ -63,7 +64,7 @@ class RedisSandboxStore(SandboxStore):
 
     def get(self, sandbox_id: str) -> dict | None:
         raw = self.client.get(self._key(sandbox_id))
-        return json.loads(raw) if raw is not None else None
+        return decode_record(sandbox_id, raw) if raw is not None else None
 
     def put(self, sandbox_id: str, data: dict) -> None:
         with self.client.pipeline(transaction=True) as pipe:
@@ -80,7 +81,7 @@ class RedisSandboxStore(SandboxStore):
                     raw = pipe.get(key)
                     if raw is None:
                         raise UnknownSandbox(sandbox_id)
-                    new_data, answer = change(json.loads(raw))
+                    new_data, answer = change(decode_record(sandbox_id, raw))
                     pipe.multi()
                     pipe.set(key, _dump(new_data))
                     pipe.zadd(self._used, {sandbox_id: self.clock()})

@@ -19,7 +19,7 @@ def transcript(app, client) -> list[str]:
 def test_the_page_hands_out_one_token_in_every_form_and_in_htmx_headers(plain_client):
     html = plain_client.get("/").get_data(as_text=True)
     token = page_token(html)
-    assert len(token) >= 43   # 32 random bytes
+    assert len(token) >= 60   # a random per-session secret (160 bits), signed with the app's key
     forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", html, re.S)
     assert len(forms) >= 4
     for form in forms:
@@ -35,9 +35,8 @@ def test_the_page_hands_out_one_token_in_every_form_and_in_htmx_headers(plain_cl
     ("/new", {"scenario": "article"}),
 ])
 def test_every_page_post_without_the_token_is_refused_and_changes_nothing(app, plain_client, path, form):
-    plain_client.get("/")
-    plain_client.post("/commands", data={"command": "docker pull busybox",
-                                         "csrf_token": session_data(app, plain_client)["csrf"]})
+    token = page_token(plain_client.get("/").get_data(as_text=True))
+    plain_client.post("/commands", data={"command": "docker pull busybox", "csrf_token": token})
     before_id = session_data(app, plain_client)["sandbox_id"]
     before = app.extensions["sandbox_store"].get(before_id)
 
@@ -78,10 +77,17 @@ def test_the_form_field_and_the_htmx_header_both_work(app, plain_client):
     assert transcript(app, plain_client) == ["docker pull alpine", "docker image ls -q"]
 
 
-def test_the_token_stays_the_same_for_the_session_and_across_new_sandboxes(plain_client):
+def test_a_token_stays_good_for_the_session_and_across_new_sandboxes(app, plain_client, monkeypatch):
+    """A page left open for hours (a whole lesson) still posts: the token has no time limit."""
+    import itsdangerous.timed
+
     token = page_token(plain_client.get("/").get_data(as_text=True))
-    plain_client.post("/new", data={"scenario": "article", "csrf_token": token})
-    assert page_token(plain_client.get("/").get_data(as_text=True)) == token
+    later = itsdangerous.timed.time.time() + 6 * 3600
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
+    assert plain_client.post("/new", data={"scenario": "article", "csrf_token": token}).status_code == 303
+    newer = page_token(plain_client.get("/").get_data(as_text=True))
+    for good in (token, newer):
+        assert plain_client.post("/commands", data={"command": "docker ps", "csrf_token": good}).status_code == 303
 
 
 def test_reading_is_never_blocked(plain_client):
@@ -101,6 +107,19 @@ def test_the_api_needs_no_token_and_ignores_the_session_cookie(app, plain_client
     assert "Set-Cookie" not in answer.headers
     # the cookie's sandbox is untouched: the API only ever acts on the id in its URL
     assert transcript(app, plain_client) == []
+
+
+def test_a_token_signed_with_another_key_is_refused(app, make_app):
+    """The session's secret alone is not enough: the token must be signed with this server's key."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    client = FlaskClient(app, app.response_class)
+    page_token(client.get("/").get_data(as_text=True))
+    secret = session_data(app, client)["csrf_token"]
+    forged = URLSafeTimedSerializer("another key", salt="wtf-csrf-token").dumps(secret)
+    assert client.post("/commands", data={"command": "docker pull alpine", "csrf_token": forged}).status_code == 400
+    assert client.post("/commands", data={"command": "docker pull alpine", "csrf_token": secret}).status_code == 400
+    assert transcript(app, client) == []
 
 
 def test_a_view_can_be_exempted(make_app):

@@ -69,7 +69,7 @@ def test_a_cookie_signed_with_another_key_is_ignored(app):
     alice_id = session_data(app, alice)["sandbox_id"]
     forged = URLSafeTimedSerializer("guessed-secret", salt="cookie-session", signer_kwargs={
         "key_derivation": "hmac", "digest_method": __import__("hashlib").sha1}).dumps(
-        {"sandbox_id": alice_id, "csrf": "x" * 43})
+        {"sandbox_id": alice_id, "csrf_token": "x" * 43})
     mallory.set_cookie("layerlab", forged)
     page = mallory.get("/").get_data(as_text=True)
     assert "docker pull alpine" not in commands_shown(page)

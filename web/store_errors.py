@@ -1,0 +1,62 @@
+"""What a sandbox store raises when its storage, not the request, is at fault.
+
+The stores (web/store.py, web/store_redis.py) raise these; the app answers them (web/errors.py):
+    DamagedRecord  a stored record that cannot be read back (not JSON, not a record): the learner
+                   gets a clear page and a new sandbox, the damaged record is kept aside and logged;
+    StoreFull      the storage refused a write (disk or database full): 503 with a clear message,
+                   nothing changed, reads keep working.
+`decode_record` and `full_storage_error` are the shared helpers that turn raw failures into these.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import sqlite3
+
+
+class DamagedRecord(Exception):
+    """The record stored under `sandbox_id` cannot be read. `raw` is its stored text when the store
+    had it (kept aside for the admin), `reason` what was wrong with it."""
+
+    def __init__(self, sandbox_id: str, raw: str | bytes | None = None, reason: str = ""):
+        super().__init__(sandbox_id, reason)
+        self.sandbox_id = sandbox_id
+        self.raw = raw
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"damaged sandbox record {self.sandbox_id}: {self.reason or 'unreadable'}"
+
+
+class StoreFull(Exception):
+    """The storage refused to save (disk or database full). Nothing was saved."""
+
+
+def decode_record(sandbox_id: str, raw: str | bytes) -> dict:
+    """A stored record's JSON text as a dict; DamagedRecord if it is not one."""
+    try:
+        record = json.loads(raw)
+    except (ValueError, RecursionError) as error:   # JSONDecodeError and bad UTF-8 are ValueErrors
+        raise DamagedRecord(sandbox_id, raw, f"not JSON ({error})") from error
+    if not isinstance(record, dict):   # the store keeps dicts and never looks inside them
+        raise DamagedRecord(sandbox_id, raw, "not a JSON object")
+    return record
+
+
+FULL_MESSAGES = ("database or disk is full", "disk is full")
+
+
+def full_storage_error(error: BaseException | None) -> BaseException | None:
+    """The full-storage error in `error` or in what caused it (a failed ROLLBACK can hide the
+    SQLITE_FULL that caused it), else None."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, StoreFull):
+            return error
+        if isinstance(error, sqlite3.OperationalError) and any(m in str(error).lower() for m in FULL_MESSAGES):
+            return error
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
