@@ -262,7 +262,7 @@ def _container_inspect(daemon: Daemon, inv: Invocation, container) -> InspectFig
                          [short_digest(d) for d in container.diff_ids], stack, rw_changes=changes)
 
 
-_CONFIG_KEYS = ("Cmd", "Entrypoint", "WorkingDir", "Env", "ExposedPorts")
+_CONFIG_KEYS = ("Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts")   # Env is long: the terminal has it
 
 
 def _config_lines(config: dict) -> list[tuple[str, str]]:
@@ -297,7 +297,7 @@ class ArchiveEntry:
             "repositories": _("tag → top layer, for older loaders"),
             "manifest": _("OCI manifest: the config's digest and the layers' digests, bottom first"),
             "config": _("the image config: Cmd, Env…, the history and rootfs.diff_ids; its sha256 is the image ID"),
-            "layer": _("layer %(n)s: a tar of that layer's files, uncompressed; its sha256 is the DiffID", n=self.layer),
+            "layer": _("layer %(n)s", n=self.layer),
             "v1": ngettext("%(num)s legacy v1 JSON file (one per layer, for compatibility)",
                            "%(num)s legacy v1 JSON files (one per layer, for compatibility)", self.count),
         }
@@ -321,6 +321,8 @@ class SaveFigure:
     @property
     def notes(self) -> list[str]:
         return [
+            _("Each layer is a tar of that layer's files, uncompressed, named by its DiffID (the tar's sha256); "
+              "layer 1 is the bottom one."),
             ngettext("Every read-only layer is kept: %(num)s layer tar, plus the config that holds the history "
                      "and the list of DiffIDs. docker load rebuilds the same image: same ID, same layers, same history.",
                      "Every read-only layer is kept: %(num)s layer tars, plus the config that holds the history "
