@@ -107,9 +107,9 @@ class HistoryFigure:
     def notes(self) -> list[str]:
         notes = [self.counts]
         if self.missing:
-            notes.append(_("<missing> is not an error. Docker fills the IMAGE column by following the image's "
-                           "local parent chain; a pulled image or a BuildKit build has no parent image, so "
-                           "those rows have no image ID of their own."))
+            notes.append(_("<missing> is not an error: that step is in the image's history but is not a local "
+                           "image of its own. Docker fills the IMAGE column by following the parent chain; a pulled "
+                           "image or a BuildKit build has no parent, so only its top row has an ID."))
         if self.parents:
             notes.append(ngettext("%(num)s row below the top shows a parent image's ID: the legacy builder "
                                   "(DOCKER_BUILDKIT=0) keeps one image per step, and docker commit keeps the "
@@ -195,8 +195,8 @@ class InspectFigure:
                   "read-only ones, nearest first (the init layer, then the image's layers); UpperDir is the "
                   "container's read-write layer; MergedDir is the union of them all, the root filesystem its "
                   "processes see."),
-                _("The init layer holds what Docker writes into every container (/.dockerenv, /etc/hosts, "
-                  "/etc/hostname, /etc/resolv.conf); docker diff does not list it."),
+                _("The init layer holds the mount points Docker adds to every container (/.dockerenv, /etc/hosts, "
+                  "/etc/hostname, /etc/resolv.conf, /dev, /proc, /sys); docker diff does not list it."),
                 _("Directory names are the layers' cache ids, not their DiffIDs; paths are shortened here."),
             ]
         return [
@@ -292,7 +292,7 @@ class ArchiveEntry:
     def label(self) -> str:
         labels = {
             "oci-layout": _("marks the tar as an OCI image layout"),
-            "index": _("OCI index: points at each image's manifest, with its tag"),
+            "index": _("OCI index: points at each image's manifest, with its tags"),
             "manifest-json": _("Docker's own index: per image, its config and its layer tars in order"),
             "repositories": _("tag → top layer, for older loaders"),
             "manifest": _("OCI manifest: the config's digest and the layers' digests, bottom first"),
@@ -409,8 +409,8 @@ class ExportFigure:
             ngettext("One tar of the merged view: %(num)s entry, no layers, no history, no image config.",
                      "One tar of the merged view: %(num)s entries, no layers, no history, no image config.",
                      self.entries),
-            _("It also holds what Docker puts into every container (/.dockerenv, /etc/hosts, /etc/hostname, "
-              "/etc/resolv.conf)."),
+            _("It also holds the init layer's placeholders: /.dockerenv and the empty /etc/hosts, /etc/hostname "
+              "and /etc/resolv.conf."),
         ]
         if self.deleted:
             notes.append(ngettext("The %(num)s file or directory the container deleted is simply absent: no whiteout.",
