@@ -104,12 +104,18 @@ class HistoryFigure:
                         len(self.rows), made=made, config=config)
 
     @property
-    def notes(self) -> list[str]:
-        notes = [self.counts]
+    def lead(self) -> list[str]:
+        """Read before the stack: what solid, dashed and <missing> mean."""
+        lead = [self.counts]
         if self.missing:
-            notes.append(_("<missing> is not an error: that step is in the image's history but is not a local "
+            lead.append(_("<missing> is not an error: that step is in the image's history but is not a local "
                            "image of its own. Docker fills the IMAGE column by following the parent chain; a pulled "
                            "image or a BuildKit build has no parent, so only its top row has an ID."))
+        return lead
+
+    @property
+    def notes(self) -> list[str]:
+        notes = []
         if self.parents:
             notes.append(ngettext("%(num)s row below the top shows a parent image's ID: the legacy builder "
                                   "(DOCKER_BUILDKIT=0) keeps one image per step, and docker commit keeps the "

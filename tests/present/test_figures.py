@@ -56,8 +56,8 @@ def test_history_draws_each_printed_row_newest_first_with_the_layers_marked(arti
     assert [r.layer for r in fig.rows if r.layer is not None] == list(range(6, -1, -1))
     # a pulled image has no parent: every row but the first is <missing>, and the figure says why
     assert fig.missing == len(fig.rows) - 1 and fig.parents == 0
-    assert any(note.startswith("<missing> is not an error") for note in fig.notes)
-    assert fig.notes[0] == "17 history rows: 7 made a read-only layer (solid), 10 only changed the image's " \
+    assert any(note.startswith("<missing> is not an error") for note in fig.lead) and fig.notes == []
+    assert fig.lead[0] == "17 history rows: 7 made a read-only layer (solid), 10 only changed the image's " \
                            "config: no layer (dashed)."
 
 
@@ -191,5 +191,5 @@ def test_the_figure_speaks_chinese_when_asked(article):
     fig, _result = run(article, "docker history nginx")
     with translating(CATALOG.gettext, CATALOG.ngettext):
         assert fig.title == "nginx 的层栈，最新的步骤在最上面"
-        assert fig.notes[1].startswith("<missing> 不是错误")
+        assert fig.lead[1].startswith("<missing> 不是错误")
     assert fig.title == "The stack of nginx, newest step on top"
