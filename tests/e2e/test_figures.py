@@ -164,3 +164,24 @@ def test_axe_finds_nothing_in_any_figure(article_page, locale):
             continue
         results = axe.run(page, context="#figure")
         assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]] == [], command
+
+
+@pytest.mark.parametrize("command, kind", [("docker image history nginx", "history"),
+                                           ("docker image ls -a", "images"),
+                                           ("docker image save -o myapp.tar myapp:2", "save"),
+                                           ("docker container export -o web.tar web", "export")])
+def test_the_walkthrough_slide_of_a_figure_command_shows_its_figure_at_20px(browser, base_url, command, kind):
+    from course.walkthrough import walkthrough
+
+    index = next(i for i, step in enumerate(walkthrough().steps) if command in step.commands)
+    context = browser.new_context(base_url=base_url, viewport=SIZES["1920x1080"], reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(f"/walkthrough?step={index}&present=1")
+    figure = page.locator("#figure")
+    expect(figure).to_have_attribute("data-figure", kind)
+    smallest, where = figure.evaluate(SMALLEST_TEXT_JS)
+    assert smallest >= 20, (smallest, where)
+    assert figure.evaluate(OVERFLOW_JS) == []
+    figure.scroll_into_view_if_needed()
+    shot(page, f"walk-present-{index}-{kind}")
+    context.close()
