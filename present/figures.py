@@ -500,11 +500,7 @@ class ImageListFigure:
         elif self.all:
             notes.append(_("-a adds nothing here: no image is an untagged parent of another. BuildKit, the default "
                            "builder, leaves no intermediate images; the legacy builder (DOCKER_BUILDKIT=0) does."))
-        elif self.hidden:
-            notes.append(ngettext("%(num)s intermediate image is not listed: docker image ls -a shows it.",
-                                  "%(num)s intermediate images are not listed: docker image ls -a shows them.",
-                                  self.hidden))
-        else:
+        elif not self.hidden:   # hidden ones are drawn as a dashed row under the list
             notes.append(_("Without -a, Docker 28.5 hides only intermediate images (untagged parents of other "
                            "images); there are none now. Untagged images without children (<none>) are listed."))
         return notes
