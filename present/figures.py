@@ -340,18 +340,27 @@ class SaveFigure:
         ]
 
 
+# The host file is read again on every page view, and the learner may have replaced it since (the
+# Files panel, an upload): anything that is not the archive save wrote gives no figure, never an error.
+_UNREADABLE = (tarfile.TarError, EOFError, OSError, KeyError, IndexError, TypeError, ValueError, AttributeError)
+
+
 def save_figure(daemon: Daemon, host, inv: Invocation, events: list[dict]) -> SaveFigure | None:
     path = _written_file(inv, events)
     data = _host_bytes(host, path)
     if data is None:
         return None
     try:
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            members = {m.name: m for m in tar.getmembers() if m.isfile()}
-            docker_manifest = json.loads(tar.extractfile(members["manifest.json"]).read())
-            index = json.loads(tar.extractfile(members["index.json"]).read())
-    except (tarfile.TarError, KeyError, ValueError):
+        return _save_figure(daemon, inv, path, data)
+    except _UNREADABLE:
         return None
+
+
+def _save_figure(daemon: Daemon, inv: Invocation, path: str, data: bytes) -> SaveFigure:
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = {m.name: m for m in tar.getmembers() if m.isfile()}
+        docker_manifest = json.loads(tar.extractfile(members["manifest.json"]).read())
+        index = json.loads(tar.extractfile(members["index.json"]).read())
     entries = [ArchiveEntry(name, role, human_size(members[name].size))
                for name, role in (("oci-layout", "oci-layout"), ("index.json", "index"),
                                   ("manifest.json", "manifest-json"), ("repositories", "repositories"))
@@ -442,7 +451,7 @@ def export_figure(daemon: Daemon, host, inv: Invocation, events: list[dict]) -> 
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             members = tar.getmembers()
-    except tarfile.TarError:
+    except _UNREADABLE:
         return None
     top: list[str] = []
     for member in members:

@@ -197,3 +197,14 @@ def test_the_walkthrough_slide_of_a_figure_command_shows_its_figure_at_20px(brow
     figure.scroll_into_view_if_needed()
     shot(page, f"walk-present-{index}-{kind}")
     context.close()
+
+
+def test_a_dockerfile_payload_in_the_history_figure_stays_text(article_page):
+    page = article_page("1366x768")
+    type_command(page, """echo 'FROM alpine' > Dockerfile""")
+    type_command(page, """echo 'RUN echo "<svg onload=alert(6)>" > "/<b>x"' >> Dockerfile""")
+    type_command(page, "docker build -t xss .")
+    type_command(page, "docker image history --no-trunc xss")
+    figure = page.locator("#figure")
+    expect(figure).to_contain_text('RUN /bin/sh -c echo "<svg onload=alert(6)>" > "/<b>x" # buildkit')
+    assert figure.locator("svg, b, [onload]").count() == 0

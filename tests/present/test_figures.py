@@ -193,3 +193,19 @@ def test_the_figure_speaks_chinese_when_asked(article):
         assert fig.title == "nginx 的层栈，最新的步骤在最上面"
         assert fig.lead[1].startswith("<missing> 不是错误")
     assert fig.title == "The stack of nginx, newest step on top"
+
+
+@pytest.mark.parametrize("replacement", [b"not a tar", b"", None])
+def test_an_archive_replaced_since_gives_no_figure_and_no_error(article, replacement):
+    result = article.run("docker save -o nginx.tar nginx")
+    last = {"command": result.command, "events": result.events, "invocations": [i.to_json() for i in result.invocations]}
+    if replacement is None:   # a tar with a manifest.json that is not what save writes
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            for name, data in (("manifest.json", b'[{"Config": 5}]'), ("index.json", b'{"manifests": [{}]}')):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        replacement = buf.getvalue()
+    article.host_write("nginx.tar", replacement)
+    assert figure_for(article, last) is None
