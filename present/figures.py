@@ -1,10 +1,12 @@
 """The article's figures for the commands that change nothing on the stage: what `history`, `inspect`,
 `save`, `export` and `image ls [-a]` show, drawn from the engine's own state (pure: no Flask, no I/O).
 
-    figure(daemon, host, invocations, events) -> Figure | None
+    figure(daemon, host, invocations, events, line="") -> Figure | None
+    figure_for(sandbox, last) -> Figure | None     (the page's stored last command, web/sandboxes.py)
 
 `invocations` are the last line's parsed docker commands (engine/invocation.py): the figure is the
-one for the last of them that has a figure and succeeded; None when there is none. Everything a
+one for the last of them that has a figure and succeeded; None when there is none. The texts are
+made when read (properties), so a template renders them in the request's language. Everything a
 figure shows is computed by the engine functions that printed the command's output (history rows,
 inspect JSON, the archive bytes written to the host directory), never re-parsed from the text.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from engine import images_ops
 from engine.cli.container_inspect import graph_driver
@@ -43,7 +45,7 @@ def short_digest(digest: str) -> str:
 
 def short_overlay_path(path: str) -> str:
     """/var/lib/docker/overlay2/<64 hex>[-init]/diff → …/overlay2/<12 hex>…[-init]/diff."""
-    head, marker, rest = path.partition("/overlay2/")
+    _head, marker, rest = path.partition("/overlay2/")
     if not marker:
         return path
     name, _sep, tail = rest.partition("/")
