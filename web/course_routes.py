@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from course import progress
+from course.checks import subgoals
 from course.goals import holds
 from course.lessons import Lesson, all_lessons, find, next_lesson
 from course.walkthrough import walkthrough
@@ -195,6 +196,7 @@ def _respond(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool
 
 def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool = False) -> dict:
     meta = progress.course_meta(record)
+    world = progress.world(record, sandbox)
     outcome = sandboxes.Outcome(record, sandbox)
     last = record.get("last")
     return {
@@ -203,10 +205,11 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "sandbox": sandbox, "state": sandbox.state(),
         "entries": sandboxes.terminal_entries(outcome), "history": sandboxes.command_history(outcome),
         "last": last, "events": (last or {}).get("events", []),
-        "goal_met": holds(lesson.goal, sandbox, meta["since"]), "solved_now": solved_now,
+        "goal_met": holds(lesson.goal, world), "solved_now": solved_now,
+        "subgoals": subgoals(lesson, world),
         "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),
         "solution_shown": lesson.slug in meta["solutions"],
-        "questions": progress.question_states(record, lesson, sandbox),
+        "questions": progress.question_states(record, lesson),
         "max_command": current_app.config["MAX_COMMAND_LENGTH"],
     }
 
