@@ -130,7 +130,7 @@ def _check_values(kind: str, value: Any, facts: dict, where: str) -> None:
             raise GoalError(f"{where}.{key}: bad regular expression {pattern!r}: {err}") from None
     for key in COMMAND_FACTS & ({kind} | set(facts)):
         path = value if key == kind else facts[key]
-        if not re.fullmatch(r"[a-z]+( [a-z]+)?", path):
+        if not re.fullmatch(r"[a-z]+( [a-z]+)?", path) or path.startswith("docker "):
             raise GoalError(f"{where}.{key}: a command path as the CLI names it, like \"container kill\"; got {path!r}")
     if "state" in facts and facts["state"] not in STATES:
         raise GoalError(f"{where}.state: one of {', '.join(sorted(STATES))}")

@@ -158,7 +158,8 @@ def _reveal(data, where: str) -> Reveal:
     if unknown:
         raise LessonError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     commands = data["command"] if isinstance(data["command"], list) else [data["command"]]
-    if not commands or not all(isinstance(c, str) and re.fullmatch(r"[a-z]+( [a-z]+)?", c) for c in commands):
+    if not commands or not all(isinstance(c, str) and re.fullmatch(r"[a-z]+( [a-z]+)?", c)
+                               and not c.startswith("docker ") for c in commands):
         raise LessonError(f"{where}.command: canonical command paths like \"container kill\"")
     target, exit_code = data.get("target"), data.get("exit_code", 0)
     if target is not None and (not isinstance(target, str) or not target):
