@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import api, course_routes, errors, files_routes, i18n, pages, security, stage_routes
+from web import api, course_routes, errors, files_routes, i18n, lessons_api, pages, security, stage_routes
 from web.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from web.store import SandboxStore, SQLiteSandboxStore
 
@@ -69,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(files_routes.bp)
     app.register_blueprint(course_routes.bp)
+    app.register_blueprint(lessons_api.bp)
     i18n.init_app(app)  # zh-Hans / en for every page, not only the course
     errors.register(app)
     return app
