@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import zlib
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -177,14 +178,29 @@ def lesson_complete(slug: str):
     return {"candidates": Sandbox.from_json(record["sandbox"]).complete(line)}
 
 
-@bp.get("/lessons/<slug>/goal")
-def lesson_goal(slug: str):
-    """The goal picture: the stage after the reference solution, to compare with your own."""
-    lesson = _lesson_or_404(slug)
+@lru_cache(maxsize=64)
+def _solved(slug: str) -> Sandbox:
+    """The lesson's state after its reference solution (read only: pictures are drawn from it)."""
+    lesson = find(slug)
     sandbox = lesson.start()
     for line in lesson.solution:
         sandbox.run(line)
-    return render_template("course/goal.html", lesson=lesson, sandbox=sandbox, last=None, events=[], **_page())
+    return sandbox
+
+
+def _goal_picture(lesson: Lesson) -> Markup:
+    """The shared stage partial drawn for the solved state, small, beside the learner's own stage
+    (its ids renamed so the page keeps one #stage-title)."""
+    sandbox = _solved(lesson.slug)
+    html = render_template("course/_goal_stage.html", sandbox=sandbox, state=sandbox.state(), last=None, events=[])
+    return Markup(html.replace('id="stage-', 'id="goal-stage-').replace('aria-labelledby="stage-', 'aria-labelledby="goal-stage-'))
+
+
+@bp.get("/lessons/<slug>/goal")
+def lesson_goal(slug: str):
+    """The goal picture, large: the stage after the reference solution, to compare with your own."""
+    lesson = _lesson_or_404(slug)
+    return render_template("course/goal.html", lesson=lesson, sandbox=_solved(slug), last=None, events=[], **_page())
 
 
 def _respond(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool = False, anchor: str = "prompt"):
@@ -206,7 +222,7 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "entries": sandboxes.terminal_entries(outcome), "history": sandboxes.command_history(outcome),
         "last": last, "events": (last or {}).get("events", []),
         "goal_met": holds(lesson.goal, world), "solved_now": solved_now,
-        "subgoals": subgoals(lesson, world),
+        "subgoals": subgoals(lesson, world), "goal_picture": _goal_picture(lesson),
         "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),
         "solution_shown": lesson.slug in meta["solutions"],
         "questions": progress.question_states(record, lesson),
