@@ -15,7 +15,7 @@ from engine.invocation import Invocation
 from engine.sandbox import Result, Sandbox
 
 from .goals import World, holds, leaves, names
-from .history import Step, step_from
+from .history import Step, option_is, step_from
 from .lessons import Lesson, Reveal, Text
 from .subgoals import subgoal_texts
 
@@ -23,7 +23,7 @@ from .subgoals import subgoal_texts
 def _answers(reveal: Reveal, invocation: Invocation, sandbox: Sandbox) -> bool:
     return invocation.parsed and invocation.path in reveal.commands and invocation.exit_code == reveal.exit_code \
         and (reveal.target is None or names(invocation, reveal.target, sandbox)) \
-        and all(invocation.options.get(k) == v for k, v in reveal.options)
+        and all(option_is(invocation, k, v) for k, v in reveal.options)
 
 
 def run_step(lesson: Lesson, sandbox: Sandbox, steps: tuple[Step, ...], line: str) -> tuple[Result, Step | None]:

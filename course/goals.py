@@ -35,7 +35,7 @@ from engine.errors import DockerError
 from engine.invocation import Invocation
 from engine.sandbox import Sandbox
 
-from .history import Step, names_of
+from .history import Step, names_of, option_is
 
 
 class GoalError(ValueError):
@@ -304,7 +304,7 @@ def ran_as(invocation: Invocation, path: str, facts: dict, sandbox: Sandbox) -> 
     """A command that succeeded, is `path`, names the target and has the options asked for."""
     return invocation.ok and invocation.path == path and \
         ("target" not in facts or names(invocation, facts["target"], sandbox)) and \
-        all(invocation.options.get(k) == v for k, v in facts.get("options", {}).items())
+        all(option_is(invocation, k, v) for k, v in facts.get("options", {}).items())
 
 
 def _ran(path: str, facts: dict, world: World) -> bool:

@@ -25,7 +25,7 @@ class Step:
     revealed: tuple[int, ...] = ()              # indexes of the questions this line answered
 
     def to_json(self) -> dict:
-        return {"line": self.line, "invocations": [i.to_json() for i in self.invocations],
+        return {"line": self.line, "invocations": [_compact(i.to_json()) for i in self.invocations],
                 "made": [list(m) for m in self.made], "ended": [list(e) for e in self.ended],
                 "tagged": [list(t) for t in self.tagged], "revealed": list(self.revealed)}
 
@@ -34,6 +34,18 @@ class Step:
         return cls(data.get("line", ""), tuple(Invocation.from_json(i) for i in data.get("invocations", [])),
                    tuple(tuple(m) for m in data.get("made", [])), tuple(tuple(e) for e in data.get("ended", [])),
                    tuple(tuple(t) for t in data.get("tagged", [])), tuple(data.get("revealed", [])))
+
+
+def _compact(data: dict) -> dict:
+    """An invocation without its unset flags (None, False, empty): a record keeps one per command,
+    and an unset flag reads the same either way (`option_is`)."""
+    return {**data, "options": {k: v for k, v in data["options"].items() if v not in (None, False, [], "")}}
+
+
+def option_is(invocation: Invocation, name: str, value) -> bool:
+    """The flag has this value; an unset flag is False/None/empty, whichever was asked."""
+    given = invocation.options.get(name)
+    return given == value or (value in (None, False, [], "") and given in (None, False, [], ""))
 
 
 def names_of(invocation: Invocation) -> list[str]:

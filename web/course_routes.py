@@ -222,7 +222,7 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "entries": sandboxes.terminal_entries(outcome), "history": sandboxes.command_history(outcome),
         "last": last, "events": (last or {}).get("events", []),
         "goal_met": holds(lesson.goal, world), "solved_now": solved_now,
-        "subgoals": subgoals(lesson, world), "goal_picture": _goal_picture(lesson),
+        "subgoals": subgoals(lesson, world), "goal_picture": lambda: _goal_picture(lesson),  # drawn only by the full page
         "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),
         "solution_shown": lesson.slug in meta["solutions"],
         "questions": progress.question_states(record, lesson),

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from course.checks import run_step
 from course.goals import GoalError, World, holds, parse_goal
+from course.history import Step
 from engine.sandbox import Sandbox
 
 NO_QUESTIONS = SimpleNamespace(questions=())
@@ -130,3 +131,11 @@ def test_a_mistake_in_a_goal_is_named(table, message):
     with pytest.raises(GoalError) as info:
         parse_goal(table)
     assert message in str(info.value)
+
+
+def test_a_stored_step_reads_as_the_step_that_ran(world):
+    stored = World(world.sandbox, tuple(Step.from_json(s.to_json()) for s in world.steps))
+    for table in ({"last_ran": "images", "options": {"all": True}}, {"ran": "image ls", "options": {"all": False}},
+                  {"container": "stopped", "ended_by": "container stop"}, {"image": "snap:2", "tagged_by": "image tag"}):
+        assert holds(parse_goal(table), stored) is holds(parse_goal(table), world), table
+    assert "help" not in stored.steps[-1].to_json()["invocations"][0]["options"]   # unset flags are not kept

@@ -129,3 +129,14 @@ def test_lesson_files_must_be_numbered(tmp_path):
     (tmp_path / "intro.toml").write_text("", encoding="utf-8")
     with pytest.raises(LessonError, match="lessons/intro.toml: lesson files are named NN-some-words.toml"):
         load_lessons(tmp_path)
+
+
+def test_the_first_hint_is_never_the_solution():
+    """Hints climb a ladder: the idea, which command, the exact line. No rung below the last may
+    hold a whole line of the solution (active once every lesson has its three rungs)."""
+    if any(len(lesson.hints) < 3 for lesson in LESSONS):
+        pytest.skip("the hints are being rewritten as three-rung ladders")
+    for lesson in LESSONS:
+        for hint in lesson.hints[:-1]:
+            for line in lesson.solution:
+                assert line not in hint.en and line not in hint.zh, (lesson.slug, line)

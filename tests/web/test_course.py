@@ -249,3 +249,59 @@ def test_every_interface_string_has_a_chinese_translation_and_the_mo_is_compiled
 def _as_tuple(value):
     """A plural entry's id and string are tuples in the .po, lists in the .mo."""
     return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+# ---- checks that cannot be fooled, the goal beside the stage, the hint ladder ------------------------
+def test_a_failed_or_mistyped_command_neither_reveals_nor_scores_a_prediction(client):
+    client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
+    for line in ["docker kill wrker", "dokcer kill worker", "docker kill web"]:   # wrong name, typo, other object
+        page = run(client, "11-stop-kill", line)
+        assert "Now run the command and see what happens." in page and "Right!" not in page
+    page = run(client, "11-stop-kill", "docker kill worker")
+    assert "Right!" in page
+
+
+def test_a_prediction_after_the_experiment_is_not_recorded(client):
+    run(client, "11-stop-kill", "docker kill worker")
+    client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
+    page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    assert "Your prediction:" not in page.split('id="question-0"')[1].split('id="question-1"')[0]
+    assert "Right!" not in page and "The answer:" in page
+
+
+def test_stop_alone_does_not_pass_the_lesson_that_asks_for_kill(client):
+    page = run(client, "11-stop-kill", "docker stop web")
+    page = run(client, "11-stop-kill", "docker stop worker")
+    assert "Goal reached" not in page and "1 of 2 parts done." in page
+
+
+def _checklist(page):
+    return re.findall(r'<li class="subgoal( is-met)?">', page)
+
+
+def test_the_checklist_ticks_after_each_command(client):
+    page = client.get("/lessons/04-start-run").get_data(as_text=True)
+    assert _checklist(page) == ["", ""] and 'class="goal-stage"' in page
+    answer = run(client, "04-start-run", "docker start web")
+    assert '<ul id="lesson-checklist" hx-swap-oob="innerHTML">' in answer and _checklist(answer) == [" is-met", ""]
+    assert "made by <code>docker container run</code>" in answer
+    answer = run(client, "04-start-run", "docker create --name web2 nginx")   # not run: the part stays open
+    answer = run(client, "04-start-run", "docker start web2")
+    assert _checklist(answer) == [" is-met", ""]
+
+
+def test_success_says_what_was_learned(client):
+    page = run(client, "12-pause", "docker pause web")
+    assert "What you learned:" in page and "cgroup freezer" in page
+
+
+def test_lessons_are_numbered_in_course_order(client):
+    page = client.get("/lessons").get_data(as_text=True)
+    assert page.index("/lessons/15-exec") < page.index("/lessons/05-copy-up")
+    assert "Lesson 5 of 17" in client.get("/lessons/15-exec").get_data(as_text=True)
+
+
+def test_hints_are_labelled_as_rungs_of_a_ladder(client):
+    client.post("/lessons/01-layers/hint")
+    page = client.get("/lessons/01-layers").get_data(as_text=True)
+    assert '<span class="rung-name">The idea</span>' in page and "Show another hint: Which command" in page
