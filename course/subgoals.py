@@ -52,8 +52,7 @@ def _image(ref: str, f: dict) -> Text:
     phrases = {
         "layers": lambda v: (f"{v} 层", f"{v} layers"),
         "layers_at_least": lambda v: (f"至少 {v} 层", f"at least {v} layers"),
-        "has_parent": lambda v: ("有父镜像（旧版构建器）", "has a parent image (legacy builder)") if v
-        else ("没有父镜像", "no parent image"),
+        "has_parent": lambda v: ("有父镜像", "has a parent image") if v else ("没有父镜像", "no parent image"),
         "same_as": lambda v: (f"与 {v} 是同一个镜像", f"the same image as {v}"),
         "extends": lambda v: (f"在 {v} 的层之上多了新层", f"{v}'s layers with new ones on top"),
         "history_matches": lambda v: (f"历史里有 `{_regex(v)}` 这一步", f"its history has a `{_regex(v)}` step"),
@@ -83,13 +82,23 @@ def _host_file(name: str, f: dict) -> Text:
     return Text("，".join(zh), ", ".join(en))
 
 
-def _ran(path: str, f: dict, last: bool) -> Text:
-    line = " ".join(["docker", path] + [f"--{k}" for k, v in f.get("options", {}).items() if v is True]
-                    + ([f["target"]] if "target" in f else []))
+def _line(path: str, options: dict, target: str | None) -> str:
+    return " ".join(["docker", path] + [f"--{k}" for k, v in options.items() if v is True] + ([target] if target else []))
+
+
+def _ran(paths: list[str], f: dict, last: bool) -> Text:
+    lines = [f"`{_line(p, f.get('options', {}), f.get('target'))}`" for p in paths]
     without = [f"--{k}" for k, v in f.get("options", {}).items() if v is False]
-    zh = f"`{line}` 成功运行" + (f"（不带 {' '.join(without)}）" if without else "")
-    en = f"`{line}` succeeded" + (f" (without {' '.join(without)})" if without else "")
+    zh = f"{lines[0]}{'（或 ' + '、'.join(lines[1:]) + '）' if lines[1:] else ''} 成功运行" \
+        + (f"（不带 {' '.join(without)}）" if without else "")
+    en = f"{lines[0]}{' (or ' + ', '.join(lines[1:]) + ')' if lines[1:] else ''} succeeded" \
+        + (f" (without {' '.join(without)})" if without else "")
     return Text(zh + ("，且是最后一条命令" if last else ""), en + (", as your last command" if last else ""))
+
+
+def _same_but_path(goals) -> bool:
+    """`any` of `ran` leaves that differ only in the spelling of the command (image ls / images)."""
+    return all(g.kind == "ran" and g.facts == goals[0].facts for g in goals)
 
 
 def describe(goal: Goal) -> Text:
@@ -103,10 +112,12 @@ def describe(goal: Goal) -> Text:
     if goal.kind == "untagged_images_at_least":
         return Text(f"至少 {goal.value} 个没有标签的镜像（<none>）", f"At least {goal.value} untagged images (<none>)")
     if goal.kind in ("ran", "last_ran"):
-        return _ran(goal.value, f, goal.kind == "last_ran")
+        return _ran([goal.value], f, goal.kind == "last_ran")
     if goal.kind == "revealed":
-        return Text(f"第 {goal.value + 1} 题：先预测，再用一条成功的命令验证",
-                    f"Question {goal.value + 1}: predict, then check it with a command that succeeds")
+        return Text(f"回答第 {goal.value + 1} 题：先预测，再运行命令验证",
+                    f"Question {goal.value + 1}: predict, then run the command that answers it")
+    if goal.kind == "any" and _same_but_path(goal.children):
+        return _ran([g.value for g in goal.children], dict(goal.children[0].facts), False)
     parts = [describe(g) for g in goal.children]
     if goal.kind == "not":
         return Text(f"不是这样：{parts[0].zh}", f"Not so: {parts[0].en}")
@@ -114,5 +125,17 @@ def describe(goal: Goal) -> Text:
     return Text(joiner[0].join(p.zh for p in parts), joiner[1].join(p.en for p in parts))
 
 
+def _question(lesson: Lesson, index: int) -> Text:
+    """A question to answer by experiment, named with the command that answers it."""
+    if not 0 <= index < len(lesson.questions):
+        return describe(Goal("revealed", index))
+    reveal = lesson.questions[index].reveal
+    line = f"`{_line(reveal.commands[0], dict(reveal.options), reveal.target)}`"
+    return Text(f"第 {index + 1} 题：先预测，再用一条成功的 {line} 验证",
+                f"Question {index + 1}: predict, then check it with a {line} that succeeds")
+
+
 def subgoal_texts(lesson: Lesson) -> list[Text]:
-    return list(lesson.subgoals) or [describe(g) for g in leaves(lesson.goal)]
+    if lesson.subgoals:
+        return list(lesson.subgoals)
+    return [_question(lesson, g.value) if g.kind == "revealed" else describe(g) for g in leaves(lesson.goal)]

@@ -9,8 +9,10 @@ import tomllib
 import pytest
 
 from course.checks import attempt
+from course.goals import leaves
 from course.lessons import (LESSONS_DIR, ORDER, LessonError, all_lessons, in_order, load_lessons,
                             parse_lesson)
+from course.subgoals import subgoal_texts
 
 LESSONS = all_lessons()
 
@@ -140,3 +142,11 @@ def test_the_first_hint_is_never_the_solution():
         for hint in lesson.hints[:-1]:
             for line in lesson.solution:
                 assert line not in hint.en and line not in hint.zh, (lesson.slug, line)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_every_part_of_a_goal_has_a_checklist_line_in_both_languages(lesson):
+    texts = subgoal_texts(lesson)
+    assert len(texts) == len(leaves(lesson.goal))
+    for text in texts:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text.zh) and not any("\u4e00" <= ch <= "\u9fff" for ch in text.en)
