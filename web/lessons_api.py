@@ -7,7 +7,8 @@
 An attempt runs on a fresh copy of the lesson's start; nothing is stored and no cookie is read.
 `answer` is the index of the choice that what happened shows to be right, null until a command
 answered the question by experiment (course.checks). 400 for a malformed body, 404 for an
-unknown lesson; errors are JSON like the rest of /api (web.errors).
+unknown lesson, 429 past the per-client rate of new sandboxes (an attempt replays up to 200
+commands: about a second of CPU); errors are JSON like the rest of /api (web.errors).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from course.checks import attempt
 from course.lessons import all_lessons, find
+from web import before_new_sandbox
 from web.security import csrf_exempt
 
 bp = Blueprint("lessons_api", __name__, url_prefix="/api/lessons")
@@ -36,7 +38,9 @@ def attempts(slug: str):
     lesson = find(slug)
     if lesson is None:
         abort(404, description=f"no such lesson: {slug}")
-    result = attempt(lesson, _commands())
+    commands = _commands()
+    before_new_sandbox()  # an attempt is a sandbox for a moment: it counts against the per-client rate (429)
+    result = attempt(lesson, commands)
     return jsonify({
         "slug": lesson.slug,
         "goal_met": result.goal_met,

@@ -9,6 +9,11 @@ from course.lessons import all_lessons
 KILL = "/api/lessons/11-stop-kill/attempts"
 
 
+@pytest.fixture
+def app(make_app):
+    return make_app(SANDBOXES_PER_MINUTE=1000)
+
+
 def test_the_lessons_in_course_order_with_both_titles(client):
     response = client.get("/api/lessons")
     assert response.status_code == 200
@@ -87,3 +92,11 @@ def test_no_cookie_is_needed_nor_set(client):
 def test_only_get_and_post(client):
     assert client.delete(KILL).status_code == 405
     assert client.get(KILL).status_code == 405
+
+
+def test_attempts_count_against_the_rate_of_new_sandboxes(make_app):
+    client = make_app(SANDBOXES_PER_MINUTE=2).test_client()
+    assert [client.post(KILL, json={"commands": []}).status_code for _ in range(2)] == [200, 200]
+    refused = client.post(KILL, json={"commands": []})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] and refused.get_json()["error"]
+    assert client.get("/api/lessons").status_code == 200           # reading the list costs nothing
