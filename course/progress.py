@@ -53,8 +53,9 @@ def open_lesson(record: dict | None, lesson: Lesson) -> tuple[dict, Sandbox]:
     """The record with its sandbox in `lesson`: the current one as is, or the lesson's start state
     plus the commands the learner typed there before (their earlier work comes back)."""
     meta = course_meta(record)
-    if record is not None and meta["lesson"] == lesson.slug:
+    if is_in(record, lesson):
         return record, Sandbox.from_json(record["sandbox"])
+    # leaving another lesson, or a record kept before steps were (its steps are rebuilt by replay)
     if record is not None and meta["lesson"]:
         old = Sandbox.from_json(record["sandbox"])
         meta["logs"][meta["lesson"]] = old.log[len(old.log) - _learner_count(old, meta["since"]):]
@@ -67,6 +68,13 @@ def open_lesson(record: dict | None, lesson: Lesson) -> tuple[dict, Sandbox]:
     meta["steps"] = [s.to_json() for s in steps]
     _note_if_solved(meta, lesson, sandbox)
     return _with(record, sandbox, meta), sandbox
+
+
+def is_in(record: dict | None, lesson: Lesson) -> bool:
+    """The record's sandbox is in `lesson`, with one step for each of the learner's commands."""
+    meta = course_meta(record)
+    return record is not None and meta["lesson"] == lesson.slug and \
+        len(meta["steps"]) == max(0, len(record["sandbox"]["transcript"]) - meta["since"])
 
 
 def _learner_count(sandbox: Sandbox, since: int) -> int:

@@ -75,7 +75,7 @@ def _open(lesson: Lesson) -> tuple[dict, Sandbox]:
         session[COURSE_KEY] = current_store().create(record)
         session.permanent = True
         return record, sandbox
-    if progress.course_meta(record)["lesson"] == lesson.slug:
+    if progress.is_in(record, lesson):
         return record, Sandbox.from_json(record["sandbox"])
     return _update(lambda r: progress.open_lesson(r, lesson))
 

@@ -305,3 +305,19 @@ def test_hints_are_labelled_as_rungs_of_a_ladder(client):
     client.post("/lessons/01-layers/hint")
     page = client.get("/lessons/01-layers").get_data(as_text=True)
     assert '<span class="rung-name">The idea</span>' in page and "Show another hint: Which command" in page
+
+
+def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
+    run(client, "11-stop-kill", "docker stop web")
+    run(client, "11-stop-kill", "docker kill worker")
+    with client.session_transaction() as session:
+        sandbox_id = session[course_routes.COURSE_KEY]
+    store = app.extensions["sandbox_store"]
+
+    def forget_steps(record):
+        record["meta"]["course"].pop("steps")
+        return record, None
+
+    store.update(sandbox_id, forget_steps)
+    page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    assert "Goal reached" in page and _checklist(page) == [" is-met", " is-met"]
