@@ -3,6 +3,7 @@ lesson's start; 400 for a malformed body, 404 for an unknown lesson, never a 500
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from course.lessons import all_lessons
 
@@ -100,3 +101,20 @@ def test_attempts_count_against_the_rate_of_new_sandboxes(make_app):
     refused = client.post(KILL, json={"commands": []})
     assert refused.status_code == 429 and refused.headers["Retry-After"] and refused.get_json()["error"]
     assert client.get("/api/lessons").status_code == 200           # reading the list costs nothing
+
+
+WORDS = ["docker", "kill", "stop", "rm", "-f", "worker", "web", "nosuch", "'", '"', "$(", "&&", ";", "|", ">",
+         "\x00", "\u202e", "🐳", "--signal", "KILL", "-s", "inspect", "{{json .}}", "container", "image", "pull"]
+
+
+@settings(max_examples=40, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join)),
+                max_size=6),
+       st.sampled_from([l.slug for l in all_lessons()]))
+def test_any_list_of_lines_is_graded_and_never_a_500(client, commands, slug):
+    response = client.post(f"/api/lessons/{slug}/attempts", json={"commands": commands})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    body = response.get_json()
+    assert isinstance(body["goal_met"], bool) and len(body["transcript"]) <= len(commands)
+    assert all(q["answer"] is None for q in body["questions"] if not q["revealed"])
