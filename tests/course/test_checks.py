@@ -279,3 +279,24 @@ WRONG_STATE = {
 def test_a_command_in_the_wrong_state_answers_nothing(key):
     slug, index = key
     assert index not in attempt(find(slug), WRONG_STATE[key]).revealed
+
+
+# What the success message says the learner learned, checked where the engine can show it.
+def test_learned_stop_sends_the_images_stop_signal_then_sigkill_after_the_grace_period():
+    lesson = find("11-stop-kill")
+    assert "SIGQUIT" in lesson.learned.en and "10 seconds" in lesson.learned.en
+    sandbox = lesson.start()
+    web = sandbox.run("docker stop web")
+    worker = sandbox.run("docker stop worker")
+    assert [e["signal"] for e in web.events if e["type"] == "signal"] == ["SIGQUIT"]
+    assert [(e["signal"], e.get("after_seconds")) for e in worker.events if e["type"] == "signal"] == \
+        [("SIGTERM", None), ("SIGKILL", 10)]
+
+
+def test_learned_an_image_a_container_needs_is_not_removed():
+    lesson = find("07-image-rm")
+    assert "container needs it" in lesson.learned.en
+    sandbox = lesson.start()
+    sandbox.run("docker create --name holder alpine")
+    refused = sandbox.run("docker image rm alpine")
+    assert refused.exit_code == 1 and "is using its referenced image" in refused.stderr
