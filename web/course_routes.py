@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from functools import lru_cache
 
@@ -189,11 +190,32 @@ def _solved(slug: str) -> Sandbox:
 
 
 def _goal_picture(lesson: Lesson) -> Markup:
-    """The shared stage partial drawn for the solved state, small, beside the learner's own stage
-    (its ids renamed so the page keeps one #stage-title)."""
+    """The shared stage partial drawn for the solved state, small, beside the learner's own stage."""
     sandbox = _solved(lesson.slug)
     html = render_template("course/_goal_stage.html", sandbox=sandbox, state=sandbox.state(), last=None, events=[])
-    return Markup(html.replace('id="stage-', 'id="goal-stage-').replace('aria-labelledby="stage-', 'aria-labelledby="goal-stage-'))
+    return Markup(prefix_ids(html, "goal-"))
+
+
+_ID_ATTRIBUTES = re.compile(r'(?<![\w:-])(id|for|href|xlink:href|aria-labelledby|aria-describedby|aria-controls)="([^"]*)"')
+
+
+def prefix_ids(html: str, prefix: str) -> str:
+    """The same markup with its ids (and the references to them) prefixed, so a second copy of a
+    partial on one page keeps every id unique (one #stage-title, one SVG pattern of each name)."""
+    ids = set(re.findall(r'(?<![\w:-])id="([^"]+)"', html))
+
+    def attribute(match: re.Match) -> str:
+        name, value = match[1], match[2]
+        if name in ("id", "for"):
+            value = prefix + value if value in ids else value
+        elif name.endswith("href"):
+            value = f"#{prefix}{value[1:]}" if value.startswith("#") and value[1:] in ids else value
+        else:
+            value = " ".join(prefix + v if v in ids else v for v in value.split())
+        return f'{name}="{value}"'
+
+    html = _ID_ATTRIBUTES.sub(attribute, html)
+    return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m[1]})" if m[1] in ids else m[0], html)
 
 
 @bp.get("/lessons/<slug>/goal")

@@ -321,3 +321,18 @@ def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, clien
     store.update(sandbox_id, forget_steps)
     page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
     assert "Goal reached" in page and _checklist(page) == [" is-met", " is-met"]
+
+
+def test_the_goal_picture_keeps_every_id_on_the_page_unique(client):
+    page = client.get("/lessons/05-copy-up").get_data(as_text=True)
+    ids = re.findall(r'(?<![\w-])id="([^"]+)"', page)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
+    assert 'id="goal-rw-stripes"' in page and 'id="goal-stage-title"' in page
+
+
+def test_prefix_ids_renames_references_too():
+    html = '<h2 id="t">x</h2><svg aria-labelledby="t other"><use href="#p"/><rect fill="url(#p)"/>' \
+           '<pattern id="p"/></svg><a href="#elsewhere" data-id="t">'
+    assert course_routes.prefix_ids(html, "g-") == \
+        '<h2 id="g-t">x</h2><svg aria-labelledby="g-t other"><use href="#g-p"/><rect fill="url(#g-p)"/>' \
+        '<pattern id="g-p"/></svg><a href="#elsewhere" data-id="t">'
