@@ -7,6 +7,7 @@ A leaf names one subject and the facts it must have:
     { container = "web", state = "paused" }                  # also exit_code, image, absent
     { container = "web", rw_has = "/tmp/hello" }             # rw_whiteout, rw_lacks,
     { container = "web", process_matches = "sleep" }         # processes_at_least, signal
+    { container = "deb", command_matches = "uname -r$" }     # the command it was created to run
     { container = "worker", ended_by = "container kill" }    # the command whose signal ended it
     { container = "web2", made_by = "container run" }        # the command that created it
     { container = "web", file = "/greeting", contains = "hi" }
@@ -47,7 +48,7 @@ SUBJECT_FACTS: dict[str, dict[str, type | tuple]] = {
     "container": {"absent": bool, "state": str, "exit_code": int, "image": str, "rw_has": str,
                   "rw_whiteout": str, "rw_lacks": str, "processes_at_least": int,
                   "process_matches": str, "signal": str, "file": str, "contains": str,
-                  "made_by": str, "ended_by": str},
+                  "made_by": str, "ended_by": str, "command_matches": str},
     "image": {"absent": bool, "layers": int, "layers_at_least": int, "has_parent": bool,
               "same_as": str, "extends": str, "history_matches": str, "file": str, "contains": str,
               "tagged_by": str},
@@ -59,7 +60,7 @@ SUBJECT_FACTS: dict[str, dict[str, type | tuple]] = {
 }
 SUBJECT_TYPES = {"container": str, "image": str, "host_file": str, "untagged_images_at_least": int,
                  "ran": str, "last_ran": str, "revealed": int}
-REGEX_FACTS = {"process_matches", "history_matches"}
+REGEX_FACTS = {"process_matches", "history_matches", "command_matches"}
 COMMAND_FACTS = {"ran", "last_ran", "made_by", "ended_by", "tagged_by"}
 STATES = {"created", "running", "paused", "restarting", "exited", "dead"}
 
@@ -188,6 +189,7 @@ def _container(name: str, facts: dict, world: World) -> bool:
         "rw_lacks": lambda v: v not in rw,
         "processes_at_least": lambda v: container.status in ("running", "paused") and len(container.processes) >= v,
         "process_matches": lambda v: any(re.search(v, p.command) for p in container.processes),
+        "command_matches": lambda v: re.search(v, " ".join([container.path, *container.args])) is not None,
         "signal": lambda v: container.last_signal == v,
         "file": lambda v: _fs_contains(daemon.container_fs(container), v, facts["contains"]),
         "contains": lambda v: True,  # checked with "file"

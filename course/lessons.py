@@ -62,9 +62,10 @@ class Text:
 
 # The course order: each lesson uses only commands taught before it (exec before copy-up, which
 # uses it; build before image ls -a and image rm, whose start states are builds; history after build).
+# Lessons not listed follow in file order; a challenge comes last.
 ORDER = ("01-layers", "02-metadata", "03-create", "04-start-run", "15-exec", "05-copy-up", "08-build",
          "06-image-ls", "07-image-rm", "10-history", "09-save-export", "11-stop-kill", "12-pause",
-         "13-rm", "14-commit", "16-inspect", "17-challenge")
+         "13-rm", "14-commit", "16-inspect")
 
 
 @dataclass(frozen=True)
@@ -238,9 +239,11 @@ def load_lessons(directory: Path = LESSONS_DIR) -> list[Lesson]:
 
 
 def in_order(lessons: list[Lesson], order: tuple[str, ...] = ORDER) -> tuple[Lesson, ...]:
-    """The lessons ORDER names, in its order, then the others in file order; each knows its place."""
+    """The lessons ORDER names, in its order, then the others in file order, challenges last; each
+    knows its place."""
     listed = [next(l for l in lessons if l.slug == slug) for slug in order if any(l.slug == slug for l in lessons)]
-    ordered = listed + [l for l in lessons if l.slug not in order]
+    rest = [l for l in lessons if l.slug not in order]
+    ordered = listed + [l for l in rest if not l.challenge] + [l for l in rest if l.challenge]
     return tuple(replace(lesson, position=i + 1) for i, lesson in enumerate(ordered))
 
 

@@ -32,6 +32,7 @@ def _container(name: str, f: dict) -> Text:
         "rw_lacks": lambda v: (f"可读写层里没有 {v}", f"no {v} in its read-write layer"),
         "processes_at_least": lambda v: (f"至少 {v} 个进程", f"at least {v} processes"),
         "process_matches": lambda v: (f"里面运行着 `{_regex(v)}`", f"`{_regex(v)}` runs in it"),
+        "command_matches": lambda v: (f"它的命令是 `{_regex(v)}`", f"its command is `{_regex(v)}`"),
         "signal": lambda v: (f"被 {v} 结束", f"ended by {v}"),
         "file": lambda v: (f"{v} 里有 “{f['contains']}”", f"its {v} says “{f['contains']}”"),
         "made_by": lambda v: (f"由 {_cmd(v)} 创建", f"made by {_cmd(v)}"),

@@ -46,6 +46,8 @@ def world():
     ({"container": "web", "rw_whiteout": "/etc/os-release"}, True),
     ({"container": "box", "rw_lacks": "/tmp/hello"}, True),
     ({"container": "web", "process_matches": "^sleep 1000$"}, True),
+    ({"container": "web", "command_matches": "sleep 1000$"}, True),
+    ({"container": "box", "command_matches": "sleep"}, False),
     ({"container": "web", "processes_at_least": 2}, False),
     ({"container": "gone", "exit_code": 137, "signal": "SIGKILL"}, True),
     ({"container": "web", "exit_code": 0}, False),   # running: it has no exit code yet
