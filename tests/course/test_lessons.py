@@ -25,11 +25,7 @@ def _failed(sandbox, since):
 def test_every_setup_and_solution_command_succeeds(lesson):
     assert _failed(lesson.start(), 0) == [], "every setup command succeeds"
     result = attempt(lesson, list(lesson.solution))
-    failed = [i for i, e in enumerate(result.transcript) if e["exit_code"]]
-    # a refusal belongs in a solution only where it answers a question (13: rm of a running container)
-    answers_a_refusal = [i for i in failed
-                         if any(lesson.questions[q].reveal.exit_code for q in result.world.steps[i].revealed)]
-    assert failed == answers_a_refusal
+    assert [e["command"] for e in result.transcript if e["exit_code"]] == []
 
 
 def test_at_least_twelve_lessons_and_a_final_challenge():
@@ -46,7 +42,7 @@ def test_the_order_names_each_lesson_at_most_once_and_only_lessons_that_exist():
 def test_a_lesson_the_order_does_not_list_comes_after_the_others_and_before_the_challenge():
     extra = parse_lesson("18-new", tomllib.loads((LESSONS_DIR / "03-create.toml").read_text(encoding="utf-8")))
     ordered = in_order(list(load_lessons()) + [extra])
-    assert [l.slug for l in ordered][-2:] == ["18-new", "17-challenge"]
+    assert ordered[-2].slug == "18-new" and ordered[-1].challenge
     assert [l.position for l in ordered] == list(range(1, len(ordered) + 1))
     assert [l.slug for l in ordered[:len(ORDER)]] == list(ORDER)
 
@@ -136,14 +132,13 @@ def test_lesson_files_must_be_numbered(tmp_path):
 
 
 def test_the_first_hint_is_never_the_solution():
-    """Hints climb a ladder: the idea, which command, the exact line. No rung below the last may
-    hold a whole line of the solution (active once every lesson has its three rungs)."""
+    """Hints climb a ladder: the idea, which command, the exact line. The first rung holds no line
+    of the solution (active once every lesson has its three rungs)."""
     if any(len(lesson.hints) < 3 for lesson in LESSONS):
         pytest.skip("the hints are being rewritten as three-rung ladders")
     for lesson in LESSONS:
-        for hint in lesson.hints[:-1]:
-            for line in lesson.solution:
-                assert line not in hint.en and line not in hint.zh, (lesson.slug, line)
+        for line in lesson.solution:
+            assert line not in lesson.hints[0].en and line not in lesson.hints[0].zh, (lesson.slug, line)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
