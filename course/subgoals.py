@@ -126,6 +126,12 @@ def describe(goal: Goal) -> Text:
     return Text(joiner[0].join(p.zh for p in parts), joiner[1].join(p.en for p in parts))
 
 
+def reveal_line(question) -> str:
+    """The command line that answers a question, as a learner would type it."""
+    reveal = question.reveal
+    return _line(reveal.commands[0], dict(reveal.options), reveal.target)
+
+
 def _question(lesson: Lesson, index: int) -> Text:
     """A question to answer by experiment, named with the command that answers it."""
     if not 0 <= index < len(lesson.questions):

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from course import progress
 from course.checks import subgoals
+from course.subgoals import reveal_line
 from course.goals import holds
 from course.lessons import Lesson, all_lessons, find, next_lesson
 from course.walkthrough import walkthrough
@@ -247,7 +248,7 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "subgoals": subgoals(lesson, world), "goal_picture": lambda: _goal_picture(lesson),  # drawn only by the full page
         "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),
         "solution_shown": lesson.slug in meta["solutions"],
-        "questions": progress.question_states(record, lesson),
+        "questions": progress.question_states(record, lesson), "reveal_line": reveal_line,
         "max_command": current_app.config["MAX_COMMAND_LENGTH"],
     }
 

@@ -338,3 +338,12 @@ def test_prefix_ids_renames_references_too():
     assert course_routes.prefix_ids(html, "g-") == \
         '<h2 id="g-t">x</h2><svg aria-labelledby="g-t other"><use href="#g-p"/><rect fill="url(#g-p)"/>' \
         '<pattern id="g-p"/></svg><a href="#elsewhere" data-id="t">'
+
+
+def test_a_prediction_says_which_command_answers_it(client):
+    client.post("/lessons/13-rm/answer", data={"question": "0", "choice": "1"})
+    page = client.get("/lessons/13-rm").get_data(as_text=True)
+    assert "It counts when this command is refused: <code>docker container rm web</code>" in page
+    client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
+    page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    assert "It counts when this command succeeds: <code>docker container kill worker</code>" in page
