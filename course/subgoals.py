@@ -83,8 +83,17 @@ def _host_file(name: str, f: dict) -> Text:
     return Text("，".join(zh), ", ".join(en))
 
 
+# Commands whose target is named by a flag, not an argument (the rest of the line is the learner's).
+NAMING_FLAG = {"container run": "--name", "container create": "--name", "image build": "-t"}
+TAKES_MORE = {"container exec", "container commit", "container export"}  # what to run, the new tag, -o FILE
+
+
 def _line(path: str, options: dict, target: str | None) -> str:
-    return " ".join(["docker", path] + [f"--{k}" for k, v in options.items() if v is True] + ([target] if target else []))
+    flags = [f"--{k}" for k, v in options.items() if v is True]
+    if target and path in NAMING_FLAG:
+        return " ".join(["docker", path, *flags, NAMING_FLAG[path], target, "…"])
+    more = ["…"] if path in TAKES_MORE else []
+    return " ".join(["docker", path, *flags] + ([target] if target else []) + more)
 
 
 def _ran(paths: list[str], f: dict, last: bool) -> Text:
