@@ -306,7 +306,7 @@ def test_lessons_are_numbered_in_course_order(client):
 def test_hints_are_labelled_as_rungs_of_a_ladder(client):
     client.post("/lessons/01-layers/hint")
     page = client.get("/lessons/01-layers").get_data(as_text=True)
-    assert '<span class="rung-name">The idea</span>' in page and "Show another hint: Which command" in page
+    assert '<span class="rung-name">The idea</span>' in page and "Show another hint · Which command" in page
 
 
 def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
