@@ -9,7 +9,7 @@ nothing. `attempt` replays a list of lines on a fresh copy of a lesson's start (
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.invocation import Invocation
 from engine.sandbox import Result, Sandbox
@@ -39,10 +39,10 @@ def run_step(lesson: Lesson, sandbox: Sandbox, steps: tuple[Step, ...], line: st
     container_names.update({c.id: c.name for c in sandbox.daemon.containers.values()})
     step = step_from(result.command, result.invocations, result.events, container_names)
     after = World(sandbox, steps + (step,))
-    revealed = tuple(i for i in ready
+    answered = tuple(i for i in ready
                      if any(_answers(lesson.questions[i].reveal, inv, sandbox) for inv in result.invocations)
                      and (lesson.questions[i].reveal.then is None or holds(lesson.questions[i].reveal.then, after)))
-    return result, step_from(result.command, result.invocations, result.events, container_names, revealed)
+    return result, replace(step, revealed=answered)
 
 
 def revealed(steps) -> set[int]:

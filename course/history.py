@@ -60,8 +60,7 @@ def names_of(invocation: Invocation) -> list[str]:
     return names
 
 
-def step_from(line: str, invocations, events: list[dict], container_names: dict[str, str],
-              revealed: tuple[int, ...] = ()) -> Step:
+def step_from(line: str, invocations, events: list[dict], container_names: dict[str, str]) -> Step:
     """The Step for a line that ran. `container_names` maps container id -> name (before or after
     the line, whichever knew it), so an event can be tied to the command that named the container."""
     invocations = tuple(invocations)
@@ -84,4 +83,4 @@ def step_from(line: str, invocations, events: list[dict], container_names: dict[
             ended.append((event["container"], by(event["container"], only) if event.get("signal") else ITSELF))
         elif kind == "tagged":
             tagged.append((event["tag"], only or next((i.path for i in invocations if event["tag"] in names_of(i)), "")))
-    return Step(line, invocations, tuple(made), tuple(ended), tuple(tagged), tuple(revealed))
+    return Step(line, invocations, tuple(made), tuple(ended), tuple(tagged))

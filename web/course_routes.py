@@ -22,9 +22,9 @@ from markupsafe import Markup, escape
 
 from course import progress
 from course.checks import subgoals
-from course.subgoals import reveal_line
 from course.goals import holds
 from course.lessons import Lesson, all_lessons, find, next_lesson
+from course.subgoals import reveal_line
 from course.walkthrough import walkthrough
 from engine.sandbox import MAX_LOG, Sandbox
 from engine.scenarios import SCENARIOS
