@@ -16,6 +16,8 @@
     [[questions]]                           # predict, then run
     reveal = { command = "container rm", target = "web", state = { container = "web", state = "running" } }
     prompt = { zh, en }  choices = [{ zh, en }, …]  answer = 1 (0-based)  explanation = { zh, en }
+    [today]                                 # optional: where the 2019 article is simplified or
+    zh = "…"  en = "…"                      # outdated, what Docker 28.5 does today
 
 A question is answered by experiment (`reveal`) only when a command it names ran in the state it
 assumes: `command` (a canonical path or a list of them, as the engine's invocations name it),
@@ -107,6 +109,7 @@ class Lesson:
     learned: Text | None = None
     subgoals: tuple[Text, ...] = ()
     position: int = 0          # 1-based place in the course order (set by all_lessons)
+    today: Text | None = None   # what Docker does today where the article's sentence is dated
 
     def start(self) -> Sandbox:
         """A fresh sandbox in the lesson's start state (host files first, then the setup)."""
@@ -179,7 +182,7 @@ def _reveal(data, where: str) -> Reveal:
 
 
 KNOWN_KEYS = {"title", "idea", "commands", "setup", "host_files", "goal", "goal_text", "hints",
-              "solution", "questions", "challenge", "learned", "subgoals"}
+              "solution", "questions", "challenge", "learned", "subgoals", "today"}
 
 
 def parse_lesson(slug: str, data: dict) -> Lesson:
@@ -216,6 +219,7 @@ def parse_lesson(slug: str, data: dict) -> Lesson:
         challenge=bool(data.get("challenge", False)),
         learned=_text(data, "learned", where) if "learned" in data else None,
         subgoals=tuple(_text({"s": t}, "s", f"{where}: subgoals[{i}]") for i, t in enumerate(subgoals)),
+        today=_text(data, "today", where) if "today" in data else None,
     )
 
 

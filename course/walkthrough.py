@@ -24,6 +24,7 @@ class Step:
     caption: Text
     commands: tuple[str, ...]
     figure: str = ""       # the article's figure this step redraws
+    today: Text | None = None  # what Docker 28.5 does, where the article's sentence is dated
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def parse_walkthrough(data: dict, where: str = "lessons/walkthrough.toml") -> Wa
         if not isinstance(commands, list) or not all(isinstance(c, str) and c.strip() for c in commands):
             raise LessonError(f"{at}: 'commands' must be a list of commands")
         caption = _text({"caption": {"zh": step.get("zh"), "en": step.get("en")}}, "caption", at)
-        steps.append(Step(i, caption, tuple(commands), str(step.get("figure", ""))))
+        today = _text(step, "today", at) if "today" in step else None
+        steps.append(Step(i, caption, tuple(commands), str(step.get("figure", "")), today))
     files = data.get("host_files", {})
     return Walkthrough(_text(data, "title", where), tuple(sorted(files.items())), tuple(steps))
 

@@ -5,7 +5,7 @@ The engine reports a build as one event:
      "steps": [{number, total, instruction, cached, container, changes, layer, image}, ...]}
 FROM lines are not steps: they are the gaps in the numbering. Each frame of the view is one step:
 the stack so far, the temporary container whose read-write layer took the step's changes, and the
-commit that turned them into the next read-only layer (or an empty layer for metadata-only steps).
+commit that copied them into the next read-only layer (or only a history row, no layer, for metadata-only steps).
 
     last_build(events) -> dict | None
     build_view(daemon, event, position=None) -> BuildView      position 0 = FROM, n = last step
@@ -286,7 +286,7 @@ def _stack(view: BuildView) -> list[StackRow]:
             continue
         rows.append(StackRow("empty" if step.empty else "layer", step.instruction, step.layer_short, step.number,
                              cached=step.cached, new=step.position == view.position,
-                             detail=_("cache hit") if step.cached else (_("empty layer") if step.empty
+                             detail=_("cache hit") if step.cached else (_("no layer") if step.empty
                                                                         else _("new layer"))))
     return list(reversed(rows))
 
@@ -319,7 +319,7 @@ def _step_note(step: BuildStep, legacy: bool) -> str:
     count = len(step.changes) + step.more_changes
     changed = ngettext("%(num)s change", "%(num)s changes", count)
     if step.cached:
-        what = _("layer %(id)s", id=step.layer_short) if step.layer_short else _("its metadata (an empty layer)")
+        what = _("layer %(id)s", id=step.layer_short) if step.layer_short else _("its history row (no layer)")
         image = _(" (intermediate image %(id)s)", id=step.image_short) if legacy and step.image_short else ""
         return _("Cache hit: an earlier build ran this very step on this very stack, so %(what)s%(image)s "
                  "is reused. No container runs.", what=what, image=image)
@@ -327,14 +327,14 @@ def _step_note(step: BuildStep, legacy: bool) -> str:
         image = _(" = intermediate image %(id)s", id=step.image_short) if step.image_short else ""
         if step.empty:
             return _("A temporary container %(id)s was created and committed, but no file changed: "
-                     "only the image config changed (an empty layer in the history)%(image)s. "
+                     "only the image config changed (a history row, no layer)%(image)s. "
                      "The container was removed.", id=step.container, image=image)
         return _("A temporary container %(id)s ran the step; its read-write layer got %(changed)s. "
-                 "The commit turned that layer into read-only layer %(layer)s%(image)s; "
+                 "The commit copied those changes into read-only layer %(layer)s%(image)s; "
                  "the container was removed.", id=step.container, changed=changed, layer=step.layer_short,
                  image=image)
     if step.empty:
-        return _("BuildKit only changes the image config: no container, no layer (an empty layer in the history).")
+        return _("BuildKit only changes the image config: no container, no layer, only a history row.")
     if step.container:
         return _("BuildKit ran the command in its own container %(id)s (never shown by `docker ps`); "
                  "its %(changed)s became read-only layer %(layer)s.", id=step.container, changed=changed,

@@ -347,5 +347,5 @@ def ghosts(daemon, changes: Changes) -> list[Ghost]:
         out.append(Ghost(what="image", label=tags[0] if tags else short_digest(image_id), detail=detail))
     for image_id, tag in changes.tags_removed:
         if image_id in daemon.images:
-            out.append(Ghost(what="tag", label=tag, detail=_("untagged: the image stays (other tags use it)")))
+            out.append(Ghost(what="tag", label=tag, detail=_("untagged: the image stays (still in use)")))
     return out

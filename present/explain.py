@@ -13,36 +13,36 @@ from .highlight import read_events
 
 TEXTS: dict[str, dict[str, str]] = {
     "image ls": {
-        "en": "Lists the images: each is a stack of read-only layers, and the SIZE column adds up all of "
-              "its layers, even those shared with other images. Only top-level images are listed; "
-              "`-a` also shows the intermediate images that a classic build leaves behind.",
-        "zh": "列出镜像：每个镜像都是一摞只读层，SIZE 把它所有的层都算上，包括与其他镜像共享的层。"
-              "默认只列出顶层镜像；加 `-a` 还会列出传统构建留下的中间层镜像。",
+        "en": "Lists images, not layers: one row per repository:tag, and the SIZE column adds up all of "
+              "the image's layers, even those shared with other images. Intermediate images (untagged parents "
+              "of other images) are hidden; `-a` also shows those the legacy builder or `docker commit` left.",
+        "zh": "列出的是镜像，不是层：每个“仓库:标签”一行，SIZE 把镜像所有的层都算上，包括与其他镜像共享的层。"
+              "中间镜像（没有标签、又是别的镜像父镜像的镜像）默认不显示；加 `-a` 还会列出传统构建器或 `docker commit` 留下的中间镜像。",
     },
     "image ls -a": {
         "en": "With `-a`, the intermediate images appear too: untagged images that are the parents of "
-              "others, one per build step. They are not extra copies — they point at the same read-only "
-              "layers as the final image.",
-        "zh": "加上 `-a` 后，中间层镜像也会出现：它们没有标签，是其他镜像的父镜像，每个构建步骤一个。"
+              "others, one per step of a legacy build (the last step is the tagged image itself; BuildKit "
+              "leaves none). They are not extra copies — they point at the same read-only layers as the final image.",
+        "zh": "加上 `-a` 后，中间镜像也会出现：它们没有标签，是其他镜像的父镜像，传统构建的每个步骤一个（最后一步就是带标签的镜像本身；BuildKit 不留下中间镜像）。"
               "它们不是额外的拷贝，指向的是与最终镜像相同的只读层。",
     },
     "image rm": {
-        "en": "Removes an image's tag and, when no tag or container still uses it, the image itself. Its "
-              "read-only layers are soft-deleted: a layer is really deleted only when no other image "
-              "or container still stands on it.",
-        "zh": "删除镜像的标签；当再没有标签或容器使用它时，删除镜像本身。它的只读层是“软删除”："
-              "只有当没有任何其他镜像或容器还用着某一层时，这一层才会真正被删除。",
+        "en": "Removes an image's tag and, when nothing else needs the image (another tag, a child image built "
+              "on it, a container), the image itself. Its read-only layers are soft-deleted: each `Deleted:` "
+              "line after the image's id is a layer no other image uses; a shared layer stays.",
+        "zh": "删除镜像的标签；当再没有别的东西需要这个镜像（另一个标签、建立在它上面的子镜像、容器）时，删除镜像本身。"
+              "它的只读层是“软删除”：镜像 ID 之后的每一行 `Deleted:` 都是没有别的镜像使用的层；共享的层会留下。",
     },
     "build": {
         "en": "The legacy builder (the article's model) repeats one loop per instruction: run a temporary "
               "container from the image so far, let the instruction change its read-write layer, and commit "
               "that layer as a new read-only layer — an intermediate image (`docker image ls -a` lists them) — "
-              "then remove the container. Instructions that change no file add only metadata (an empty layer). "
+              "then remove the container. Instructions that change no file change only the config: a history row, no layer. "
               "A step already done on the same stack prints `Using cache` and reuses its image; after the first "
               "changed step, every later step runs again.",
         "zh": "传统构建器（文章讲的模型）对每条指令重复同一个循环：用当前镜像启动一个临时容器，让指令修改它的可读写层，"
               "再把这一层提交为新的只读层——也就是一个中间镜像（`docker image ls -a` 能看到它们）——然后删除容器。"
-              "不改文件的指令只添加元数据（空层）。在同一摞层上做过的步骤会打印 `Using cache` 并复用那个镜像；"
+              "不改文件的指令只改配置：历史里多一行，没有层。在同一摞层上做过的步骤会打印 `Using cache` 并复用那个镜像；"
               "从第一个改动过的步骤开始，之后的每一步都要重新执行。",
     },
     "build buildkit": {
@@ -57,10 +57,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "用 `DOCKER_BUILDKIT=0` 可以换回文章讲的传统构建器。",
     },
     "save": {
-        "en": "Packs the image into one tar: every read-only layer as its own archive plus the metadata "
-              "(the image config with its history, and a manifest listing the layers in order). "
+        "en": "Packs the image into one tar, uncompressed: every read-only layer as its own tar (named by its "
+              "DiffID) plus the metadata (the image's one config with its history, and a manifest listing "
+              "the layers in order). "
               "`docker load` can rebuild the very same image from it, layer by layer.",
-        "zh": "把镜像打包成一个 tar：每个只读层各自一个归档，再加上元数据（包含历史的镜像配置，以及按顺序列出各层的 "
+        "zh": "把镜像打包成一个不压缩的 tar：每个只读层各自一个 tar（以 DiffID 命名），再加上元数据（镜像唯一的一份配置及其历史，以及按顺序列出各层的 "
               "manifest）。`docker load` 能从中一层一层地还原出完全相同的镜像。",
     },
     "load": {
@@ -70,11 +71,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "再按其配置和标签登记镜像。",
     },
     "history": {
-        "en": "Walks the image's layers from the top down to the base, one line per history entry: the "
-              "instruction that made it and the size it added. Entries of 0B are metadata-only (ENV, "
-              "CMD, EXPOSE …): they changed no file, so they have no layer.",
-        "zh": "从顶层一直递归到最底层，逐条列出镜像的历史：产生这一层的指令和它增加的大小。"
-              "0B 的条目只有元数据（ENV、CMD、EXPOSE……），没有改动文件，所以没有对应的层。",
+        "en": "Reads the history kept in the image's config, newest first, one row per build step: the "
+              "instruction and the size its layer added. Rows of 0B changed only the config (ENV, CMD, "
+              "EXPOSE …): a history row, no layer. IMAGE shows an id only where a local parent image exists.",
+        "zh": "读取镜像配置里保存的历史，最新的在上，每个构建步骤一行：指令和它的层增加的大小。"
+              "0B 的行只改了配置（ENV、CMD、EXPOSE……）：只有一条历史记录，没有层。IMAGE 一列只在本地有对应的父镜像时才显示 ID。",
     },
     "image inspect": {
         "en": "Prints the image's metadata as JSON: the config (Cmd, Env, WorkingDir …), and under RootFS "
@@ -85,9 +86,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "pull": {
         "en": "Downloads the image's read-only layers one by one and stacks them in order. A layer the "
               "daemon already has (same content, same layers below) is not downloaded again: "
-              "“Already exists” — images share it.",
+              "“Already exists” — images share it. The ids on these lines are digests of the compressed "
+              "download; `docker image inspect` lists the uncompressed layers' DiffIDs instead.",
         "zh": "逐层下载镜像的只读层，并按顺序叠放。守护进程已有的层（内容相同、下面的层也相同）不会再下载，"
-              "显示“Already exists”——多个镜像共享这一层。",
+              "显示“Already exists”——多个镜像共享这一层。这些行上的 ID 是压缩下载内容的摘要；"
+              "`docker image inspect` 列出的是未压缩层的 DiffID。",
     },
     "tag": {
         "en": "Adds another name to the same image: no layer is copied, both names point at one image id.",
@@ -112,9 +115,9 @@ TEXTS: dict[str, dict[str, str]] = {
               "一个容器只能有一个进程隔离空间；原来的可读写层保持不变。",
     },
     "restart": {
-        "en": "Stops the container (SIGTERM, then SIGKILL after the grace period) and starts it again: a new "
-              "process isolation space, the same read-write layer with all its changes.",
-        "zh": "先停止容器（SIGTERM，宽限期后 SIGKILL），再重新启动：新的进程隔离空间，"
+        "en": "Stops the container (its stop signal to PID 1, then SIGKILL after the grace period) and starts "
+              "it again: a new process isolation space, the same read-write layer with all its changes.",
+        "zh": "先停止容器（向 PID 1 发送停止信号，宽限期后 SIGKILL），再重新启动：新的进程隔离空间，"
               "但可读写层还是原来那个，所有改动都在。",
     },
     "run": {
@@ -124,33 +127,36 @@ TEXTS: dict[str, dict[str, str]] = {
               "命令在其中以 PID 1 运行。",
     },
     "ps": {
-        "en": "Lists the containers that have a running process space; `-a` lists all of them, including "
+        "en": "Lists the containers that have a running process isolation space; `-a` lists all of them, including "
               "created and exited ones whose read-write layer is still on disk.",
         "zh": "列出拥有运行中进程隔离空间的容器；加 `-a` 则列出全部，包括可读写层仍在磁盘上的 "
               "created 和 exited 容器。",
     },
     "stop": {
-        "en": "Sends SIGTERM to the processes in the container's isolation space, waits up to the grace "
-              "period (10 s), then SIGKILL; the space is gone. The read-write layer stays, so "
-              "`docker start` finds every change again.",
-        "zh": "向容器进程隔离空间中的进程发送 SIGTERM，最多等待宽限期（10 秒），然后发送 SIGKILL，"
-              "进程空间随之消失。可读写层还在，所以 `docker start` 之后所有改动依然存在。",
+        "en": "Sends the image's stop signal (SIGTERM unless the image sets another; nginx's is SIGQUIT) to the "
+              "container's main process, PID 1, waits up to the grace period (10 s by default), then sends "
+              "SIGKILL. When PID 1 ends, the kernel ends the other processes and the process isolation space is "
+              "gone. The read-write layer stays, so `docker start` finds every change again.",
+        "zh": "向容器的主进程（PID 1）发送镜像的停止信号（镜像没有另外设置时是 SIGTERM；nginx 的是 SIGQUIT），"
+              "最多等待宽限期（默认 10 秒），然后发送 SIGKILL。PID 1 结束时，内核结束其余进程，进程隔离空间随之消失。"
+              "可读写层还在，所以 `docker start` 之后所有改动依然存在。",
     },
     "kill": {
-        "en": "Sends SIGKILL (or the signal given with -s) to the container's main process at once: no "
-              "grace period. The process space ends; the read-write layer stays.",
-        "zh": "立即向容器的主进程发送 SIGKILL（或 -s 指定的信号），没有宽限期。"
-              "进程空间结束，可读写层保留。",
+        "en": "Sends SIGKILL (or the signal given with -s) to the container's main process, PID 1, at once: no "
+              "grace period. When PID 1 ends, the kernel ends the rest and the process isolation space is gone; "
+              "the read-write layer stays.",
+        "zh": "立即向容器的主进程（PID 1）发送 SIGKILL（或 -s 指定的信号），没有宽限期。"
+              "PID 1 结束时，内核结束其余进程，进程隔离空间随之消失；可读写层保留。",
     },
     "pause": {
-        "en": "Freezes every process in the container's isolation space with the cgroups freezer: they "
+        "en": "Freezes every process in the container's process isolation space with the cgroups freezer: they "
               "stay in memory but get no CPU until `docker unpause`.",
         "zh": "利用 cgroups 的 freezer 特性冻结容器进程隔离空间中的所有进程：它们留在内存里，"
               "但在 `docker unpause` 之前得不到 CPU。",
     },
     "unpause": {
-        "en": "Thaws the frozen process space: the same processes continue exactly where they stopped.",
-        "zh": "解冻被冻结的进程空间：同样的进程从停下的地方继续运行。",
+        "en": "Thaws the frozen process isolation space: the same processes continue exactly where they stopped.",
+        "zh": "解冻被冻结的进程隔离空间：同样的进程从停下的地方继续运行。",
     },
     "rm": {
         "en": "Deletes the container's read-write layer, and with it every change made inside the "
@@ -160,23 +166,25 @@ TEXTS: dict[str, dict[str, str]] = {
               "（或者加 -f 先杀掉它）；镜像的只读层不受影响。",
     },
     "commit": {
-        "en": "The container's read-write layer becomes a new read-only layer; the new image is the old "
-              "image's layers plus this one. The container itself keeps running with its read-write layer.",
-        "zh": "容器的可读写层被转换成一个新的只读层；新镜像 = 原镜像的所有层 + 这一层。"
-              "容器本身不受影响，仍带着它的可读写层。",
+        "en": "The container's changes are copied into a new read-only layer; the new image is the old "
+              "image's layers plus this one, with the old image as its parent. The container keeps its own "
+              "read-write layer and goes on running (it is paused while the changes are copied, by default).",
+        "zh": "容器的改动被复制进一个新的只读层；新镜像 = 原镜像的所有层 + 这一层，父镜像是原镜像。"
+              "容器保留它自己的可读写层，继续运行（默认在复制改动时暂停一下）。",
     },
     "exec": {
         "en": "Starts one more process inside the container's existing process isolation space; whatever "
               "it writes goes to the read-write layer (a lower file is first copied up, a deletion leaves "
               "a whiteout).",
         "zh": "在容器已有的进程隔离空间中再启动一个新进程；它写入的内容都进入可读写层"
-              "（修改下层文件时先复制上来，删除文件则留下一个 whiteout 标记）。",
+              "（修改下层文件时先向上复制（copy-up），删除文件则留下一个 whiteout 标记）。",
     },
     "inspect": {
-        "en": "Prints the metadata of the top of the stack as JSON: for a container its state, config and "
-              "the read-write layer's place (GraphDriver); for an image its config and layer list.",
-        "zh": "以 JSON 输出最顶层的元数据：容器的状态、配置和可读写层的位置（GraphDriver）；"
-              "镜像的配置和层列表。",
+        "en": "Prints metadata as JSON, not files: for a container its state, config and GraphDriver (the "
+              "read-write layer is UpperDir, the image's layers are in LowerDir, MergedDir is the union view); "
+              "for an image its config and RootFS layer list.",
+        "zh": "以 JSON 输出元数据，而不是文件：容器的状态、配置和 GraphDriver（可读写层是 UpperDir，"
+              "镜像的各层在 LowerDir 里，MergedDir 是合并视图）；镜像的配置和 RootFS 层列表。",
     },
     "export": {
         "en": "Flattens the container's merged view — all read-only layers plus the read-write layer — into "
@@ -195,7 +203,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "输出容器主进程写到 stdout 和 stderr 的内容；即使进程已经退出，守护进程仍保留这些日志。",
     },
     "top": {
-        "en": "Lists the processes inside the container's isolation space, as the host sees them.",
+        "en": "Lists the processes inside the container's process isolation space, as the host sees them.",
         "zh": "列出容器进程隔离空间中的进程（从宿主机看到的样子）。",
     },
 }
@@ -315,7 +323,7 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
     if c.layers_removed:
         facts.append(("真正删除的层：" if zh else "layers really deleted: ") + str(len(c.layers_removed)))
     for _, tag in c.tags_removed:
-        facts.append(("删除标签 " if zh else "untagged ") + tag)
+        facts.append(("取消标签 " if zh else "untagged ") + tag)
     for event in c.images_removed:
         facts.append(("删除镜像 " if zh else "deleted image ") + event.get("image", "").split(":")[-1][:12])
     if c.containers_added:
@@ -340,7 +348,7 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
         if added:
             parts.append(f"{added} 个新文件" if zh else _n(added, "new file", "", lang))
         if copy_ups:
-            parts.append(f"{copy_ups} 次复制上来（copy-up）" if zh else _n(copy_ups, "copy-up", "", lang))
+            parts.append(f"{copy_ups} 次向上复制（copy-up）" if zh else _n(copy_ups, "copy-up", "", lang))
         if whiteouts:
             parts.append(f"{whiteouts} 个 whiteout" if zh else _n(whiteouts, "whiteout", "", lang))
         if parts:

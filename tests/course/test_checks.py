@@ -72,7 +72,6 @@ NEAR_MISSES = {
                   ["docker exec web rm /usr/share/nginx/html/index.html", "docker commit web mynginx:1"]],
     "16-inspect": [["docker container inspect web"], ["docker image inspect nginx"],
                    ["docker container inspect web", "docker image inspect alpine"]],
-    # lessons another branch brings (skipped until they are here)
     "17-bootfs-kernel": [["docker run --name alp alpine uname -r"],
                          ["docker run --name alp alpine uname -r", "docker run --name deb nginx echo hi"],
                          ["docker run --name alp alpine uname -r", "docker run --name deb alpine uname -r"]],
@@ -86,10 +85,6 @@ NEAR_MISSES = {
                          "docker image ls -a"],
                         ["docker build -t fast:1 .", "docker tag fast:1 classic:1", "docker image ls -a"]],
     "21-challenge": [
-        ["docker run --name maker alpine sh -c 'echo hello > /greeting'", "docker commit maker greeter:1",
-         "docker run -d --name app greeter:1 sleep 1000", "docker exec app touch /tmp/visited",
-         "docker save -o greeter.tar greeter:1", "docker image rm alpine"]],
-    "17-challenge": [
         ["docker run --name maker alpine sh -c 'echo hello > /greeting'", "docker commit maker greeter:1",
          "docker run -d --name app greeter:1 sleep 1000", "docker exec app touch /tmp/visited",
          "docker save -o greeter.tar greeter:1", "docker image rm alpine"],                  # not paused
@@ -276,7 +271,7 @@ EVIDENCE = {
     ("09-save-export", 0): (1, _export_one_fs), ("10-history", 0): (1, _missing_below_alpine),
     ("11-stop-kill", 0): (1, _killed_137), ("11-stop-kill", 1): (1, _stop_waits_then_kills),
     ("12-pause", 0): (1, _paused_frozen), ("13-rm", 0): (1, _rm_refused), ("14-commit", 0): (1, _commit_adds_one),
-    ("16-inspect", 0): (1, _inspect_metadata), ("17-challenge", 0): (1, _greeter_survives),
+    ("16-inspect", 0): (1, _inspect_metadata),
     ("17-bootfs-kernel", 0): (1, _same_kernel), ("18-union-mount", 0): (1, _upper_dir),
     ("18-union-mount", 1): (1, _lower_dir_has_init_and_7), ("19-shared-layer", 0): (1, _six_layers_deleted),
     ("20-image-ls-all", 0): (1, _buildkit_no_intermediates), ("21-challenge", 0): (1, _greeter_survives),
@@ -324,7 +319,7 @@ WRONG_STATE = {
     ("11-stop-kill", 1): ["docker kill worker", "docker stop worker"],        # already exited
     ("13-rm", 0): ["docker stop web", "docker rm web"],                        # stopped: rm just works
     ("12-pause", 0): ["docker stop web", "docker pause web"],                  # not running: pause fails
-    ("17-challenge", 0): ["docker image rm alpine"],                           # no greeter:1 built on it
+    ("21-challenge", 0): ["docker image rm alpine"],                           # no greeter:1 built on it
     ("07-image-rm", 0): ["docker image rm myapp:1", "docker image rm alpine"],  # nothing uses alpine any more
     ("17-bootfs-kernel", 0): ["docker run --name deb nginx uname -r"],          # nothing to compare with yet
     ("18-union-mount", 0): ["docker container inspect web"],                    # no /tmp/hello written yet

@@ -132,7 +132,7 @@ def walk_the_article(stage: Stage) -> None:
     stage.shot("commit")
 
     stage.run("docker history my-nginx")
-    expect(page.locator("#explain .explain-text")).to_contain_text("from the top down to the base")
+    expect(page.locator("#explain .explain-text")).to_contain_text("Reads the history kept in the image's config, newest first")
     stage.shot("history")
 
     stage.run("docker rm web")

@@ -60,16 +60,16 @@ def test_a_run_step_shows_its_temporary_container_changes_and_the_commit(sandbox
     assert view.stack[0].new and view.stack[0].detail == "new layer"
     assert texts(view) == ['RUN echo "hello from a layer" > /greeting', "FROM alpine:latest · 1 layer · 8.31MB"]
     assert view.note == (f"A temporary container {step.container} ran the step; its read-write layer got 1 change. "
-                         f"The commit turned that layer into read-only layer {step.layer_short} = intermediate image "
+                         f"The commit copied those changes into read-only layer {step.layer_short} = intermediate image "
                          f"{step.image_short}; the container was removed.")
 
 
-def test_a_metadata_step_commits_an_empty_layer(sandbox):
+def test_a_metadata_step_leaves_a_history_row_and_no_layer(sandbox):
     view = build_view(sandbox.daemon, build(sandbox), 4)
     step = view.current
     assert step.instruction == "ENV MODE=demo" and step.empty and step.changes == []
-    assert view.stack[0].kind == "empty" and view.stack[0].detail == "empty layer"
-    assert "no file changed: only the image config changed (an empty layer in the history)" in view.note
+    assert view.stack[0].kind == "empty" and view.stack[0].detail == "no layer"
+    assert "no file changed: only the image config changed (a history row, no layer)" in view.note
 
 
 def test_frame_zero_is_the_base_image_alone(sandbox):

@@ -41,10 +41,12 @@ def test_command_kinds(line, kind):
 
 def test_commit_in_the_articles_words():
     en = explain("docker commit web my-nginx", 0, [{"type": "layer_added", "layer": "sha256:ab", "image": "sha256:cd"}])
-    assert en.text.startswith("The container's read-write layer becomes a new read-only layer")
+    # commit copies the changes into a new layer; the container keeps its read-write layer (moby daemon/commit.go)
+    assert en.text.startswith("The container's changes are copied into a new read-only layer")
+    assert "keeps its own read-write layer" in en.text and "paused" in en.text
     assert en.facts == ["read-only layers added: 1"]
     zh = explain("docker commit web my-nginx", 0, [], lang="zh")
-    assert zh.text.startswith("容器的可读写层被转换成一个新的只读层")
+    assert zh.text.startswith("容器的改动被复制进一个新的只读层")
 
 
 def test_a_failed_command_says_nothing_changed():

@@ -10,6 +10,8 @@ import pytest
 from course.lessons import all_lessons
 from web import course_routes
 
+TOTAL = len(all_lessons())
+
 HX = {"HX-Request": "true"}
 
 
@@ -36,9 +38,9 @@ def run(client, slug, command, htmx=True):
 
 def test_the_lesson_list_names_every_lesson_and_the_final_challenge(client):
     page = client.get("/lessons").get_data(as_text=True)
-    assert page.count('<li class="lesson-card') == 17
+    assert page.count('<li class="lesson-card') == TOTAL
     assert "An image is a stack of read-only layers" in page and "Final challenge" in page
-    assert "Solved: 0 of 17" in page
+    assert f"Solved: 0 of {TOTAL}" in page
 
 
 def test_a_lesson_starts_from_its_setup_and_is_not_solved(client):
@@ -55,7 +57,7 @@ def test_the_goal_is_checked_after_every_command_and_success_leads_on(client):
     answer = run(client, "03-create", "docker container create --name box alpine")
     assert "Goal reached. Well done!" in answer
     assert 'href="/lessons/04-start-run"' in answer and "Next lesson: A running container: start and run" in answer
-    assert "Solved: 1 of 17" in client.get("/lessons").get_data(as_text=True)
+    assert f"Solved: 1 of {TOTAL}" in client.get("/lessons").get_data(as_text=True)
 
 
 def test_progress_survives_a_server_restart(make_course_app, tmp_path):
@@ -66,7 +68,7 @@ def test_progress_survives_a_server_restart(make_course_app, tmp_path):
     with client.session_transaction() as old, restarted.session_transaction() as new:
         new.update(old)
     page = restarted.get("/lessons").get_data(as_text=True)
-    assert "Solved: 1 of 17" in page
+    assert f"Solved: 1 of {TOTAL}" in page
 
 
 def test_leaving_a_lesson_and_coming_back_keeps_your_commands(client):
@@ -94,11 +96,11 @@ def test_undo_goes_back_but_never_past_the_setup(client):
 
 def test_hints_are_revealed_one_at_a_time(client):
     page = client.get("/lessons/01-layers").get_data(as_text=True)
-    assert "downloads an image layer by layer" not in page
+    assert "Layers are shared" not in page
     client.post("/lessons/01-layers/hint", headers=HX)
     page = client.get("/lessons/01-layers").get_data(as_text=True)
-    assert "<code>docker pull nginx</code> downloads an image layer by layer" in page
-    assert "look for the “Already exists” line" not in page and "Show another hint" in page
+    assert "Layers are shared: two images built on the same base layer" in page      # rung 1: the idea
+    assert "Use <code>docker pull</code> twice" not in page and "Show another hint" in page
 
 
 def test_the_solution_needs_a_confirmation(client):
@@ -114,7 +116,7 @@ def test_predict_then_run(client):
     assert "Your prediction:" in page and "Now run the command and see what happens." in page
     page = run(client, "03-create", "docker container create --name box alpine")
     assert "Not quite. The answer:" in page and "<strong>None</strong>" in page
-    assert "there is no isolated process space and no process until start" in page
+    assert "there is no process isolation space and no process until start" in page
 
 
 def test_a_right_prediction_is_confirmed_after_the_run(client):
@@ -148,7 +150,7 @@ def test_the_goal_picture_shows_the_solved_state(client):
 def test_the_language_follows_accept_language(client):
     page = client.get("/lessons", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}).get_data(as_text=True)
     assert '<html lang="zh-Hans">' in page
-    assert "已完成：0 / 17" in page and "镜像是一叠只读层" in page
+    assert f"已完成：0 / {TOTAL}" in page and "镜像是一叠只读层" in page
     assert '<html lang="en">' in client.get("/lessons", headers={"Accept-Language": "fr, en;q=0.5"}).get_data(as_text=True)
 
 
@@ -347,3 +349,13 @@ def test_a_prediction_says_which_command_answers_it(client):
     client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
     page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
     assert "It counts when this command succeeds: <code>docker container kill worker</code>" in page
+
+
+def test_a_dated_sentence_of_the_article_is_followed_by_what_docker_does_today(client):
+    page = client.get("/lessons/09-save-export").get_data(as_text=True)
+    assert "将镜像中的镜像层进行压缩" in page                               # the article's sentence, quoted
+    assert "The article is from 2019. Docker 28.5 today:" in page and "does not compress" in page
+    zh = client.get("/lessons/09-save-export", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "这篇文章写于 2019 年。今天的 Docker 28.5：" in zh and "并不压缩" in zh
+    walk = client.get("/walkthrough?step=18").get_data(as_text=True)          # stop
+    assert "Docker 28.5 today:" in walk and "SIGQUIT" in walk
