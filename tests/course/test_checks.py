@@ -173,6 +173,20 @@ def _whiteout_hides(result, entry):
     assert ("D", "/etc/nginx/conf.d/default.conf") in result.world.sandbox.daemon.rw_changes(_container(result, "web"))
 
 
+def _ls_one_row_per_tag(result, entry):
+    rows = _output(entry).splitlines()[1:]
+    assert [r.split()[:2] for r in rows] == [["myapp", "1"], ["alpine", "latest"]]
+
+
+def _layer_list_in_order(result, entry):
+    data = json.loads(_output(entry))
+    assert data[0]["RootFS"]["Layers"] == _images(result)["nginx:latest"].diff_ids
+
+
+def _status_is_running(result, entry):
+    assert _output(entry).strip() == "running"
+
+
 def _ls_a_shows_intermediates(result, entry):
     assert "<none>" in _output(entry)
 
@@ -264,14 +278,16 @@ def _buildkit_no_intermediates(result, entry):
 
 EVIDENCE = {
     ("01-layers", 0): (1, _pull_reuses), ("02-metadata", 0): (1, _history_zero_rows_are_config),
+    ("02-metadata", 1): (1, _layer_list_in_order),
     ("03-create", 0): (1, _no_process), ("04-start-run", 0): (1, _start_adds_process_not_layer),
     ("04-start-run", 1): (0, _run_adds_layer_first), ("15-exec", 0): (1, _exec_in_same_space),
-    ("05-copy-up", 0): (1, _whiteout_hides), ("06-image-ls", 0): (1, _ls_a_shows_intermediates),
+    ("05-copy-up", 0): (1, _whiteout_hides), ("06-image-ls", 0): (1, _ls_one_row_per_tag),
+    ("06-image-ls", 1): (1, _ls_a_shows_intermediates),
     ("07-image-rm", 0): (1, _rm_only_untags), ("08-build", 0): (1, _cache_same_id),
     ("09-save-export", 0): (1, _export_one_fs), ("10-history", 0): (1, _missing_below_alpine),
     ("11-stop-kill", 0): (1, _killed_137), ("11-stop-kill", 1): (1, _stop_waits_then_kills),
     ("12-pause", 0): (1, _paused_frozen), ("13-rm", 0): (1, _rm_refused), ("14-commit", 0): (1, _commit_adds_one),
-    ("16-inspect", 0): (1, _inspect_metadata),
+    ("16-inspect", 0): (1, _status_is_running), ("16-inspect", 1): (1, _inspect_metadata),
     ("17-bootfs-kernel", 0): (1, _same_kernel), ("18-union-mount", 0): (1, _upper_dir),
     ("18-union-mount", 1): (1, _lower_dir_has_init_and_7), ("19-shared-layer", 0): (1, _six_layers_deleted),
     ("20-image-ls-all", 0): (1, _buildkit_no_intermediates), ("21-challenge", 0): (1, _greeter_survives),
@@ -318,7 +334,9 @@ WRONG_STATE = {
     ("11-stop-kill", 0): ["docker stop worker", "docker kill worker"],         # already exited: kill fails
     ("11-stop-kill", 1): ["docker kill worker", "docker stop worker"],        # already exited
     ("13-rm", 0): ["docker stop web", "docker rm web"],                        # stopped: rm just works
-    ("12-pause", 0): ["docker stop web", "docker pause web"],                  # not running: pause fails
+    ("12-pause", 0): ["docker stop web", "docker pause web"],
+    ("06-image-ls", 0): ["docker image rm myapp:1", "docker image ls"],         # no hidden images left
+    ("16-inspect", 0): ["docker stop web", "docker container inspect web"],    # not running any more                  # not running: pause fails
     ("21-challenge", 0): ["docker image rm alpine"],                           # no greeter:1 built on it
     ("07-image-rm", 0): ["docker image rm myapp:1", "docker image rm alpine"],  # nothing uses alpine any more
     ("17-bootfs-kernel", 0): ["docker run --name deb nginx uname -r"],          # nothing to compare with yet
