@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import api, course_routes, errors, files_routes, i18n, pages, ratelimit, security, stage_routes
+from web import api, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit, security, stage_routes
 from web.store import SandboxStore, SQLiteSandboxStore
 
 DEFAULTS = {
@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(files_routes.bp)
     app.register_blueprint(course_routes.bp)
+    app.register_blueprint(lessons_api.bp)
     i18n.init_app(app)  # zh-Hans / en for every page, not only the course
     errors.register(app)
     return app

@@ -1,4 +1,5 @@
-"""Lesson goals: a small declarative predicate language, written in TOML, evaluated on a Sandbox.
+"""Lesson goals: a small declarative predicate language, written in TOML, evaluated on a World
+(the sandbox as it is now, plus the Steps the learner's commands made: course.history).
 
 A goal is a table. Combinators hold other goals:
     { all = [ ... ] }   { any = [ ... ] }   { not = { ... } }
@@ -6,16 +7,22 @@ A leaf names one subject and the facts it must have:
     { container = "web", state = "paused" }                  # also exit_code, image, absent
     { container = "web", rw_has = "/tmp/hello" }             # rw_whiteout, rw_lacks,
     { container = "web", process_matches = "sleep" }         # processes_at_least, signal
+    { container = "deb", command_matches = "uname -r$" }     # the command it was created to run
+    { container = "worker", ended_by = "container kill" }    # the command whose signal ended it
+    { container = "web2", made_by = "container run" }        # the command that created it
     { container = "web", file = "/greeting", contains = "hi" }
     { image = "myapp:1", layers_at_least = 3 }               # layers, absent, has_parent,
     { image = "myapp:2", same_as = "myapp:1" }               # extends, history_matches
+    { image = "myapp:2", tagged_by = "image build" }         # the command that set this tag last
     { image = "mynginx:1", file = "/index.html", contains = "hello" }
     { untagged_images_at_least = 1 }
     { host_file = "alpine.tar", tar_has = "manifest.json" }  # tar_lacks, absent
-    { last_command_matches = "docker (image )?history" }     # the learner's last command
-    { ran = "docker (container )?diff web" }                 # any successful command in the lesson
-Parsing (`parse_goal`) checks every key and type up front, so a typo in a lesson fails the test
-suite, not a learner. Evaluation only reads the sandbox.
+    { ran = "container diff", target = "web" }               # a command that SUCCEEDED, as the CLI
+    { last_ran = "image ls", options = { all = true } }      #   parsed it (canonical path, options)
+    { revealed = 0 }                                         # question 0 answered by experiment
+Commands are canonical paths (`docker ps` is "container ls"), read from the engine's invocations,
+never from the typed text. Parsing (`parse_goal`) checks every key and type up front, so a typo
+in a lesson fails the test suite, not a learner. Evaluation only reads the world.
 """
 from __future__ import annotations
 
@@ -26,6 +33,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import DockerError
+from engine.invocation import Invocation
+from engine.sandbox import Sandbox
+
+from .history import Step, names_of, option_is
 
 
 class GoalError(ValueError):
@@ -36,17 +47,21 @@ class GoalError(ValueError):
 SUBJECT_FACTS: dict[str, dict[str, type | tuple]] = {
     "container": {"absent": bool, "state": str, "exit_code": int, "image": str, "rw_has": str,
                   "rw_whiteout": str, "rw_lacks": str, "processes_at_least": int,
-                  "process_matches": str, "signal": str, "file": str, "contains": str},
+                  "process_matches": str, "signal": str, "file": str, "contains": str,
+                  "made_by": str, "ended_by": str, "command_matches": str},
     "image": {"absent": bool, "layers": int, "layers_at_least": int, "has_parent": bool,
-              "same_as": str, "extends": str, "history_matches": str, "file": str, "contains": str},
+              "same_as": str, "extends": str, "history_matches": str, "file": str, "contains": str,
+              "tagged_by": str},
     "host_file": {"absent": bool, "tar_has": str, "tar_lacks": str},
     "untagged_images_at_least": {},
-    "last_command_matches": {},
-    "ran": {},
+    "ran": {"target": str, "options": dict},
+    "last_ran": {"target": str, "options": dict},
+    "revealed": {},
 }
 SUBJECT_TYPES = {"container": str, "image": str, "host_file": str, "untagged_images_at_least": int,
-                 "last_command_matches": str, "ran": str}
-REGEX_FACTS = {"process_matches", "history_matches", "last_command_matches", "ran"}
+                 "ran": str, "last_ran": str, "revealed": int}
+REGEX_FACTS = {"process_matches", "history_matches", "command_matches"}
+COMMAND_FACTS = {"ran", "last_ran", "made_by", "ended_by", "tagged_by"}
 STATES = {"created", "running", "paused", "restarting", "exited", "dead"}
 
 
@@ -114,6 +129,10 @@ def _check_values(kind: str, value: Any, facts: dict, where: str) -> None:
             re.compile(pattern)
         except re.error as err:
             raise GoalError(f"{where}.{key}: bad regular expression {pattern!r}: {err}") from None
+    for key in COMMAND_FACTS & ({kind} | set(facts)):
+        path = value if key == kind else facts[key]
+        if not re.fullmatch(r"[a-z]+( [a-z]+)?", path) or path.startswith("docker "):
+            raise GoalError(f"{where}.{key}: a command path as the CLI names it, like \"container kill\"; got {path!r}")
     if "state" in facts and facts["state"] not in STATES:
         raise GoalError(f"{where}.state: one of {', '.join(sorted(STATES))}")
     if ("file" in facts) != ("contains" in facts):
@@ -123,19 +142,37 @@ def _check_values(kind: str, value: Any, facts: dict, where: str) -> None:
 
 
 # ---- evaluation --------------------------------------------------------------------------------
-def holds(goal: Goal, sandbox, since: int = 0) -> bool:
-    """Does the sandbox satisfy the goal? `since`: transcript index where the learner's own
-    commands start (the lesson's setup commands before it never count as the learner's)."""
+@dataclass(frozen=True)
+class World:
+    """What a goal is checked against: the sandbox now and the learner's steps in the lesson
+    (the lesson's setup commands are not steps: they never count as the learner's)."""
+
+    sandbox: Sandbox
+    steps: tuple[Step, ...] = ()
+
+
+def holds(goal: Goal, world: World) -> bool:
     if goal.kind == "all":
-        return all(holds(g, sandbox, since) for g in goal.children)
+        return all(holds(g, world) for g in goal.children)
     if goal.kind == "any":
-        return any(holds(g, sandbox, since) for g in goal.children)
+        return any(holds(g, world) for g in goal.children)
     if goal.kind == "not":
-        return not holds(goal.children[0], sandbox, since)
-    return _LEAVES[goal.kind](goal.value, dict(goal.facts), sandbox, since)
+        return not holds(goal.children[0], world)
+    return _LEAVES[goal.kind](goal.value, dict(goal.facts), world)
 
 
-def _container(name: str, facts: dict, sandbox, since: int) -> bool:
+def leaves(goal: Goal) -> list[Goal]:
+    """The goal's parts a learner ticks off one by one: the items of a top-level `all`, else itself."""
+    return list(goal.children) if goal.kind == "all" else [goal]
+
+
+def _last(pairs, key: str) -> str | None:
+    """The command path of the last (key, path) pair about `key` across the learner's steps."""
+    return next((path for k, path in reversed(pairs) if k == key), None)
+
+
+def _container(name: str, facts: dict, world: World) -> bool:
+    sandbox = world.sandbox
     daemon = sandbox.daemon
     container = next((c for c in daemon.containers.values() if c.name == name), None)
     if facts.get("absent"):
@@ -152,15 +189,20 @@ def _container(name: str, facts: dict, sandbox, since: int) -> bool:
         "rw_lacks": lambda v: v not in rw,
         "processes_at_least": lambda v: container.status in ("running", "paused") and len(container.processes) >= v,
         "process_matches": lambda v: any(re.search(v, p.command) for p in container.processes),
+        "command_matches": lambda v: re.search(v, " ".join([container.path, *container.args])) is not None,
         "signal": lambda v: container.last_signal == v,
         "file": lambda v: _fs_contains(daemon.container_fs(container), v, facts["contains"]),
         "contains": lambda v: True,  # checked with "file"
+        # what happened, not only where it ended: stop and kill can leave the same exit code
+        "made_by": lambda v: _last([m for s in world.steps for m in s.made], container.id) == v,
+        "ended_by": lambda v: container.status in ("exited", "dead")
+        and _last([e for s in world.steps for e in s.ended], container.id) == v,
     }
     return all(checks[key](value) for key, value in facts.items())
 
 
-def _image(ref: str, facts: dict, sandbox, since: int) -> bool:
-    daemon = sandbox.daemon
+def _image(ref: str, facts: dict, world: World) -> bool:
+    daemon = world.sandbox.daemon
     image_id = _image_id(daemon, ref)
     if facts.get("absent"):
         return image_id is None
@@ -184,6 +226,7 @@ def _image(ref: str, facts: dict, sandbox, since: int) -> bool:
         "history_matches": lambda v: any(re.search(v, h.get("created_by", "")) for h in image.history),
         "file": lambda v: _fs_contains(daemon.image_fs(image), v, facts["contains"]),
         "contains": lambda v: True,
+        "tagged_by": lambda v: _last([t for s in world.steps for t in s.tagged], normal_ref(ref)) == v,
     }
     return all(checks[key](value) for key, value in facts.items())
 
@@ -203,7 +246,8 @@ def _fs_contains(fs, path: str, text: str) -> bool:
         return False
 
 
-def _host_file(name: str, facts: dict, sandbox, since: int) -> bool:
+def _host_file(name: str, facts: dict, world: World) -> bool:
+    sandbox = world.sandbox
     exists = sandbox.host.exists(name)
     if facts.get("absent"):
         return not exists
@@ -226,22 +270,57 @@ def _tar_members(data: bytes) -> set[str] | None:
         return None
 
 
-def _untagged(count: int, facts: dict, sandbox, since: int) -> bool:
-    return sum(1 for i in sandbox.daemon.images.values() if not i.repo_tags) >= count
+def _untagged(count: int, facts: dict, world: World) -> bool:
+    return sum(1 for i in world.sandbox.daemon.images.values() if not i.repo_tags) >= count
 
 
-def _learner_entries(sandbox, since: int) -> list[dict]:
-    return [e for e in sandbox.transcript[since:] if e["command"].strip()]
+def normal_ref(ref: str) -> str:
+    """`nginx`, `nginx:latest`, `docker.io/library/nginx:latest` -> one spelling: `nginx:latest`."""
+    for prefix in ("docker.io/", "index.docker.io/", "library/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+    if "@" not in ref and ":" not in ref.rsplit("/", 1)[-1]:
+        ref += ":latest"
+    return ref
 
 
-def _last_command(pattern: str, facts: dict, sandbox, since: int) -> bool:
-    entries = _learner_entries(sandbox, since)
-    return bool(entries) and entries[-1]["exit_code"] == 0 and re.search(pattern, entries[-1]["command"]) is not None
+def names(invocation: Invocation, target: str, sandbox: Sandbox) -> bool:
+    """Does the command name `target` (a container or image, by name, reference or id prefix)?"""
+    ids = set()
+    container = next((c for c in sandbox.daemon.containers.values() if c.name == target), None)
+    if container:
+        ids.add(container.id)
+    image_id = _image_id(sandbox.daemon, target)
+    if image_id:
+        ids.add(image_id.removeprefix("sha256:"))
+    for name in names_of(invocation):
+        if name == target or normal_ref(name) == normal_ref(target):
+            return True
+        bare = name.removeprefix("sha256:")
+        if len(bare) >= 3 and any(i.startswith(bare) for i in ids):
+            return True
+    return False
 
 
-def _ran(pattern: str, facts: dict, sandbox, since: int) -> bool:
-    return any(e["exit_code"] == 0 and re.search(pattern, e["command"]) for e in _learner_entries(sandbox, since))
+def ran_as(invocation: Invocation, path: str, facts: dict, sandbox: Sandbox) -> bool:
+    """A command that succeeded, is `path`, names the target and has the options asked for."""
+    return invocation.ok and invocation.path == path and \
+        ("target" not in facts or names(invocation, facts["target"], sandbox)) and \
+        all(option_is(invocation, k, v) for k, v in facts.get("options", {}).items())
+
+
+def _ran(path: str, facts: dict, world: World) -> bool:
+    return any(ran_as(i, path, facts, world.sandbox) for s in world.steps for i in s.invocations)
+
+
+def _last_ran(path: str, facts: dict, world: World) -> bool:
+    steps = [s for s in world.steps if s.line.strip()]
+    return bool(steps) and any(ran_as(i, path, facts, world.sandbox) for i in steps[-1].invocations)
+
+
+def _revealed(index: int, facts: dict, world: World) -> bool:
+    return any(index in s.revealed for s in world.steps)
 
 
 _LEAVES = {"container": _container, "image": _image, "host_file": _host_file,
-           "untagged_images_at_least": _untagged, "last_command_matches": _last_command, "ran": _ran}
+           "untagged_images_at_least": _untagged, "ran": _ran, "last_ran": _last_ran, "revealed": _revealed}

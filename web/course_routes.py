@@ -12,15 +12,19 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from course import progress
+from course.checks import subgoals
 from course.goals import holds
 from course.lessons import Lesson, all_lessons, find, next_lesson
+from course.subgoals import reveal_line
 from course.walkthrough import walkthrough
 from engine.sandbox import MAX_LOG, Sandbox
 from engine.scenarios import SCENARIOS
@@ -74,7 +78,7 @@ def _open(lesson: Lesson) -> tuple[dict, Sandbox]:
         session[COURSE_KEY] = current_store().create(record)
         session.permanent = True
         return record, sandbox
-    if progress.course_meta(record)["lesson"] == lesson.slug:
+    if progress.is_in(record, lesson):
         return record, Sandbox.from_json(record["sandbox"])
     ratelimit.spend(ratelimit.REPLAYS)   # moving to another lesson replays the learner's lines there
     return _update(lambda r: progress.open_lesson(r, lesson))
@@ -186,15 +190,50 @@ def lesson_complete(slug: str):
     return {"candidates": _lesson_sandbox(lesson)[1].complete(line)}
 
 
-@bp.get("/lessons/<slug>/goal")
-def lesson_goal(slug: str):
-    """The goal picture: the stage after the reference solution, to compare with your own."""
-    lesson = _lesson_or_404(slug)
-    ratelimit.spend(ratelimit.REPLAYS)
+@lru_cache(maxsize=64)
+def _solved(slug: str) -> Sandbox:
+    """The lesson's state after its reference solution (read only: pictures are drawn from it)."""
+    lesson = find(slug)
     sandbox = lesson.start()
     for line in lesson.solution:
         sandbox.run(line)
-    return render_template("course/goal.html", lesson=lesson, sandbox=sandbox, last=None, events=[], **_page())
+    return sandbox
+
+
+def _goal_picture(lesson: Lesson) -> Markup:
+    """The shared stage partial drawn for the solved state, small, beside the learner's own stage."""
+    sandbox = _solved(lesson.slug)
+    html = render_template("course/_goal_stage.html", sandbox=sandbox, state=sandbox.state(), last=None, events=[])
+    return Markup(prefix_ids(html, "goal-"))
+
+
+_ID_ATTRIBUTES = re.compile(r'(?<![\w:-])(id|for|href|xlink:href|aria-labelledby|aria-describedby|aria-controls)="([^"]*)"')
+
+
+def prefix_ids(html: str, prefix: str) -> str:
+    """The same markup with its ids (and the references to them) prefixed, so a second copy of a
+    partial on one page keeps every id unique (one #stage-title, one SVG pattern of each name)."""
+    ids = set(re.findall(r'(?<![\w:-])id="([^"]+)"', html))
+
+    def attribute(match: re.Match) -> str:
+        name, value = match[1], match[2]
+        if name in ("id", "for"):
+            value = prefix + value if value in ids else value
+        elif name.endswith("href"):
+            value = f"#{prefix}{value[1:]}" if value.startswith("#") and value[1:] in ids else value
+        else:
+            value = " ".join(prefix + v if v in ids else v for v in value.split())
+        return f'{name}="{value}"'
+
+    html = _ID_ATTRIBUTES.sub(attribute, html)
+    return re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m[1]})" if m[1] in ids else m[0], html)
+
+
+@bp.get("/lessons/<slug>/goal")
+def lesson_goal(slug: str):
+    """The goal picture, large: the stage after the reference solution, to compare with your own."""
+    lesson = _lesson_or_404(slug)
+    return render_template("course/goal.html", lesson=lesson, sandbox=_solved(slug), last=None, events=[], **_page())
 
 
 def _respond(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool = False, anchor: str = "prompt"):
@@ -206,6 +245,7 @@ def _respond(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool
 
 def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool = False) -> dict:
     meta = progress.course_meta(record)
+    world = progress.world(record, sandbox)
     outcome = sandboxes.Outcome(record, sandbox)
     last = record.get("last")
     return {
@@ -214,10 +254,11 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "sandbox": sandbox, "state": sandbox.state(),
         "entries": sandboxes.terminal_entries(outcome), "history": sandboxes.command_history(outcome),
         "last": last, "events": (last or {}).get("events", []),
-        "goal_met": holds(lesson.goal, sandbox, meta["since"]), "solved_now": solved_now,
+        "goal_met": holds(lesson.goal, world), "solved_now": solved_now,
+        "subgoals": subgoals(lesson, world), "goal_picture": lambda: _goal_picture(lesson),  # drawn only by the full page
         "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),
         "solution_shown": lesson.slug in meta["solutions"],
-        "questions": progress.question_states(record, lesson, sandbox),
+        "questions": progress.question_states(record, lesson), "reveal_line": reveal_line,
         "max_command": current_app.config["MAX_COMMAND_LENGTH"],
     }
 

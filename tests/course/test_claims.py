@@ -72,6 +72,9 @@ def test_02_config_only_rows_are_history_rows_without_a_layer():
     assert p.answer().startswith("Instructions that change only the config")
     config = json.loads(p.out("docker image inspect nginx"))[0]
     assert len(config["RootFS"]["Layers"]) == 7 and "Cmd" in config["Config"]
+    # one config per image; the order of RootFS.Layers (bottom first) is the stacking, no pointers
+    assert config["RootFS"]["Layers"] == p.image("nginx").diff_ids and "Parent" not in json.dumps(config["RootFS"])
+    assert p.answer(1).startswith("One config for the whole image")
 
 
 def test_03_create_starts_no_process():
@@ -108,7 +111,10 @@ def test_06_ls_a_adds_the_legacy_builds_intermediate_images():
     plain, every = _rows(p.out("docker image ls")), _rows(p.out("docker image ls -a"))
     extra = [r for r in every if r not in plain and not any(r.split()[2] == x.split()[2] for x in plain)]
     assert len(extra) == 2 and all(r.startswith("<none>       <none>") for r in extra)
-    assert "intermediate images" in p.answer()
+    assert "intermediate images" in p.answer(1)
+    # without -a: one row per repository:tag, however many layers myapp:1 has
+    assert [r.split()[:2] for r in plain] == [["myapp", "1"], ["alpine", "latest"]]
+    assert len(p.image("myapp:1").diff_ids) == 3 and p.answer(0).startswith("One row, myapp 1")
 
 
 def test_07_rmi_of_a_parent_only_untags_and_the_image_stays():
@@ -203,7 +209,10 @@ def test_16_image_inspect_is_metadata_not_files():
     p = Path_("16-inspect")
     config = json.loads(p.out("docker image inspect nginx"))[0]
     assert config["RootFS"]["Layers"] == p.image("nginx").diff_ids and config["Config"]["Cmd"]
-    assert p.answer().startswith("Metadata")
+    assert p.answer(1).startswith("Metadata")
+    # State.Status is the state word; the "Up …" text is container ls's summary of it
+    assert p.out("docker container inspect -f '{{.State.Status}}' web").strip() == "running" == p.answer(0)
+    assert re.search(r"\bUp \d+ seconds?\b", p.out("docker container ls"))
 
 
 def test_17_every_container_reports_the_hosts_one_kernel():

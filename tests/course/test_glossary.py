@@ -41,7 +41,7 @@ def _strings(value, where: str):
             yield from _strings(item, f"{where}[{i}]")
 
 
-PROSE_KEYS = ("title", "idea", "goal_text", "hints", "questions", "today")
+PROSE_KEYS = ("title", "idea", "goal_text", "subgoals", "hints", "questions", "today", "learned")
 
 
 def _lesson_texts():

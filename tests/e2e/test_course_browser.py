@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -41,6 +42,55 @@ def test_a_student_solves_a_lesson_at_the_keyboard(page, course_url):
     expect(page.locator("#command-input")).to_be_focused()
 
 
+def _in_viewport(page, selector):
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    assert box is not None, selector
+    assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 1 \
+        and box["y"] + box["height"] <= size["height"] + 1, (selector, box, size)
+    return box
+
+
+def test_the_goal_stands_beside_the_stage_and_ticks_live(page, course_url):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(course_url + "/lessons/11-stop-kill")
+    stage, goal = _in_viewport(page, ".lesson-stage"), _in_viewport(page, ".lesson-goal")
+    assert goal["x"] >= stage["x"] + stage["width"] - 1 and abs(goal["y"] - stage["y"]) < 5   # beside it
+    expect(page.locator(".goal-stage svg")).to_have_count(1)                                   # the goal picture
+    items = page.locator("#lesson-checklist .subgoal")
+    expect(items).to_have_count(2)
+    expect(page.locator("#lesson-checklist .is-met")).to_have_count(0)
+    type_command(page, "docker stop web")
+    expect(page.locator("#lesson-checklist .is-met")).to_have_count(1)
+    expect(items.nth(0)).to_have_class(re.compile("is-met"))
+    type_command(page, "docker stop worker")            # the near miss: exit 137, but not by kill
+    expect(page.locator("#lesson-checklist .is-met")).to_have_count(1)
+    expect(page.locator("#lesson-status")).to_contain_text("1 of 2 parts done")
+
+
+def test_success_appears_by_the_terminal_with_what_was_learned(page, course_url):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(course_url + "/lessons/12-pause")
+    type_command(page, "docker pause web")
+    expect(page.locator("#lesson-success")).to_be_visible()
+    _in_viewport(page, "#lesson-success")
+    expect(page.locator("#lesson-success .learned")).to_contain_text("cgroup freezer")
+    success, terminal = page.locator("#lesson-success").bounding_box(), page.locator("#terminal-screen").bounding_box()
+    assert abs(success["y"] + success["height"] - terminal["y"]) < 60     # right above the prompt's screen
+
+
+def test_hints_climb_a_ladder_one_rung_at_a_time(page, course_url):
+    page.goto(course_url + "/lessons/03-create")
+    expect(page.locator(".hint-ladder .rung")).to_have_count(0)
+    expect(page.locator("#hint-button")).to_contain_text("The idea")
+    page.locator("#hint-button").click()
+    expect(page.locator(".hint-ladder .rung")).to_have_count(1)
+    expect(page.locator(".hint-ladder .rung-name").first).to_have_text("The idea")
+    expect(page.locator("#hint-button")).to_contain_text("Which command")
+    page.locator("#hint-button").click()
+    expect(page.locator(".hint-ladder .rung")).to_have_count(2)
+
+
 def test_hints_and_a_prediction_without_leaving_the_page(page, course_url):
     page.goto(course_url + "/lessons/03-create")
     page.locator("#hint-button").click()
@@ -51,6 +101,34 @@ def test_hints_and_a_prediction_without_leaving_the_page(page, course_url):
     type_command(page, "docker container create --name box alpine")
     expect(page.locator("#question-0 .verdict-right")).to_contain_text("Right!")
     expect(page.locator("#lesson-status")).to_contain_text("Goal reached")
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "lessons"
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots_of_a_lesson_in_progress_and_solved(browser, course_url, lang, width, height):
+    """docs/lessons/*.png: the goal beside the stage, the checklist part-ticked with a hint shown,
+    then success in view; every panel inside the window."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  locale="zh-CN" if lang == "zh" else "en-US",
+                                  extra_http_headers={"Accept-Language": "zh-Hans" if lang == "zh" else "en"})
+    page = context.new_page()
+    page.goto(course_url + "/lessons/11-stop-kill")
+    page.locator("#hint-button").click()
+    expect(page.locator(".hint-ladder .rung")).to_have_count(1)
+    type_command(page, "docker stop web")
+    expect(page.locator("#lesson-checklist .is-met")).to_have_count(1)
+    for selector in (".lesson-stage", ".lesson-goal", "#lesson-checklist", "#command-input"):
+        _in_viewport(page, selector)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"lesson-progress-{lang}-{width}x{height}.png"))
+    type_command(page, "docker kill worker")
+    expect(page.locator("#lesson-success")).to_be_visible()
+    _in_viewport(page, "#lesson-success")
+    page.screenshot(path=str(SHOTS / f"lesson-solved-{lang}-{width}x{height}.png"))
+    context.close()
 
 
 def press(page, key):

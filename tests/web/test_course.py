@@ -254,6 +254,103 @@ def _as_tuple(value):
     return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
+# ---- checks that cannot be fooled, the goal beside the stage, the hint ladder ------------------------
+def test_a_failed_or_mistyped_command_neither_reveals_nor_scores_a_prediction(client):
+    client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
+    for line in ["docker kill wrker", "dokcer kill worker", "docker kill web"]:   # wrong name, typo, other object
+        page = run(client, "11-stop-kill", line)
+        assert "Now run the command and see what happens." in page and "Right!" not in page
+    page = run(client, "11-stop-kill", "docker kill worker")
+    assert "Right!" in page
+
+
+def test_a_prediction_after_the_experiment_is_not_recorded(client):
+    run(client, "11-stop-kill", "docker kill worker")
+    client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
+    page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    assert "Your prediction:" not in page.split('id="question-0"')[1].split('id="question-1"')[0]
+    assert "Right!" not in page and "The answer:" in page
+
+
+def test_stop_alone_does_not_pass_the_lesson_that_asks_for_kill(client):
+    page = run(client, "11-stop-kill", "docker stop web")
+    page = run(client, "11-stop-kill", "docker stop worker")
+    assert "Goal reached" not in page and "1 of 2 parts done." in page
+
+
+def _checklist(page):
+    return re.findall(r'<li class="subgoal( is-met)?">', page)
+
+
+def test_the_checklist_ticks_after_each_command(client):
+    page = client.get("/lessons/04-start-run").get_data(as_text=True)
+    assert _checklist(page) == ["", ""] and 'class="goal-stage"' in page
+    answer = run(client, "04-start-run", "docker start web")
+    assert '<ul id="lesson-checklist" hx-swap-oob="innerHTML">' in answer and _checklist(answer) == [" is-met", ""]
+    assert "made by <code>docker container run</code>" in answer
+    answer = run(client, "04-start-run", "docker create --name web2 nginx")   # not run: the part stays open
+    answer = run(client, "04-start-run", "docker start web2")
+    assert _checklist(answer) == [" is-met", ""]
+
+
+def test_success_says_what_was_learned(client):
+    page = run(client, "12-pause", "docker pause web")
+    assert "What you learned:" in page and "cgroup freezer" in page
+
+
+def test_lessons_are_numbered_in_course_order(client):
+    page = client.get("/lessons").get_data(as_text=True)
+    assert page.index("/lessons/15-exec") < page.index("/lessons/05-copy-up")
+    total = len(all_lessons())
+    assert f"Lesson 5 of {total}" in client.get("/lessons/15-exec").get_data(as_text=True)
+
+
+def test_hints_are_labelled_as_rungs_of_a_ladder(client):
+    client.post("/lessons/01-layers/hint")
+    page = client.get("/lessons/01-layers").get_data(as_text=True)
+    assert '<span class="rung-name">The idea</span>' in page and "Show another hint · Which command" in page
+
+
+def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
+    run(client, "11-stop-kill", "docker stop web")
+    run(client, "11-stop-kill", "docker kill worker")
+    with client.session_transaction() as session:
+        sandbox_id = session[course_routes.COURSE_KEY]
+    store = app.extensions["sandbox_store"]
+
+    def forget_steps(record):
+        record["meta"]["course"].pop("steps")
+        return record, None
+
+    store.update(sandbox_id, forget_steps)
+    page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    assert "Goal reached" in page and _checklist(page) == [" is-met", " is-met"]
+
+
+def test_the_goal_picture_keeps_every_id_on_the_page_unique(client):
+    page = client.get("/lessons/05-copy-up").get_data(as_text=True)
+    ids = re.findall(r'(?<![\w-])id="([^"]+)"', page)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
+    assert 'id="goal-rw-stripes"' in page and 'id="goal-stage-title"' in page
+
+
+def test_prefix_ids_renames_references_too():
+    html = '<h2 id="t">x</h2><svg aria-labelledby="t other"><use href="#p"/><rect fill="url(#p)"/>' \
+           '<pattern id="p"/></svg><a href="#elsewhere" data-id="t">'
+    assert course_routes.prefix_ids(html, "g-") == \
+        '<h2 id="g-t">x</h2><svg aria-labelledby="g-t other"><use href="#g-p"/><rect fill="url(#g-p)"/>' \
+        '<pattern id="g-p"/></svg><a href="#elsewhere" data-id="t">'
+
+
+def test_a_prediction_says_which_command_answers_it(client):
+    client.post("/lessons/13-rm/answer", data={"question": "0", "choice": "1"})
+    page = client.get("/lessons/13-rm").get_data(as_text=True)
+    assert "It counts when this command is refused: <code>docker container rm web</code>" in page
+    client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"})
+    page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    assert "It counts when this command succeeds: <code>docker container kill worker</code>" in page
+
+
 def test_a_dated_sentence_of_the_article_is_followed_by_what_docker_does_today(client):
     page = client.get("/lessons/09-save-export").get_data(as_text=True)
     assert "将镜像中的镜像层进行压缩" in page                               # the article's sentence, quoted
