@@ -126,7 +126,7 @@ def lesson_page(slug: str):
 def _lesson_sandbox(lesson: Lesson) -> tuple[dict, Sandbox]:
     """The course sandbox as it is in `lesson`, for reading: stored, or worked out and not saved."""
     _, record = _course_record()
-    if record is not None and progress.course_meta(record)["lesson"] == lesson.slug:
+    if progress.is_in(record, lesson):
         return record, Sandbox.from_json(record["sandbox"])
     ratelimit.spend(ratelimit.REPLAYS)   # the lesson's start plus the learner's earlier lines there
     return progress.open_lesson(record, lesson)
