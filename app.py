@@ -34,6 +34,7 @@ DEFAULTS = {
     "CLASS_DAYS": 2,                          # a class and its students' class data live this long
     "CLASS_SIZE": 60,                         # students in one class
     "CLASS_JOINS_PER_MINUTE": 30,             # joins from one client address a minute (0 = no limit)
+    "CLASS_STUCK_SECONDS": 180,               # no progress this long, with repeated errors: "stuck"
 }
 
 # Settings an operator gives in the environment (README, "Serving a classroom").

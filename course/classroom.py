@@ -86,9 +86,9 @@ def first_error_line(entry: dict) -> str:
     return f"exit code {entry.get('exit_code')}"
 
 
-def is_stuck(activity: Activity, now: float) -> bool:
-    """No progress for a few minutes, and repeated errors in that time."""
-    if now - activity.progress_at < STUCK_AFTER_SECONDS:
+def is_stuck(activity: Activity, now: float, after: float = STUCK_AFTER_SECONDS) -> bool:
+    """No progress for `after` seconds (a few minutes), and repeated errors in that time."""
+    if now - activity.progress_at < after:
         return False
     since_progress = [f for f in activity.failures if f.at >= activity.progress_at]
     return len(since_progress) >= STUCK_ERRORS

@@ -106,7 +106,7 @@ def student_rows(info: ClassInfo) -> list[dict]:
         last = transcript[-1] if transcript else None
         rows.append({"student_id": student.student_id, "name": student.name, "sandbox_id": student.sandbox_id,
                      "lesson": meta["lesson"], "lesson_title": lesson.title if lesson else None,
-                     "goal_met": goal_met, "solved": meta["solved"], "stuck": classroom.is_stuck(activity, now),
+                     "goal_met": goal_met, "solved": meta["solved"], "stuck": classroom.is_stuck(activity, now, current_app.config["CLASS_STUCK_SECONDS"]),
                      "last_command": last["command"] if last else None,
                      "last_exit_code": last["exit_code"] if last else None, "activity": activity})
     return rows
@@ -197,7 +197,10 @@ def class_following():
     session[STUDENT_KEY] = {**member, "following": request.form.get("follow") == "1"}
     info = class_store().get(member["code"])
     target = follow_target(info) if info and request.form.get("follow") == "1" else None
-    return redirect(target or request.referrer or url_for("classes.class_home"), 303)
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back[1:2] in ("/", "\\"):   # only a page of ours: no open redirect
+        back = url_for("classes.class_home")
+    return redirect(target or back, 303)
 
 
 @bp.get("/class/follow")

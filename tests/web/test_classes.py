@@ -189,3 +189,11 @@ def test_store_contract(class_store):
     now[0] += 101                                             # the class's days are over
     assert store.get("BCDFGH") is None and store.by_teacher("tok3") is None
     store.cleanup()
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "https://evil.example/"])
+def test_break_away_never_redirects_off_site(client, target):
+    code, _ = start(client)
+    client.post("/class/join", data={"code": code, "name": "Li"})
+    answer = client.post("/class/following", data={"follow": "0", "next": target})
+    assert answer.headers["Location"] == "/class"
