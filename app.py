@@ -35,6 +35,7 @@ DEFAULTS = {
     "CLASS_SIZE": 60,                         # students in one class
     "CLASS_JOINS_PER_MINUTE": 30,             # joins from one client address a minute (0 = no limit)
     "CLASS_STUCK_SECONDS": 180,               # no progress this long, with repeated errors: "stuck"
+    "CLASS_POLL_MS": 500,                     # how often a following student asks where the class is
 }
 
 # Settings an operator gives in the environment (README, "Serving a classroom").

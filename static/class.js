@@ -1,4 +1,4 @@
-// Class mode in the browser. A student who follows the teacher asks once a second where the class
+// Class mode in the browser. A student who follows the teacher asks every half second where the class
 // is (a 304 while nothing changed) and goes there when the teacher moves; a teacher's browser tells
 // the class which walkthrough step it shows. No inline script (CSP): everything reads data-* attributes.
 (function () {
@@ -17,6 +17,7 @@
 
   var followUrl = bar.getAttribute("data-follow-url");
   if (!followUrl) return;
+  var every = parseInt(bar.getAttribute("data-follow-every"), 10) || 1000;
   var etag = "";
   function here() { return location.pathname + location.search; }
   function poll() {
@@ -33,7 +34,7 @@
         });
       }
     }).catch(function () { /* offline for a moment: try again next tick */ })
-      .then(function () { setTimeout(poll, 1000); });
+      .then(function () { setTimeout(poll, every); });
   }
   poll();
 })();

@@ -4,8 +4,10 @@ class follows the teacher's walkthrough step or lesson.
 No accounts. The teacher's capability is an unguessable token in the teacher link (only its hash is
 stored; "rotate" makes a new one). A student is a display name plus the sandbox they already have;
 the browser's signed session remembers which class it is in. Live updates are polling with ETags:
-a student's browser asks "has the follow step changed?" once a second and gets a bodiless 304 until
-it has; the dashboard redraws its table every few seconds (bench/RESULTS.md measures both).
+a student's browser asks "has the follow step changed?" every CLASS_POLL_MS and gets a bodiless 304
+until it has; the dashboard redraws its table every few seconds. Polling rather than server-sent
+events: each open event stream would hold one of the WSGI server's few threads, a 304 holds none
+(bench/class_follow.py measures it).
 """
 from __future__ import annotations
 
