@@ -197,3 +197,20 @@ def test_break_away_never_redirects_off_site(client, target):
     client.post("/class/join", data={"code": code, "name": "Li"})
     answer = client.post("/class/following", data={"follow": "0", "next": target})
     assert answer.headers["Location"] == "/class"
+
+
+def test_two_app_servers_sharing_redis_see_one_class(make_app, redis_url):
+    """The teacher on one app server, the student on another: the class and its follow step are shared."""
+    url, prefix = redis_url
+    server_a = make_app(STORE=url, REDIS_PREFIX=prefix).test_client()
+    server_b = make_app(STORE=url, REDIS_PREFIX=prefix).test_client()
+    token = server_a.post("/class").headers["Location"].rsplit("/", 1)[1]
+    code = server_a.get(f"/class/teach/{token}").get_data(as_text=True).split('class="join-code"', 1)[1]
+    code = code.split(">", 1)[1][:6]
+    assert server_b.post("/class/join", data={"code": code, "name": "Li"}).status_code == 303
+    etag = server_b.get("/class/follow").headers["ETag"]
+    server_a.post("/class/lead", data={"step": "3"})
+    moved = server_b.get("/class/follow", headers={"If-None-Match": etag})
+    assert moved.status_code == 200 and moved.get_json()["target"] == "/walkthrough?step=3"
+    students = server_b.get(f"/api/classes/{code}", headers={"X-Teacher-Token": token}).get_json()["students"]
+    assert [s["name"] for s in students] == ["Li"]
