@@ -12,7 +12,9 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import api, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit, security, stage_routes
+from web import (api, class_routes, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit, security,
+                 stage_routes)
+from web.class_store import ClassStore, RedisClassStore, SQLiteClassStore
 from web.store import SandboxStore, SQLiteSandboxStore
 
 DEFAULTS = {
@@ -30,6 +32,11 @@ DEFAULTS = {
     "STORE": "",                              # "" = SQLite at DATABASE; "redis://host:port/db" = Redis
     "REDIS_PREFIX": "layerlab:",              # key prefix in Redis (several apps can share one server)
     "TRUST_PROXY": 0,                         # reverse proxies in front whose X-Forwarded-For to trust
+    "CLASS_DAYS": 2,                          # a class and its students' class data live this long
+    "CLASS_SIZE": 60,                         # students in one class
+    "CLASS_JOINS_PER_MINUTE": 30,             # joins from one client address a minute (0 = no limit)
+    "CLASS_STUCK_SECONDS": 180,               # no progress this long, with repeated errors: "stuck"
+    "CLASS_POLL_MS": 500,                     # how often a following student asks where the class is
 }
 
 # Settings an operator gives in the environment (README, "Serving a classroom").
@@ -42,6 +49,9 @@ ENVIRONMENT = {
     "LAYERLAB_REPLAYS_PER_MINUTE": ("REPLAYS_PER_MINUTE", int),
     "LAYERLAB_IDLE_DAYS": ("SANDBOX_IDLE_SECONDS", lambda v: float(v) * 24 * 3600),
     "LAYERLAB_TRUST_PROXY": ("TRUST_PROXY", int),
+    "LAYERLAB_CLASS_DAYS": ("CLASS_DAYS", float),
+    "LAYERLAB_CLASS_SIZE": ("CLASS_SIZE", int),
+    "LAYERLAB_CLASS_JOINS_PER_MINUTE": ("CLASS_JOINS_PER_MINUTE", int),
 }
 
 
@@ -71,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(files_routes.bp)
     app.register_blueprint(course_routes.bp)
     app.register_blueprint(lessons_api.bp)
+    class_routes.init_app(app, _class_store(app.config, store))
     i18n.init_app(app)  # zh-Hans / en for every page, not only the course
     errors.register(app)
     return app
@@ -85,6 +96,14 @@ def _store(config) -> SandboxStore:
 
         return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"])
     raise ValueError(f"LAYERLAB_STORE: unknown store {url!r} (use redis://host:port/db, or leave it unset for SQLite)")
+
+
+def _class_store(config, store: SandboxStore) -> ClassStore:
+    """Classes live beside the sandboxes: in the same Redis, or in the same SQLite file."""
+    client = getattr(store, "client", None)
+    if client is not None:
+        return RedisClassStore(client, prefix=config["REDIS_PREFIX"])
+    return SQLiteClassStore(config["DATABASE"])
 
 
 def _secret_key(instance_path: str) -> str:

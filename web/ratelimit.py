@@ -42,6 +42,10 @@ REPLAYS = Budget(
     "positions and lesson replays each rebuild a sandbox command by command). "
     "Try again in {retry_after} s.")
 
+JOINS = Budget(
+    "class-joins", "CLASS_JOINS_PER_MINUTE",
+    "Too many class joins from your address: at most {limit} a minute. Try again in {retry_after} s.")
+
 
 class OverBudget(TooManyRequests):
     def __init__(self, budget: Budget, limit: int, retry_after: int):
