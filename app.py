@@ -12,9 +12,9 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import api, course_routes, errors, files_routes, i18n, pages, security, stage_routes
+from web import api, course_routes, errors, files_routes, i18n, pages, sandboxes, security, stage_routes
 from web.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from web.store import SandboxStore, SQLiteSandboxStore
+from web.store import DEFAULT_BUDGET, SandboxStore, SQLiteSandboxStore
 
 DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
@@ -30,6 +30,7 @@ DEFAULTS = {
     "STORE": "",                              # "" = SQLite at DATABASE; "redis://host:port/db" = Redis
     "REDIS_PREFIX": "layerlab:",              # key prefix in Redis (several apps can share one server)
     "TRUST_PROXY": 0,                         # reverse proxies in front whose X-Forwarded-For to trust
+    "SANDBOX_BYTES": DEFAULT_BUDGET,          # bytes stored per sandbox: host files, uploads, transcript, snapshots
 }
 
 # Settings an operator gives in the environment (README, "Serving a classroom").
@@ -41,6 +42,7 @@ ENVIRONMENT = {
     "LAYERLAB_SANDBOXES_PER_MINUTE": ("SANDBOXES_PER_MINUTE", int),
     "LAYERLAB_IDLE_DAYS": ("SANDBOX_IDLE_SECONDS", lambda v: float(v) * 24 * 3600),
     "LAYERLAB_TRUST_PROXY": ("TRUST_PROXY", int),
+    "LAYERLAB_SANDBOX_MIB": ("SANDBOX_BYTES", lambda v: int(float(v) * 1024 * 1024)),
 }
 
 
@@ -58,7 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
     store = _store(app.config)
+    sandboxes.migrate(store)   # sandboxes stored before the op log: converted once, nothing lost
     app.extensions["sandbox_store"] = store
+    sandboxes.init_app(app)
     app.extensions["sandbox_rate_limiter"] = _rate_limiter(app.config, store)
     if app.config["TRUST_PROXY"]:
         hops = int(app.config["TRUST_PROXY"])
@@ -77,11 +81,11 @@ def create_app(config: dict | None = None) -> Flask:
 def _store(config) -> SandboxStore:
     url = config["STORE"]
     if not url:
-        return SQLiteSandboxStore(config["DATABASE"])
+        return SQLiteSandboxStore(config["DATABASE"], budget=config["SANDBOX_BYTES"])
     if url.split(":", 1)[0] in ("redis", "rediss", "unix"):
         from web.store_redis import RedisSandboxStore   # only a Redis deployment needs the client
 
-        return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"])
+        return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"], budget=config["SANDBOX_BYTES"])
     raise ValueError(f"LAYERLAB_STORE: unknown store {url!r} (use redis://host:port/db, or leave it unset for SQLite)")
 
 

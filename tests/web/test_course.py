@@ -215,8 +215,8 @@ def test_a_permalink_reproduces_the_state_for_someone_else(app, client):
 
 
 @pytest.mark.parametrize("token", ["nonsense", "A" * 20000, "eJzLSM3JyQcABiwCFQ"])
-def test_a_broken_permalink_is_a_404(client, token):
-    assert client.get(f"/s/{token}").status_code == 404
+def test_a_broken_permalink_is_a_400(client, token):
+    assert client.get(f"/s/{token}").status_code == 400
 
 
 # ---- the Chinese catalog is complete and compiled ---------------------------------------------------
