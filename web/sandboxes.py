@@ -411,8 +411,7 @@ def load(store: SandboxStore, sandbox_id: str) -> Outcome | None:
 
 def storage_message(budget: int) -> str:
     return (f"LayerLab: this sandbox has reached its storage limit of {budget // (1024 * 1024)} MiB (host files, "
-            "uploads, terminal output and saved states together): remove files with rm, Reset, "
-            "or start a new sandbox\n")
+            "uploads, terminal output and saved states together): Reset it or start a new sandbox\n")
 
 
 def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
