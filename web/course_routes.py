@@ -262,9 +262,9 @@ def timeline_branch():
 
 
 # ---- permalinks (web/permalinks.py) -----------------------------------------------------------------
-def _open_link(token: str) -> Sandbox:
+def _open_link(token: str, with_transcript: bool = False) -> Sandbox:
     try:
-        return permalinks.open_link(current_store(), token, current_app.config["MAX_COMMAND_LENGTH"])
+        return permalinks.open_link(current_store(), token, current_app.config["MAX_COMMAND_LENGTH"], with_transcript)
     except permalinks.BadLink as error:
         abort(400, description=f"This is not a working LayerLab link: {error}.")
 
@@ -289,7 +289,7 @@ def shared(token: str):
 @bp.post("/s/<token>")
 def open_shared(token: str):
     """Continue from a shared state: it becomes this browser's playground (a new sandbox)."""
-    sandbox = _open_link(token)
+    sandbox = _open_link(token, with_transcript=True)
     before_new_sandbox()
     session[PLAYGROUND_KEY] = sandboxes.create_from(current_store(), sandbox)
     session.permanent = True

@@ -31,35 +31,64 @@ class BadLink(ValueError):
 
 
 # ---------------------------------------------------------------- links by content hash
+def _key(blob: bytes) -> str:
+    return "k" + base64.urlsafe_b64encode(hashlib.sha256(blob).digest()).decode()[:43]
+
+
+def _pack(data) -> bytes:
+    return zlib.compress(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 6)
+
+
+def _unpack(blob: bytes):
+    inflater = zlib.decompressobj()
+    raw = inflater.decompress(blob, MAX_SHARED_BYTES)
+    if inflater.unconsumed_tail:
+        raise BadLink("the shared state is too large")
+    return json.loads(raw)
+
+
 def share(store: SandboxStore, sandbox: Sandbox) -> str:
-    """Keep this state under its content hash; the token for the link."""
+    """Keep this state under its content hash; the token for the link. The transcript is kept apart
+    (named by its own hash inside the state), so showing the link does not read it."""
     state = sandbox.to_json()
+    transcript = _pack(state.pop("transcript"))
     state["undone"] = []
-    blob = zlib.compress(json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode(), 6)
-    token = "k" + base64.urlsafe_b64encode(hashlib.sha256(blob).digest()).decode()[:43]
+    state["transcript_key"] = _key(transcript)
+    store.put_shared(state["transcript_key"], transcript)
+    blob = _pack(state)
+    token = _key(blob)
     store.put_shared(token, blob)
     return token
 
 
-def open_link(store: SandboxStore, token: str, max_line: int) -> Sandbox:
-    """The sandbox a link names; BadLink for anything else."""
+def open_link(store: SandboxStore, token: str, max_line: int, with_transcript: bool = False) -> Sandbox:
+    """The sandbox a link names; BadLink for anything else. `with_transcript`: also its terminal
+    (to continue from it); showing the link does without."""
     if HASH_TOKEN.fullmatch(token):
-        blob = store.get_shared(token)
-        if blob is None:
-            raise BadLink("this link names no shared state here (it was changed, or it expired)")
-        if "k" + base64.urlsafe_b64encode(hashlib.sha256(blob).digest()).decode()[:43] != token:
-            raise BadLink("the shared state does not match its link")
+        state = _shared(store, token)
+        transcript_key = state.pop("transcript_key", None)
+        state["transcript"] = _shared(store, transcript_key) if with_transcript and transcript_key else []
         try:
-            inflater = zlib.decompressobj()
-            raw = inflater.decompress(blob, MAX_SHARED_BYTES)
-            return Sandbox.from_json(json.loads(raw))
-        except (zlib.error, ValueError, KeyError, TypeError) as err:
+            return Sandbox.from_json(state)
+        except (ValueError, KeyError, TypeError) as err:
             raise BadLink("the shared state cannot be read") from err
     data = decode_link(token, max_line)
     try:
         return Sandbox.replay(data["seed"], data["scenario"], data["log"], data["uploads"])
     except Exception as err:   # a host file the engine refuses (bad path): not a link we made
         raise BadLink("the link's host files cannot be written") from err
+
+
+def _shared(store: SandboxStore, key: str):
+    blob = store.get_shared(key) if isinstance(key, str) and HASH_TOKEN.fullmatch(key) else None
+    if blob is None:
+        raise BadLink("this link names no shared state here (it was changed, or it expired)")
+    if _key(blob) != key:
+        raise BadLink("the shared state does not match its link")
+    try:
+        return _unpack(blob)
+    except (zlib.error, ValueError) as err:
+        raise BadLink("the shared state cannot be read") from err
 
 
 # ---------------------------------------------------------------- links that carry the log (older)
