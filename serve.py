@@ -20,6 +20,7 @@ before a thread sees it, so a slow client holds a socket, never a worker thread.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import resource
 import signal
@@ -29,8 +30,6 @@ import time
 
 import waitress
 from waitress.server import BaseWSGIServer
-
-from app import create_app
 
 REQUEST_SECONDS = 30      # headers + body of one request (at most 1 MiB) must arrive within this
 IDLE_SECONDS = 60         # a keep-alive connection with nothing to do is closed after this
@@ -73,6 +72,13 @@ def _listen(host: str, port: int) -> socket.socket:
     sock.bind((host, port))
     sock.listen(1024)
     return sock
+
+
+def create_app():
+    """The app factory: app:create_app, or another one in LAYERLAB_APP ("module:function"; the
+    benchmarks add a bare route this way)."""
+    module, _, name = os.environ.get("LAYERLAB_APP", "app:create_app").partition(":")
+    return getattr(importlib.import_module(module), name)()
 
 
 def _serve(host: str, port: int, threads: int) -> None:

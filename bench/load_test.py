@@ -2,6 +2,7 @@
 every 2 s (a realistic mix) for 60 s. Prints p50/p95/p99 latency and errors.
 
     python bench/load_test.py [students=200] [seconds=60] [connection_limit=1000]
+    BENCH_SERVER_CPUS=0 BENCH_CLIENT_CPUS=1 python bench/load_test.py 200 60   # server on core 0 only
 
 Bounded: setup at most SETUP_LIMIT s, then the window, then at most DRAIN_LIMIT s for the last
 answers (a run never takes more than ~90 s). waitress's default --connection-limit is 100: every
@@ -86,8 +87,12 @@ def main() -> None:
     students = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
     connection_limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
-    print(f"load average at start: {os.getloadavg()}; waitress 8 threads, connection limit {connection_limit}")
-    with production_server(threads=8, connection_limit=connection_limit) as base:
+    server_cpus, client_cpus = os.environ.get("BENCH_SERVER_CPUS"), os.environ.get("BENCH_CLIENT_CPUS")
+    if client_cpus:   # the load generator on its own core(s), the server pinned to the other(s)
+        os.sched_setaffinity(0, {int(c) for c in client_cpus.split(",")})
+    print(f"load average at start: {os.getloadavg()}; 8 threads per worker, server cores {server_cpus or 'all'}, "
+          f"load generator cores {client_cpus or 'all'}")
+    with production_server(threads=8, connection_limit=connection_limit, cpus=server_cpus) as base:
         latencies, errors, lock = [], [], threading.Lock()
         gate, ready = threading.Semaphore(SETUP_AT_ONCE), threading.Event()
         window = {"setup_until": time.monotonic() + SETUP_LIMIT, "set_up": 0, "stop_at": None}

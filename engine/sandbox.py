@@ -39,6 +39,8 @@ SPARSE_CHECKPOINT_EVERY = 100
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
 REPLAY_MEMO_MIN_COMMANDS = 20
 REPLAY_MEMO_KEPT = 64
+REPLAY_MEMO_BYTES = 32 * 1024 * 1024   # packed replays kept per process, in total (oldest go first)
+REPLAY_MEMO_ONE = 4 * 1024 * 1024      # a larger packed replay is not kept at all
 _REPLAYED: dict[str, bytes] = {}
 
 
@@ -177,12 +179,14 @@ class Sandbox:
         sandbox = cls.create(seed, scenario)
         sandbox._replay_onto(log, sorted(uploads, key=lambda u: u[0]), 0)
         if len(log) >= REPLAY_MEMO_MIN_COMMANDS:
-            if len(_REPLAYED) >= REPLAY_MEMO_KEPT:
+            packed = zlib.compress(json.dumps(sandbox.to_json(), separators=(",", ":")).encode(), 1)
+            if len(packed) <= REPLAY_MEMO_ONE:
+                _REPLAYED[key] = packed
+            while len(_REPLAYED) > REPLAY_MEMO_KEPT or sum(map(len, list(_REPLAYED.values()))) > REPLAY_MEMO_BYTES:
                 try:
                     _REPLAYED.pop(next(iter(_REPLAYED)))  # the oldest
                 except (KeyError, RuntimeError, StopIteration):  # another thread got there first
-                    pass
-            _REPLAYED[key] = zlib.compress(json.dumps(sandbox.to_json(), separators=(",", ":")).encode(), 1)
+                    break
         return sandbox
 
     # ---- host working directory ---------------------------------------------------------------

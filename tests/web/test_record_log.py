@@ -182,3 +182,14 @@ def test_a_replay_from_a_cold_cache_needs_at_most_one_snapshot_interval(make_sto
     stored = store.load(sandbox_id)
     assert 0 < len(stored.ops) < sandboxes.SNAPSHOT_EVERY
     assert stored.version == sandboxes.SNAPSHOT_EVERY * 2 + 5
+
+
+def test_the_replay_memo_keeps_within_its_byte_budget(monkeypatch):
+    from engine import sandbox as engine_sandbox
+
+    monkeypatch.setattr(engine_sandbox, "_REPLAYED", {})
+    monkeypatch.setattr(engine_sandbox, "REPLAY_MEMO_BYTES", 20_000)
+    for n in range(12):   # distinct 20-command logs, each memoised packed
+        engine_sandbox.Sandbox.replay(0, None, ["docker pull alpine"] + [f"docker tag alpine t{n}-{i}" for i in range(19)])
+    kept = engine_sandbox._REPLAYED
+    assert 0 < len(kept) < 12 and sum(map(len, kept.values())) <= 20_000
