@@ -31,8 +31,10 @@ import time
 import waitress
 from waitress.server import BaseWSGIServer
 
-REQUEST_SECONDS = 30      # headers + body of one request (at most 1 MiB) must arrive within this
-IDLE_SECONDS = 60         # a keep-alive connection with nothing to do is closed after this
+# headers + body of one request (at most 1 MiB) must arrive within this; an idle keep-alive
+# connection is closed after IDLE_SECONDS (both settable for tests: LAYERLAB_REQUEST_SECONDS, _IDLE_)
+REQUEST_SECONDS = float(os.environ.get("LAYERLAB_REQUEST_SECONDS", "30"))
+IDLE_SECONDS = int(os.environ.get("LAYERLAB_IDLE_SECONDS", "60"))
 CONNECTIONS = 4000        # per worker
 HEADER_BYTES = 64 * 1024  # request line + headers
 
