@@ -46,6 +46,11 @@ def server(tmp_path):
         process.wait(timeout=10)
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
+
+
 def answer_ms(port: int) -> float:
     start = time.monotonic()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css", timeout=5) as response:
@@ -98,3 +103,52 @@ def test_an_idle_connection_is_closed(server):
         start = time.monotonic()
         assert sock.recv(100) == b""
     assert 2 < time.monotonic() - start < 9
+
+
+def test_two_worker_processes_serve_one_sandbox_coherently(tmp_path):
+    """Every request on a new connection: the kernel spreads them over both workers, and each answer
+    shows every command before it (each worker checks its cached sandbox against the store)."""
+    import json
+
+    port = free_port()
+    env = {**os.environ, "LAYERLAB_DATABASE": str(tmp_path / "two.sqlite3"), "LAYERLAB_SECRET_KEY": "two",
+           "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "2", "THREADS": "2", "LAYERLAB_STORE": "",
+           "LAYERLAB_SANDBOXES_PER_MINUTE": "0"}
+    process = subprocess.Popen([sys.executable, "serve.py"], cwd=ROOT, env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api/sandboxes"
+
+    def call(url, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET",
+                                         headers={"Content-Type": "application/json", "Connection": "close"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                sandbox_id = call(base, {})["id"]
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+                time.sleep(0.05)
+        call(f"{base}/{sandbox_id}/commands", {"command": "docker pull alpine"})
+        workers = [int(pid) for pid in subprocess.run(["ps", "-o", "pid=", "--ppid", str(process.pid)],
+                                                      capture_output=True, text=True).stdout.split()]
+        assert len(workers) == 2
+        cpu_before = [cpu_seconds(pid) for pid in workers]
+        for i in range(30):
+            assert call(f"{base}/{sandbox_id}/commands", {"command": f"docker tag alpine t{i}"})["exit_code"] == 0
+            state = call(f"{base}/{sandbox_id}")
+            assert {f"t{n}:latest" for n in range(i + 1)} <= set(state["images"][0]["tags"])
+            if i % 3 == 2:   # an undo through any worker takes back exactly the last command
+                state = call(f"{base}/{sandbox_id}/undo", {})
+                assert f"t{i}:latest" not in state["images"][0]["tags"]
+                call(f"{base}/{sandbox_id}/commands", {"command": f"docker tag alpine t{i}"})
+        # both workers did part of the work (each request costs a few ms of CPU; an idle worker none)
+        assert all(cpu_seconds(pid) - before >= 0.03 for pid, before in zip(workers, cpu_before))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
