@@ -25,7 +25,6 @@ changing. Other sandboxes are never waited for.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import logging
 import threading
@@ -307,7 +306,8 @@ def _change(store: SandboxStore, sandbox_id: str, edit: Callable[[Live], T]) -> 
     try:
         for _ in range(MAX_ATTEMPTS):
             live = cache.current(sandbox_id)
-            head_before, sandbox_before = copy.deepcopy(live.head), live.sandbox
+            # a shallow copy: changes replace head values, never edit them in place
+            head_before, sandbox_before = dict(live.head), live.sandbox
             sandbox_before.start_journal()
             try:
                 answer = edit(live)
