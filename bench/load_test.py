@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from server import Browser, production_server  # noqa: E402
+from server import Browser, production_server, server_cpu_seconds  # noqa: E402
 
 MIX = ["docker images", "docker ps -a", "docker run -d --name w{n} nginx", "docker exec w{n} touch /hello{n}",
        "docker diff w{n}", "docker image inspect alpine", "docker build -t app{n} .", "docker history nginx",
@@ -107,12 +107,14 @@ def main() -> None:
         while window["set_up"] < students and time.monotonic() < window["setup_until"] + REQUEST_TIMEOUT:
             time.sleep(0.1)
         started = time.monotonic()
+        cpu_start = server_cpu_seconds()
         window["stop_at"] = started + seconds
         print(f"setup of {window['set_up']}/{students} sessions: {started - setup:.1f} s")
         ready.set()
         for t in threads:
             t.join(timeout=max(0.0, started + seconds + DRAIN_LIMIT - time.monotonic()))
         wall = time.monotonic() - started
+        cpu_used = server_cpu_seconds() - cpu_start
         late = sum(t.is_alive() for t in threads)
         with lock:   # students still waiting for an answer: the run is over for them
             errors.extend(["no answer within the drain time"] * late)
@@ -122,6 +124,8 @@ def main() -> None:
     if latencies:
         print(f"latency ms: p50 {percentile(latencies, .5):.0f}  p95 {percentile(latencies, .95):.0f}  "
               f"p99 {percentile(latencies, .99):.0f}  max {max(latencies):.0f}  mean {statistics.mean(latencies):.0f}")
+    print(f"server CPU: {cpu_used:.1f} s in the window = {cpu_used / max(1, len(latencies)) * 1000:.1f} ms per command, "
+          f"{cpu_used / wall * 100:.0f} % of one core")
     print(f"load average at end: {os.getloadavg()}")
 
 

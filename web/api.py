@@ -13,7 +13,7 @@ from engine.scenarios import SCENARIOS
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from web import before_new_sandbox, current_store, sandboxes
-from web.store import StoreBusy, UnknownSandbox
+from web.store import StoreBusy, StoreUnavailable, UnknownSandbox
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,6 +37,13 @@ def _api_error(error: ApiError):
 @bp.errorhandler(UnknownSandbox)
 def _unknown_sandbox(error: UnknownSandbox):
     return jsonify({"error": f"no such sandbox: {error.args[0]}"}), 404
+
+
+@bp.errorhandler(StoreUnavailable)
+def _unavailable(error: StoreUnavailable):
+    current_app.logger.error("the store cannot write: %s", error)
+    return jsonify({"error": "LayerLab cannot save anything right now (storage full or unavailable); "
+                             "nothing was changed"}), 503, {"Retry-After": "30"}
 
 
 @bp.errorhandler(StoreBusy)

@@ -40,7 +40,7 @@ from engine.sandbox import Result, Sandbox
 from flask import Flask, g, has_request_context
 from werkzeug.exceptions import ServiceUnavailable
 
-from web.store import Change, Conflict, OverBudget, SandboxStore, Stored, StoreBusy, UnknownSandbox
+from web.store import Change, Conflict, OverBudget, SandboxStore, Stored, StoreBusy, StoreUnavailable, UnknownSandbox
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -222,7 +222,15 @@ class Cache:
         if stored is None:
             self.drop(sandbox_id)
             raise UnknownSandbox(sandbox_id)
-        live = load_stored(stored)
+        try:
+            live = load_stored(stored)
+        except Exception:
+            # a damaged record must not answer 500 on every page: keep it aside for the admin, and
+            # the learner gets a new sandbox (the pages) or a 404 (the API)
+            log.exception("sandbox %s: the stored record cannot be read; set aside", sandbox_id)
+            self.store.set_aside(sandbox_id)
+            self.drop(sandbox_id)
+            raise UnknownSandbox(sandbox_id) from None
         self.keep(sandbox_id, live)
         return live
 
@@ -270,6 +278,13 @@ def init_app(app: Flask) -> None:
     def _busy(_error):
         return ServiceUnavailable(description="This sandbox is busy with another request; nothing was changed. "
                                               "Try again in a moment.", retry_after=1)
+
+    @app.errorhandler(StoreUnavailable)
+    def _unavailable(error):
+        log.error("the store cannot write: %s", error)
+        return ServiceUnavailable(description="LayerLab cannot save anything right now (the server's storage is "
+                                              "full or unavailable); nothing was changed. Try again later.",
+                                  retry_after=30)
 
 
 def _acquire(cache: Cache, sandbox_id: str) -> _Lock:

@@ -18,6 +18,7 @@ A change that would pass it raises `OverBudget` and writes nothing.
 """
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import threading
@@ -71,6 +72,10 @@ class Conflict(RuntimeError):
 
 class StoreBusy(RuntimeError):
     """A change lost the race too many times in a row, or waited too long: nothing was saved."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot write now (the disk is full, the server is gone): nothing was saved."""
 
 
 class OverBudget(RuntimeError):
@@ -179,6 +184,10 @@ class SandboxStore(ABC):
         another process migrated it first."""
 
     @abstractmethod
+    def set_aside(self, sandbox_id: str) -> None:
+        """Move a sandbox whose record cannot be read out of the way, kept whole for the admin."""
+
+    @abstractmethod
     def drop_legacy(self, sandbox_id: str) -> None:
         """Set an old document that cannot be read aside (kept for the admin, out of the way)."""
 
@@ -218,7 +227,10 @@ class SQLiteSandboxStore(SandboxStore):
 
     def create(self, snapshot: bytes, transcript: list[str]) -> str:
         sandbox_id = new_sandbox_id()
-        self._insert(sandbox_id, snapshot, transcript)
+        try:
+            self._insert(sandbox_id, snapshot, transcript)
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable(str(error)) from error
         return sandbox_id
 
     def _insert(self, sandbox_id: str, snapshot: bytes, transcript: list[str], db=None) -> None:
@@ -278,6 +290,12 @@ class SQLiteSandboxStore(SandboxStore):
         return ops if len(ops) == row[0] - version else None
 
     def append(self, sandbox_id: str, expected_version: int, change: Change) -> int:
+        try:
+            return self._append(sandbox_id, expected_version, change)
+        except sqlite3.OperationalError as error:   # disk full, I/O error, locked past the timeout
+            raise StoreUnavailable(str(error)) from error
+
+    def _append(self, sandbox_id: str, expected_version: int, change: Change) -> int:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -406,6 +424,24 @@ class SQLiteSandboxStore(SandboxStore):
             db.execute("ROLLBACK")
             raise
         return True
+
+    def set_aside(self, sandbox_id: str) -> None:
+        db = self._db()
+        db.execute("CREATE TABLE IF NOT EXISTS damaged_records (id TEXT, snapshot BLOB, ops TEXT, transcript TEXT, "
+                   "moved REAL)")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            ops = json.dumps([r[0] for r in db.execute("SELECT op FROM ops WHERE id = ? ORDER BY version",
+                                                       (sandbox_id,))])
+            transcript = json.dumps([r[0] for r in db.execute("SELECT entry FROM transcript WHERE id = ? ORDER BY n",
+                                                              (sandbox_id,))])
+            db.execute("INSERT INTO damaged_records SELECT id, snapshot, ?, ?, ? FROM records WHERE id = ?",
+                       (ops, transcript, self.clock(), sandbox_id))
+            self._delete(db, sandbox_id)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def drop_legacy(self, sandbox_id: str) -> None:
         """Set an unreadable old document aside (renamed table row kept for the admin)."""

@@ -20,8 +20,8 @@ from typing import Callable, Iterator
 
 import redis
 
-from web.store import DEFAULT_BUDGET, Change, Conflict, OverBudget, SandboxStore, Stored, UnknownSandbox, \
-    new_sandbox_id
+from web.store import DEFAULT_BUDGET, Change, Conflict, OverBudget, SandboxStore, Stored, StoreUnavailable, \
+    UnknownSandbox, new_sandbox_id
 
 # KEYS: rec, snap, ops, tr, last_used
 # ARGV: expected version, op, transcript_from (-1: none), snapshot, has snapshot (1/0), budget, now, id,
@@ -151,7 +151,12 @@ class RedisSandboxStore(SandboxStore):
         args = [expected_version, change.op, -1 if change.transcript_from is None else change.transcript_from,
                 change.snapshot if has_snapshot else b"", 1 if has_snapshot else 0, self.budget, repr(self.clock()),
                 sandbox_id, len(change.entries), *change.entries]
-        code, value = self._append(keys=self._keys(sandbox_id), args=args)
+        try:
+            code, value = self._append(keys=self._keys(sandbox_id), args=args)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            raise StoreUnavailable(str(error)) from error
+        except redis.ResponseError as error:   # e.g. OOM: maxmemory reached, MISCONF: cannot persist
+            raise StoreUnavailable(str(error)) from error
         if code == -1:
             raise UnknownSandbox(sandbox_id)
         if code == -2:
@@ -217,6 +222,14 @@ class RedisSandboxStore(SandboxStore):
                 return True
             except redis.WatchError:
                 return False   # another server migrated it meanwhile
+
+    def set_aside(self, sandbox_id: str) -> None:
+        for key in self._keys(sandbox_id)[:4]:
+            try:
+                self.client.rename(key, key.replace(self.prefix, f"{self.prefix}damaged:", 1))
+            except redis.ResponseError:
+                pass   # that part does not exist
+        self.client.zrem(f"{self.prefix}last_used", sandbox_id)
 
     def drop_legacy(self, sandbox_id: str) -> None:
         try:

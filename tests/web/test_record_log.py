@@ -193,3 +193,46 @@ def test_the_replay_memo_keeps_within_its_byte_budget(monkeypatch):
         engine_sandbox.Sandbox.replay(0, None, ["docker pull alpine"] + [f"docker tag alpine t{n}-{i}" for i in range(19)])
     kept = engine_sandbox._REPLAYED
     assert 0 < len(kept) < 12 and sum(map(len, kept.values())) <= 20_000
+
+
+def test_a_damaged_record_is_set_aside_and_the_learner_gets_a_new_sandbox(make_app):
+    import sqlite3
+
+    app = make_app()
+    client = app.test_client()
+    client.post("/commands", data={"command": "docker pull alpine"})
+    store = app.extensions["sandbox_store"]
+    with client.session_transaction() as session:
+        damaged = session["sandbox_id"]
+    sandboxes.cache_of(store).drop(damaged)
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE records SET snapshot = x'00ff' WHERE id = ?", (damaged,))
+    page = client.get("/")
+    assert page.status_code == 200
+    with client.session_transaction() as session:
+        assert session["sandbox_id"] != damaged          # a fresh sandbox
+    assert client.get(f"/api/sandboxes/{damaged}").status_code == 404
+    with sqlite3.connect(store.path) as db:              # kept whole for the admin
+        assert db.execute("SELECT id, snapshot FROM damaged_records").fetchall() == [(damaged, b"\x00\xff")]
+
+
+def test_a_full_disk_answers_503_and_changes_nothing(make_app, monkeypatch):
+    import sqlite3
+
+    app = make_app()
+    client = app.test_client()
+    sandbox_id = client.post("/api/sandboxes").get_json()["id"]
+    store = app.extensions["sandbox_store"]
+
+    def full(*args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "_append", full)
+    answer = client.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker pull alpine"})
+    assert answer.status_code == 503 and "cannot save" in answer.get_json()["error"]
+    page = client.post("/commands", data={"command": "docker pull alpine"}, headers={"HX-Request": "true"})
+    assert page.status_code == 503
+    monkeypatch.undo()
+    # reads still work, and the refused command left no trace
+    assert client.get(f"/api/sandboxes/{sandbox_id}").get_json()["images"] == []
+    assert store.version(sandbox_id) == 0
