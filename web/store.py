@@ -33,13 +33,17 @@ CREATE TABLE IF NOT EXISTS records (
     id          TEXT PRIMARY KEY,
     version     INTEGER NOT NULL,
     snap_version INTEGER NOT NULL,
-    snapshot    BLOB NOT NULL,
     op_bytes    INTEGER NOT NULL,      -- snapshot + ops since (what the budget counts with the transcript)
     tr_bytes    INTEGER NOT NULL,
     created     REAL NOT NULL,
     last_used   REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_last_used ON records (last_used);
+-- apart from `records`: SQLite rewrites a whole row on UPDATE, and a command updates the version
+CREATE TABLE IF NOT EXISTS snapshots (
+    id   TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ops (
     id      TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -60,6 +64,7 @@ CREATE TABLE IF NOT EXISTS shared (
 """
 
 DEFAULT_BUDGET = 128 * 1024 * 1024   # bytes kept per sandbox (README, limits)
+USED_PRECISION = 60.0                # seconds: a sandbox's last use is kept to within this (idle cleanup)
 
 
 class UnknownSandbox(KeyError):
@@ -243,9 +248,10 @@ class SQLiteSandboxStore(SandboxStore):
         if own:
             db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("INSERT INTO records (id, version, snap_version, snapshot, op_bytes, tr_bytes, created, "
-                       "last_used) VALUES (?, 0, 0, ?, ?, ?, ?, ?)",
-                       (sandbox_id, snapshot, len(snapshot), tr_bytes, now, now))
+            db.execute("INSERT INTO records (id, version, snap_version, op_bytes, tr_bytes, created, "
+                       "last_used) VALUES (?, 0, 0, ?, ?, ?, ?)",
+                       (sandbox_id, len(snapshot), tr_bytes, now, now))
+            db.execute("INSERT OR REPLACE INTO snapshots (id, data) VALUES (?, ?)", (sandbox_id, snapshot))
             db.execute("DELETE FROM transcript WHERE id = ?", (sandbox_id,))
             db.executemany("INSERT INTO transcript (id, n, entry) VALUES (?, ?, ?)",
                            [(sandbox_id, n, e) for n, e in enumerate(transcript)])
@@ -264,8 +270,8 @@ class SQLiteSandboxStore(SandboxStore):
         db = self._db()
         db.execute("BEGIN")   # one read transaction: a consistent view under WAL
         try:
-            row = db.execute("SELECT version, snap_version, snapshot, op_bytes + tr_bytes FROM records WHERE id = ?",
-                             (sandbox_id,)).fetchone()
+            row = db.execute("SELECT version, snap_version, data, op_bytes + tr_bytes FROM records "
+                             "JOIN snapshots USING (id) WHERE id = ?", (sandbox_id,)).fetchone()
             if row is None:
                 return None
             ops = [r[0] for r in db.execute("SELECT op FROM ops WHERE id = ? AND version > ? ORDER BY version",
@@ -299,10 +305,14 @@ class SQLiteSandboxStore(SandboxStore):
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            row = db.execute("SELECT version, op_bytes, tr_bytes FROM records WHERE id = ?", (sandbox_id,)).fetchone()
+            row = db.execute("SELECT version, op_bytes, tr_bytes, last_used FROM records WHERE id = ?",
+                             (sandbox_id,)).fetchone()
             if row is None:
                 raise UnknownSandbox(sandbox_id)
-            version, op_bytes, tr_bytes = row
+            version, op_bytes, tr_bytes, last_used = row
+            now = self.clock()
+            # last_used is indexed: moving it is a page more per command, and a minute is precise enough
+            used = now if now - last_used > USED_PRECISION else last_used
             if version != expected_version:
                 raise Conflict(sandbox_id)
             new = version + 1
@@ -320,13 +330,14 @@ class SQLiteSandboxStore(SandboxStore):
             if change.snapshot is not None:
                 # compaction: the snapshot holds everything up to `new`; older ops are not needed
                 db.execute("DELETE FROM ops WHERE id = ? AND version <= ?", (sandbox_id, new))
-                db.execute("UPDATE records SET version = ?, snap_version = ?, snapshot = ?, op_bytes = ?, "
+                db.execute("UPDATE snapshots SET data = ? WHERE id = ?", (change.snapshot, sandbox_id))
+                db.execute("UPDATE records SET version = ?, snap_version = ?, op_bytes = ?, "
                            "tr_bytes = ?, last_used = ? WHERE id = ?",
-                           (new, new, change.snapshot, op_bytes, tr_bytes, self.clock(), sandbox_id))
+                           (new, new, op_bytes, tr_bytes, used, sandbox_id))
             else:
                 db.execute("INSERT INTO ops (id, version, op) VALUES (?, ?, ?)", (sandbox_id, new, change.op))
                 db.execute("UPDATE records SET version = ?, op_bytes = ?, tr_bytes = ?, last_used = ? WHERE id = ?",
-                           (new, op_bytes, tr_bytes, self.clock(), sandbox_id))
+                           (new, op_bytes, tr_bytes, used, sandbox_id))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -348,6 +359,7 @@ class SQLiteSandboxStore(SandboxStore):
     def _delete(db, sandbox_id: str) -> bool:
         db.execute("DELETE FROM ops WHERE id = ?", (sandbox_id,))
         db.execute("DELETE FROM transcript WHERE id = ?", (sandbox_id,))
+        db.execute("DELETE FROM snapshots WHERE id = ?", (sandbox_id,))
         return db.execute("DELETE FROM records WHERE id = ?", (sandbox_id,)).rowcount > 0
 
     def touch(self, sandbox_id: str) -> None:
@@ -435,7 +447,7 @@ class SQLiteSandboxStore(SandboxStore):
                                                        (sandbox_id,))])
             transcript = json.dumps([r[0] for r in db.execute("SELECT entry FROM transcript WHERE id = ? ORDER BY n",
                                                               (sandbox_id,))])
-            db.execute("INSERT INTO damaged_records SELECT id, snapshot, ?, ?, ? FROM records WHERE id = ?",
+            db.execute("INSERT INTO damaged_records SELECT id, data, ?, ?, ? FROM snapshots WHERE id = ?",
                        (ops, transcript, self.clock(), sandbox_id))
             self._delete(db, sandbox_id)
             db.execute("COMMIT")

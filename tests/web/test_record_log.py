@@ -206,7 +206,7 @@ def test_a_damaged_record_is_set_aside_and_the_learner_gets_a_new_sandbox(make_a
         damaged = session["sandbox_id"]
     sandboxes.cache_of(store).drop(damaged)
     with sqlite3.connect(store.path) as db:
-        db.execute("UPDATE records SET snapshot = x'00ff' WHERE id = ?", (damaged,))
+        db.execute("UPDATE snapshots SET data = x'00ff' WHERE id = ?", (damaged,))
     page = client.get("/")
     assert page.status_code == 200
     with client.session_transaction() as session:
