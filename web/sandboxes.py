@@ -48,11 +48,14 @@ log = logging.getLogger(__name__)
 TRANSCRIPT_SHOWN = 200   # the terminal shows at most this many recent commands
 HISTORY_KEPT = 200       # ↑/↓ history offered to the browser
 SNAPSHOT_EVERY = 32      # ops between snapshots: a cold load replays at most this many
-CACHED_SANDBOXES = 400   # live sandboxes kept per process (least recently used go first)
+CACHED_SANDBOXES = 256   # live sandboxes kept per process (least recently used go first)
 MAX_ATTEMPTS = 8         # a change that lost the version race this often answers 503 (never seen)
 LOCK_WAIT = 20.0         # seconds a request waits for another request on the same sandbox
 TOUCH_EVERY = 60.0       # a page view marks the sandbox used at most this often (a write)
 HEAD_KEYS = ("scenario", "seed", "clear_from", "last", "last_build", "meta")
+COMPACT_EVERY = 50       # commands: every so often, old transcript outputs are compacted...
+COMPACT_KEEP = 250       # ...except in the most recent entries (more than the terminal shows)
+COMPACT_LONGER_THAN = 1024   # characters of output an old entry keeps whole
 
 
 # ---------------------------------------------------------------- the journaled sandbox
@@ -103,6 +106,20 @@ class RecordedSandbox(Sandbox):
         self.journal.append(["branch", keep])
         self.low = min(self.low, len(self.transcript))
 
+    def compact_transcript(self, keep: int, longer_than: int) -> None:
+        """Old history compacted: outputs longer than `longer_than` characters, in entries before the
+        last `keep`, become a one-line note (the terminal shows the last 200 entries anyway)."""
+        first = None
+        for index, entry in enumerate(self.transcript[:max(0, len(self.transcript) - keep)]):
+            size = sum(len(text) for _, text in entry["output"])
+            if size > longer_than:
+                note = f"[LayerLab: this old output ({size} characters) is no longer kept]\n"
+                self.transcript[index] = {**entry, "output": [["stdout", note]]}
+                first = index if first is None else first
+        if first is not None:
+            self.journal.append(["compact", keep, longer_than])
+            self.low = min(self.low, first)
+
     def start_journal(self) -> None:
         self.journal, self.low = [], len(self.transcript)
 
@@ -122,6 +139,8 @@ def _apply(sandbox: RecordedSandbox, action: list) -> None:
         sandbox.host_write(args[0], base64.b64decode(args[1]))
     elif name == "branch":
         sandbox.branch(args[0])
+    elif name == "compact":
+        sandbox.compact_transcript(*args)
     elif name in ("run", "undo", "redo", "rewind"):
         getattr(sandbox, name)(*args)
     else:
@@ -437,6 +456,8 @@ def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
         sandbox, head = live.sandbox, live.head
         entries_before = len(sandbox.transcript)
         result = sandbox.run(line)
+        if len(sandbox.log) % COMPACT_EVERY == 0 and len(sandbox.transcript) > COMPACT_KEEP:
+            sandbox.compact_transcript(COMPACT_KEEP, COMPACT_LONGER_THAN)
         if _is_clear(result):
             head["clear_from"] = len(sandbox.transcript)
         elif line.strip():

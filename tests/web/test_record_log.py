@@ -53,6 +53,9 @@ OPS = st.one_of(st.tuples(st.just("run"), st.sampled_from(COMMANDS)), st.just(("
 @given(ops=st.lists(OPS, min_size=1, max_size=25))
 def test_a_snapshot_and_its_log_replay_to_the_same_state(make_store, monkeypatch, ops):
     monkeypatch.setattr(sandboxes, "SNAPSHOT_EVERY", 4)   # several snapshots and op tails per example
+    monkeypatch.setattr(sandboxes, "COMPACT_EVERY", 3)    # and old outputs compacted now and then
+    monkeypatch.setattr(sandboxes, "COMPACT_KEEP", 2)
+    monkeypatch.setattr(sandboxes, "COMPACT_LONGER_THAN", 10)
     store = make_store()
     sandbox_id = sandboxes.create(store, scenario="article")
     for kind, *args in ops:
@@ -236,3 +239,18 @@ def test_a_full_disk_answers_503_and_changes_nothing(make_app, monkeypatch):
     # reads still work, and the refused command left no trace
     assert client.get(f"/api/sandboxes/{sandbox_id}").get_json()["images"] == []
     assert store.version(sandbox_id) == 0
+
+
+def test_old_outputs_are_compacted_and_recent_ones_kept(make_store, monkeypatch):
+    monkeypatch.setattr(sandboxes, "COMPACT_EVERY", 10)
+    monkeypatch.setattr(sandboxes, "COMPACT_KEEP", 5)
+    store = make_store()
+    sandbox_id = sandboxes.create(store)
+    sandboxes.run_command(store, sandbox_id, "docker pull alpine")
+    for i in range(19):
+        sandboxes.run_command(store, sandbox_id, "docker image inspect alpine")   # ~1.5 KiB of JSON each
+    transcript = sandboxes.load(store, sandbox_id).sandbox.transcript
+    assert "no longer kept" in transcript[1]["output"][0][1]
+    assert all("no longer kept" not in entry["output"][0][1] for entry in transcript[-5:])
+    assert fresh_view(make_store, sandbox_id) == comparable(sandboxes.load(store, sandbox_id))
+    assert sum(len(e) for e in store.load(sandbox_id).transcript) < 20 * 1024
