@@ -1,9 +1,9 @@
-"""A database written by LayerLab before the op log (one JSON document per sandbox; the file in
-data/ was made by that code through its API and pages) is converted on start, nothing lost."""
+"""A database written by LayerLab before the op log (one JSON document per sandbox; data/ holds it
+as an SQL dump, made by that code through its API and pages, with what it answered then) is
+converted on start, nothing lost."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +14,12 @@ from web.store import SQLiteSandboxStore
 
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "before-op-log.json").read_text(encoding="utf-8"))
+
+
+def old_database(path: Path) -> Path:
+    with sqlite3.connect(path) as db:
+        db.executescript((DATA / "before-op-log.sql").read_text(encoding="utf-8"))
+    return path
 
 
 def check_migrated(store, client) -> None:
@@ -30,8 +36,7 @@ def check_migrated(store, client) -> None:
 
 
 def test_an_old_sqlite_database_is_migrated_on_start(make_app, tmp_path):
-    database = tmp_path / "old.sqlite3"
-    shutil.copy(DATA / "before-op-log.sqlite3", database)
+    database = old_database(tmp_path / "old.sqlite3")
     app = make_app(str(database))
     store = app.extensions["sandbox_store"]
     assert store.count() == len(EXPECTED)
@@ -46,12 +51,12 @@ def test_an_old_sqlite_database_is_migrated_on_start(make_app, tmp_path):
     assert again.extensions["sandbox_store"].count() == len(EXPECTED)
 
 
-def test_an_old_redis_store_is_migrated_on_start(make_app, redis_url):
+def test_an_old_redis_store_is_migrated_on_start(make_app, redis_url, tmp_path):
     url, prefix = redis_url
     from web.store_redis import RedisSandboxStore
 
     client = RedisSandboxStore.from_url(url, prefix=prefix).client
-    with sqlite3.connect(DATA / "before-op-log.sqlite3") as db:
+    with sqlite3.connect(old_database(tmp_path / "old.sqlite3")) as db:
         for sandbox_id, data, last_used in db.execute("SELECT id, data, last_used FROM sandboxes"):
             client.set(f"{prefix}sandbox:{sandbox_id}", data)
             client.zadd(f"{prefix}last_used", {sandbox_id: last_used})
