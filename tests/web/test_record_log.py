@@ -254,3 +254,10 @@ def test_old_outputs_are_compacted_and_recent_ones_kept(make_store, monkeypatch)
     assert all("no longer kept" not in entry["output"][0][1] for entry in transcript[-5:])
     assert fresh_view(make_store, sandbox_id) == comparable(sandboxes.load(store, sandbox_id))
     assert sum(len(e) for e in store.load(sandbox_id).transcript) < 20 * 1024
+
+
+def test_the_storage_budget_is_set_from_the_environment(make_app, monkeypatch):
+    monkeypatch.setenv("LAYERLAB_SANDBOX_MIB", "2.5")
+    assert make_app().extensions["sandbox_store"].budget == int(2.5 * 1024 * 1024)
+    monkeypatch.delenv("LAYERLAB_SANDBOX_MIB")
+    assert make_app().extensions["sandbox_store"].budget == 128 * 1024 * 1024
