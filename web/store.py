@@ -363,7 +363,10 @@ class SQLiteSandboxStore(SandboxStore):
         return db.execute("DELETE FROM records WHERE id = ?", (sandbox_id,)).rowcount > 0
 
     def touch(self, sandbox_id: str) -> None:
-        self._db().execute("UPDATE records SET last_used = ? WHERE id = ?", (self.clock(), sandbox_id))
+        # pages touch on every view: write (and fsync) only when the minute-precise value moves
+        now = self.clock()
+        self._db().execute("UPDATE records SET last_used = ? WHERE id = ? AND last_used < ?",
+                           (now, sandbox_id, now - USED_PRECISION))
 
     def cleanup(self, idle_seconds: float) -> int:
         cutoff = self.clock() - idle_seconds
