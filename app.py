@@ -12,10 +12,10 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import (api, class_routes, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit, security,
-                 stage_routes)
+from web import (api, class_routes, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit, sandboxes,
+                 security, stage_routes)
 from web.class_store import ClassStore, RedisClassStore, SQLiteClassStore
-from web.store import SandboxStore, SQLiteSandboxStore
+from web.store import DEFAULT_BUDGET, SandboxStore, SQLiteSandboxStore
 
 DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
@@ -37,6 +37,7 @@ DEFAULTS = {
     "CLASS_JOINS_PER_MINUTE": 30,             # joins from one client address a minute (0 = no limit)
     "CLASS_STUCK_SECONDS": 180,               # no progress this long, with repeated errors: "stuck"
     "CLASS_POLL_MS": 500,                     # how often a following student asks where the class is
+    "SANDBOX_BYTES": DEFAULT_BUDGET,          # bytes stored per sandbox: host files, uploads, transcript, snapshots
 }
 
 # Settings an operator gives in the environment (README, "Serving a classroom").
@@ -52,6 +53,7 @@ ENVIRONMENT = {
     "LAYERLAB_CLASS_DAYS": ("CLASS_DAYS", float),
     "LAYERLAB_CLASS_SIZE": ("CLASS_SIZE", int),
     "LAYERLAB_CLASS_JOINS_PER_MINUTE": ("CLASS_JOINS_PER_MINUTE", int),
+    "LAYERLAB_SANDBOX_MIB": ("SANDBOX_BYTES", lambda v: int(float(v) * 1024 * 1024)),
 }
 
 
@@ -69,7 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
     store = _store(app.config)
+    sandboxes.migrate(store)   # sandboxes stored before the op log: converted once, nothing lost
     app.extensions["sandbox_store"] = store
+    sandboxes.init_app(app)
     ratelimit.init_app(app, redis_client=getattr(store, "client", None))
     if app.config["TRUST_PROXY"]:
         hops = int(app.config["TRUST_PROXY"])
@@ -90,11 +94,11 @@ def create_app(config: dict | None = None) -> Flask:
 def _store(config) -> SandboxStore:
     url = config["STORE"]
     if not url:
-        return SQLiteSandboxStore(config["DATABASE"])
+        return SQLiteSandboxStore(config["DATABASE"], budget=config["SANDBOX_BYTES"])
     if url.split(":", 1)[0] in ("redis", "rediss", "unix"):
         from web.store_redis import RedisSandboxStore   # only a Redis deployment needs the client
 
-        return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"])
+        return RedisSandboxStore.from_url(url, prefix=config["REDIS_PREFIX"], budget=config["SANDBOX_BYTES"])
     raise ValueError(f"LAYERLAB_STORE: unknown store {url!r} (use redis://host:port/db, or leave it unset for SQLite)")
 
 

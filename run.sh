@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install LayerLab in a local virtual environment and serve it on http://127.0.0.1:5000
-# (override with HOST=0.0.0.0 PORT=8000 ./run.sh). Data lives in instance/ (SQLite).
+# (override with HOST=0.0.0.0 PORT=8000 ./run.sh; WORKERS and THREADS too). Data lives in instance/ (SQLite).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,8 +13,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 
-echo "LayerLab on http://$HOST:$PORT  (Ctrl+C stops it)"
-# every learner keeps a connection open: waitress allows only 100 by default.
-# waitress would drop X-Forwarded-* itself; the app decides whom to trust (LAYERLAB_TRUST_PROXY).
-exec .venv/bin/waitress-serve --listen="$HOST:$PORT" --threads="${THREADS:-8}" --connection-limit=1000 \
-    --no-clear-untrusted-proxy-headers --call app:create_app
+# one waitress process per core (WORKERS overrides), THREADS threads each; see serve.py (it also keeps
+# X-Forwarded-* for the app, which decides whom to trust: LAYERLAB_TRUST_PROXY)
+export HOST PORT
+exec .venv/bin/python serve.py

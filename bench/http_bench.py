@@ -2,7 +2,7 @@
 
     python bench/http_bench.py
 
-Starts waitress (`--call`, 8 threads) on loopback with a fresh database, builds the realistic
+Starts the production server (bench/server.py: serve.py, or an older checkout's waitress) on loopback with a fresh database, builds the realistic
 sandbox (bench/realistic.py) through POST /commands like a browser (htmx headers, CSRF token),
 then times commands one after another. Ratio = median command round trip / median bare route.
 """
@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from realistic import build_commands, mix  # noqa: E402
-from server import Browser, production_server  # noqa: E402
+from server import Browser, production_server, server_cpu_seconds  # noqa: E402
 
 
 SMALL_MIX = ["docker images", "docker ps -a", "docker exec web touch /hello.txt", "docker diff web",
@@ -28,6 +28,22 @@ def timed(call) -> tuple[float, object]:
     start = time.perf_counter()
     answer = call()
     return (time.perf_counter() - start) * 1000, answer
+
+
+CPU: dict[str, float] = {}
+
+
+class cpu:
+    """Server CPU ms per request over a block of requests: `with cpu("name", n): ...`."""
+
+    def __init__(self, name: str, requests: int):
+        self.name, self.requests = name, requests
+
+    def __enter__(self):
+        self.start = server_cpu_seconds()
+
+    def __exit__(self, *exc):
+        CPU[self.name] = (server_cpu_seconds() - self.start) * 1000 / self.requests
 
 
 def page_weight(browser: Browser) -> dict:
@@ -49,7 +65,8 @@ def main() -> None:
         bare_session = requests.Session()
         for _ in range(50):  # warm up
             bare_session.get(base + "/bench-bare")
-        bare = [timed(lambda: bare_session.get(base + "/bench-bare"))[0] for _ in range(300)]
+        with cpu("bare", 300):
+            bare = [timed(lambda: bare_session.get(base + "/bench-bare"))[0] for _ in range(300)]
 
         fresh = Browser(base)
         weight = page_weight(fresh)
@@ -72,14 +89,28 @@ def main() -> None:
             assert browser.command(line).status_code == 200, line
         build_s = time.perf_counter() - build_start
         rounds, sizes = [], []
+        block = cpu("realistic", sum(len(mix(n)) for n in range(1, 4)))
+        block.__enter__()
         for n in range(1, 4):
             for line in mix(n):
                 ms, response = timed(lambda: browser.command(line))
                 assert response.status_code == 200, (line, response.status_code)
                 rounds.append(ms)
                 sizes.append(len(response.content))
+        block.__exit__()
         reads = [timed(lambda: browser.command("docker ps"))[0] for _ in range(30)]
-        undo = [timed(lambda: browser.post("/undo"))[0] for _ in range(10)]
+        with cpu("undo", 10):
+            undo = [timed(lambda: browser.post("/undo"))[0] for _ in range(10)]
+        # the same through the JSON API (no page drawn): what undo itself costs, store included
+        api = requests.Session()
+        api_id = api.post(base + "/api/sandboxes", json={}).json()["id"]
+        for line in build_commands() + mix(1):
+            api.post(f"{base}/api/sandboxes/{api_id}/commands", json={"command": line})
+        api_undo = []
+        for _ in range(5):
+            with cpu(f"api_undo{_}", 2):
+                api_undo += [timed(lambda: api.post(f"{base}/api/sandboxes/{api_id}/undo"))[0] for _ in range(2)]
+            api.post(f"{base}/api/sandboxes/{api_id}/commands", json={"command": "docker ps"})
         realistic_page = len(browser.http.get(base + "/").content)
 
     med = statistics.median
@@ -93,7 +124,13 @@ def main() -> None:
           f"  p95 {sorted(rounds)[int(len(rounds) * .95)]:6.2f} ms  ratio {med(rounds) / med(bare):5.1f}x"
           f"  response median {med(sizes) / 1024:.0f} KiB")
     print(f"docker ps, realistic:        median {med(reads):6.2f} ms  ratio {med(reads) / med(bare):5.1f}x")
-    print(f"undo (HTTP), realistic:      median {med(undo):6.2f} ms")
+    print(f"undo (HTTP), realistic:      median {med(undo):6.2f} ms  (page answer: whole terminal + stage)")
+    print(f"undo (HTTP API), realistic:  median {med(api_undo):6.2f} ms  (JSON state answer)")
+    api_cpu = statistics.mean(CPU[f"api_undo{i}"] for i in range(5))
+    print(f"server CPU per request (load-independent): bare {CPU['bare']:.2f} ms, realistic command "
+          f"{CPU['realistic']:.1f} ms = {CPU['realistic'] / CPU['bare']:.1f}x, page undo {CPU['undo']:.1f} ms, "
+          f"API undo {api_cpu:.1f} ms")
+    print(f"load average now: {os.getloadavg()}")
     print(f"first page weight (fresh sandbox): {weight['total'] / 1024:.1f} KiB = html {weight['html'] / 1024:.1f} KiB + "
           + ", ".join(f"{p.rsplit('/', 1)[-1]} {s / 1024:.1f}" for p, s in weight["assets"].items()))
     print(f"page html with the realistic sandbox: {realistic_page / 1024:.0f} KiB")

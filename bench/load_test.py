@@ -2,6 +2,7 @@
 every 2 s (a realistic mix) for 60 s. Prints p50/p95/p99 latency and errors.
 
     python bench/load_test.py [students=200] [seconds=60] [connection_limit=1000]
+    BENCH_SERVER_CPUS=0 BENCH_CLIENT_CPUS=1 python bench/load_test.py 200 60   # server on core 0 only
 
 Bounded: setup at most SETUP_LIMIT s, then the window, then at most DRAIN_LIMIT s for the last
 answers (a run never takes more than ~90 s). waitress's default --connection-limit is 100: every
@@ -25,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from server import Browser, production_server  # noqa: E402
+from server import Browser, production_server, server_cpu_seconds  # noqa: E402
 
 MIX = ["docker images", "docker ps -a", "docker run -d --name w{n} nginx", "docker exec w{n} touch /hello{n}",
        "docker diff w{n}", "docker image inspect alpine", "docker build -t app{n} .", "docker history nginx",
@@ -86,8 +87,12 @@ def main() -> None:
     students = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
     connection_limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
-    print(f"load average at start: {os.getloadavg()}; waitress 8 threads, connection limit {connection_limit}")
-    with production_server(threads=8, connection_limit=connection_limit) as base:
+    server_cpus, client_cpus = os.environ.get("BENCH_SERVER_CPUS"), os.environ.get("BENCH_CLIENT_CPUS")
+    if client_cpus:   # the load generator on its own core(s), the server pinned to the other(s)
+        os.sched_setaffinity(0, {int(c) for c in client_cpus.split(",")})
+    print(f"load average at start: {os.getloadavg()}; 8 threads per worker, server cores {server_cpus or 'all'}, "
+          f"load generator cores {client_cpus or 'all'}")
+    with production_server(threads=8, connection_limit=connection_limit, cpus=server_cpus) as base:
         latencies, errors, lock = [], [], threading.Lock()
         gate, ready = threading.Semaphore(SETUP_AT_ONCE), threading.Event()
         window = {"setup_until": time.monotonic() + SETUP_LIMIT, "set_up": 0, "stop_at": None}
@@ -102,12 +107,14 @@ def main() -> None:
         while window["set_up"] < students and time.monotonic() < window["setup_until"] + REQUEST_TIMEOUT:
             time.sleep(0.1)
         started = time.monotonic()
+        cpu_start = server_cpu_seconds()
         window["stop_at"] = started + seconds
         print(f"setup of {window['set_up']}/{students} sessions: {started - setup:.1f} s")
         ready.set()
         for t in threads:
             t.join(timeout=max(0.0, started + seconds + DRAIN_LIMIT - time.monotonic()))
         wall = time.monotonic() - started
+        cpu_used = server_cpu_seconds() - cpu_start
         late = sum(t.is_alive() for t in threads)
         with lock:   # students still waiting for an answer: the run is over for them
             errors.extend(["no answer within the drain time"] * late)
@@ -117,6 +124,8 @@ def main() -> None:
     if latencies:
         print(f"latency ms: p50 {percentile(latencies, .5):.0f}  p95 {percentile(latencies, .95):.0f}  "
               f"p99 {percentile(latencies, .99):.0f}  max {max(latencies):.0f}  mean {statistics.mean(latencies):.0f}")
+    print(f"server CPU: {cpu_used:.1f} s in the window = {cpu_used / max(1, len(latencies)) * 1000:.1f} ms per command, "
+          f"{cpu_used / wall * 100:.0f} % of one core")
     print(f"load average at end: {os.getloadavg()}")
 
 

@@ -1,10 +1,11 @@
-"""Start the production server (waitress, --call) on loopback in a subprocess, and a browser-like
-client (session cookie + the page's CSRF token, htmx headers)."""
+"""Start the production server on loopback in a subprocess, and a browser-like client (session
+cookie + the page's CSRF token, htmx headers)."""
 from __future__ import annotations
 
 import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -23,33 +24,47 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def production_server(threads: int = 8, connection_limit: int | None = None):
-    """waitress-serve --call bench.bench_app:create_bench_app on 127.0.0.1, a fresh SQLite file.
-    `connection_limit`: waitress's --connection-limit (its default, as run.sh, is 100 open
-    connections; every keep-alive browser holds at least one)."""
+def production_server(threads: int = 8, connection_limit: int | None = None, workers: int | None = None,
+                      cpus: str | None = None):
+    """The production server on 127.0.0.1 with a fresh SQLite file, serving bench.bench_app.
+
+    This checkout: `serve.py` (one waitress process per core, or `workers`). With BENCH_CODE set to
+    an older checkout without serve.py: `waitress-serve --call` as it was (one process, `threads`
+    threads, `connection_limit`). `cpus`: pin the server to these cores (`taskset -c`), e.g. "0"."""
+    code = os.environ.get("BENCH_CODE") or ROOT
     port = free_port()
     tmp = tempfile.mkdtemp(prefix="layerlab-bench-")
     env = dict(os.environ, LAYERLAB_DATABASE=os.path.join(tmp, "bench.sqlite3"),
-               LAYERLAB_SECRET_KEY="bench", LAYERLAB_SANDBOXES_PER_MINUTE="0", PYTHONPATH=ROOT)
+               LAYERLAB_SECRET_KEY="bench", LAYERLAB_SANDBOXES_PER_MINUTE="0", PYTHONPATH=code,
+               HOST="127.0.0.1", PORT=str(port), THREADS=str(threads), LAYERLAB_APP="bench.bench_app:create_bench_app")
+    if workers:
+        env["WORKERS"] = str(workers)
+    if os.path.exists(os.path.join(code, "serve.py")):
+        command = [sys.executable, "serve.py"]
+    else:
+        command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads}"] \
+            + ([f"--connection-limit={connection_limit}"] if connection_limit else []) \
+            + ["--call", "bench.bench_app:create_bench_app"]
+    if cpus:
+        command = ["taskset", "-c", cpus] + command
     # The server's log goes to a file: a pipe nobody reads fills up (64 KiB of waitress's "Task queue
     # depth" warnings under load) and then blocks the whole server on its next log line.
     log = open(os.path.join(tmp, "server.log"), "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
-                             f"--threads={threads}"]
-                            + ([f"--connection-limit={connection_limit}"] if connection_limit else [])
-                            + ["--call", "bench.bench_app:create_bench_app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                            start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    SERVER["pgid"] = proc.pid
     try:
-        for _ in range(100):
+        for _ in range(200):
             try:
                 requests.get(base + "/bench-bare", timeout=1)
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
+        print(f"server: {' '.join(command[:4])}... code {code}")
         yield base
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
         log.close()
         with open(log.name, encoding="utf-8", errors="replace") as text:
@@ -58,6 +73,27 @@ def production_server(threads: int = 8, connection_limit: int | None = None):
         others = [line for line in lines if "Task queue depth" not in line]
         print(f"server log: {queued} 'task queue depth' warnings, {len(others)} other lines"
               + (f" (first: {others[0][:200]})" if others else ""))
+
+
+SERVER = {"pgid": None}
+
+
+def server_cpu_seconds() -> float:
+    """CPU time (user + system) used so far by every process of the running server. Unlike wall
+    time it hardly moves with the machine's load: other engineers' jobs do not add to it."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == SERVER["pgid"]:   # the process group serve.py / waitress runs in
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 class Browser:

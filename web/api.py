@@ -13,7 +13,7 @@ from engine.scenarios import SCENARIOS
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from web import before_new_sandbox, current_store, sandboxes
-from web.store import UnknownSandbox
+from web.store import StoreBusy, UnknownSandbox
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -37,6 +37,12 @@ def _api_error(error: ApiError):
 @bp.errorhandler(UnknownSandbox)
 def _unknown_sandbox(error: UnknownSandbox):
     return jsonify({"error": f"no such sandbox: {error.args[0]}"}), 404
+
+
+@bp.errorhandler(StoreBusy)
+def _busy(error: StoreBusy):
+    return jsonify({"error": "this sandbox is busy with another request; nothing was changed, try again"}), 503, \
+        {"Retry-After": "1"}
 
 
 @bp.post("/sandboxes")
@@ -95,15 +101,8 @@ def read_host_file(sandbox_id: str, path: str):
 @bp.put("/sandboxes/<sandbox_id>/host/<path:path>")
 def write_host_file(sandbox_id: str, path: str):
     data = request.get_data(cache=False)
-
-    def change(record: dict):
-        sandbox = sandboxes.open_sandbox(record)
-        existed = path in sandbox.host_files()
-        sandbox.host_write(path, data)
-        return {**record, "sandbox": sandbox.to_json()}, existed
-
     try:
-        existed = current_store().update(sandbox_id, change)
+        _, existed = sandboxes.write_file(current_store(), sandbox_id, path, data)
     except HostError as error:
         raise _host_api_error(error) from None
     return jsonify({"path": path, "size": len(data)}), 200 if existed else 201

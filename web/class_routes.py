@@ -26,10 +26,10 @@ from course.checks import subgoals
 from course.goals import holds
 from course.lessons import all_lessons, find
 from course.walkthrough import walkthrough
-from engine.sandbox import Sandbox
-from web import before_new_sandbox, current_store, i18n, ratelimit
+from web import before_new_sandbox, current_store, i18n, ratelimit, sandboxes
 from web.class_store import ClassFull, ClassInfo, ClassStore, StudentInfo, UnknownClass
 from web.security import csrf_exempt
+from web.store_errors import DamagedRecord
 
 bp = Blueprint("classes", __name__)
 api_bp = Blueprint("classes_api", __name__, url_prefix="/api/classes")
@@ -69,10 +69,10 @@ def join_class(code: str, name: str, sandbox_id: str | None) -> StudentInfo:
     ratelimit.spend(ratelimit.JOINS)
     if class_store().get(code) is None:
         raise UnknownClass(code)
-    if sandbox_id is None or current_store().get(sandbox_id) is None:
+    if sandbox_id is None or current_store().version(sandbox_id) is None:   # version: a cheap "does it exist"
         before_new_sandbox()
         record, _sandbox = progress.open_lesson(None, all_lessons()[0])
-        sandbox_id = current_store().create(record)
+        sandbox_id = sandboxes.create_record(current_store(), record)
     student = StudentInfo(secrets.token_urlsafe(8), name, sandbox_id, time.time(),
                           Activity(progress_at=time.time()).to_json())
     class_store().add_student(code, student, current_app.config["CLASS_SIZE"])
@@ -83,21 +83,15 @@ def student_rows(info: ClassInfo) -> list[dict]:
     """One row per student for the dashboard and the API, folding in what changed since the last look."""
     now, rows = time.time(), []
     for student in class_store().students(info.code):
-        record = current_store().get(student.sandbox_id)
         before = Activity.from_json(student.activity)
-        transcript = ((record or {}).get("sandbox") or {}).get("transcript", [])
-        meta = progress.course_meta(record)
+        try:   # the live sandbox, read under its lock: no decode per student per dashboard redraw
+            seen = sandboxes.view(current_store(), student.sandbox_id, lambda outcome: _look(outcome, before, now))
+        except DamagedRecord:   # the student's own next request recovers it; here it shows no work
+            seen = None
+        meta, activity, (met, total, goal_met), last = seen or _look(None, before, now)
         lesson = find(meta["lesson"]) if meta["lesson"] else None
-        met, total, goal_met = before.progress[2:] if len(before.progress) == 5 else (0, 0, False)
-        if record is not None and lesson is not None and (len(transcript) != before.commands_seen or not total):
-            world = progress.world(record, Sandbox.from_json(record["sandbox"]))
-            checklist = subgoals(lesson, world)
-            met, total, goal_met = sum(1 for _text, done in checklist if done), len(checklist), holds(lesson.goal, world)
-        activity = classroom.observe(before, transcript, (meta["lesson"], len(meta["solved"]), met, total, goal_met),
-                                     now)
         if activity != before:
             class_store().save_activity(info.code, student.student_id, activity.to_json())
-        last = transcript[-1] if transcript else None
         rows.append({"student_id": student.student_id, "name": student.name, "sandbox_id": student.sandbox_id,
                      "lesson": meta["lesson"], "lesson_title": lesson.title if lesson else None,
                      "subgoals_met": met, "subgoals": total, "goal_met": goal_met,
@@ -106,6 +100,22 @@ def student_rows(info: ClassInfo) -> list[dict]:
                      "last_command": last["command"] if last else None,
                      "last_exit_code": last["exit_code"] if last else None, "activity": activity})
     return rows
+
+
+def _look(outcome: sandboxes.Outcome | None, before: Activity, now: float) -> tuple[dict, Activity, tuple, dict | None]:
+    """What the dashboard sees of one student's sandbox (None: gone): course progress, activity,
+    (sub-goals met, sub-goals, goal met) and the last terminal entry. Reads, never changes, the sandbox."""
+    record = outcome.record if outcome is not None else None
+    transcript = outcome.sandbox.transcript if outcome is not None else []
+    meta = progress.course_meta(record)
+    lesson = find(meta["lesson"]) if meta["lesson"] else None
+    met, total, goal_met = before.progress[2:] if len(before.progress) == 5 else (0, 0, False)
+    if outcome is not None and lesson is not None and (len(transcript) != before.commands_seen or not total):
+        world = progress.world(record, outcome.sandbox)
+        checklist = subgoals(lesson, world)
+        met, total, goal_met = sum(1 for _text, done in checklist if done), len(checklist), holds(lesson.goal, world)
+    activity = classroom.observe(before, transcript, (meta["lesson"], len(meta["solved"]), met, total, goal_met), now)
+    return meta, activity, (met, total, goal_met), (transcript[-1] if transcript else None)
 
 
 def follow_target(info: ClassInfo) -> str | None:
@@ -280,11 +290,13 @@ def student_stage(token: str, student_id: str):
     """A student's stage, read-only (and on the projector with ?present=1)."""
     info = _teacher_class(token)
     student = next((s for s in class_store().students(info.code) if s.student_id == student_id), None)
-    record = current_store().get(student.sandbox_id) if student else None
-    if record is None:
+    try:
+        outcome = sandboxes.load(current_store(), student.sandbox_id) if student else None
+    except DamagedRecord:   # not the teacher's sandbox: the student's own next request recovers it
+        outcome = None
+    if outcome is None:
         abort(404)
-    sandbox = Sandbox.from_json(record["sandbox"])
-    last = record.get("last")
+    sandbox, last = outcome.sandbox, outcome.record.get("last")
     return render_template("class/student.html", info=info, token=token, student=student, sandbox=sandbox,
                            state=sandbox.state(), last=last, events=(last or {}).get("events", []),
                            present=request.args.get("present") == "1", **_page())

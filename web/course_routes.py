@@ -9,11 +9,7 @@ Register with `app.register_blueprint(course_routes.bp)` (this also sets up web.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
-import zlib
 from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
@@ -26,17 +22,14 @@ from course.goals import holds
 from course.lessons import Lesson, all_lessons, find, next_lesson
 from course.subgoals import reveal_line
 from course.walkthrough import walkthrough
-from engine.sandbox import MAX_LOG, Sandbox
-from engine.scenarios import SCENARIOS
+from engine.sandbox import Sandbox
 from present.figures import figure
-from web import before_new_sandbox, current_store, i18n, ratelimit, sandboxes
+from web import before_new_sandbox, current_store, i18n, permalinks, ratelimit, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("course", __name__)
 COURSE_KEY = "course_sandbox_id"
 PLAYGROUND_KEY = "sandbox_id"        # web/pages.py SESSION_KEY
-MAX_LINK_CHARS = 12000               # a permalink longer than this is refused (URLs must stay usable)
-MAX_LINK_COMMANDS = 300
 
 
 @bp.record_once
@@ -65,7 +58,7 @@ def _lesson_or_404(slug: str) -> Lesson:
 # ---- the course sandbox ------------------------------------------------------------------------
 def _course_record() -> tuple[str | None, dict | None]:
     sandbox_id = session.get(COURSE_KEY)
-    record = current_store().get(sandbox_id) if isinstance(sandbox_id, str) else None
+    record = sandboxes.record_dict(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
     return (sandbox_id, record) if record is not None else (None, None)
 
 
@@ -75,7 +68,7 @@ def _open(lesson: Lesson) -> tuple[dict, Sandbox]:
     if sandbox_id is None:
         before_new_sandbox()
         record, sandbox = progress.open_lesson(None, lesson)
-        session[COURSE_KEY] = current_store().create(record)
+        session[COURSE_KEY] = sandboxes.create_record(current_store(), record)
         session.permanent = True
         return record, sandbox
     if progress.is_in(record, lesson):
@@ -88,12 +81,8 @@ def _update(change):
     """Apply `change(record) -> (record, *answer)` to the course sandbox as one store transaction."""
     sandbox_id = session.get(COURSE_KEY)
 
-    def apply(record):
-        new, *rest = change(record)
-        return new, (new, *rest)
-
     try:
-        return current_store().update(sandbox_id, apply)
+        return sandboxes.update_record(current_store(), sandbox_id, change)
     except UnknownSandbox:
         session.pop(COURSE_KEY, None)
         abort(409, description=_("Your course sandbox expired; reload the lesson."))
@@ -307,9 +296,8 @@ def timeline():
     sandbox = None
     if outcome:
         if at != len(log):
-            ratelimit.spend(ratelimit.REPLAYS)
-        sandbox = outcome.sandbox if at == len(log) else \
-            Sandbox.replay(outcome.sandbox.seed, outcome.sandbox.scenario, log[:at], outcome.sandbox.uploads)
+            ratelimit.spend(ratelimit.REPLAYS)   # rebuilt from the nearest checkpoint: a replay
+        sandbox = permalinks.state_at(outcome.sandbox, at)
     last = {"command": log[at - 1], "exit_code": 0, "events": []} if at else None
     return render_template("course/timeline.html", log=log, at=at, sandbox=sandbox, last=last, events=[],
                            state=sandbox.state() if sandbox else None, **_page())
@@ -326,90 +314,38 @@ def timeline_branch():
     if not isinstance(sandbox_id, str):
         return redirect(url_for("pages.index"), code=303)
 
-    ratelimit.spend(ratelimit.REPLAYS)
-
-    def change(record):
-        old = sandboxes.open_sandbox(record)
-        keep = max(0, min(at, len(old.log)))
-        sandbox = Sandbox.replay(old.seed, old.scenario, old.log[:keep], old.uploads)
-        new = {**record, "sandbox": sandbox.to_json(), "last": None,
-               "clear_from": min(record.get("clear_from", 0), len(sandbox.transcript))}
-        return new, None
-
+    ratelimit.spend(ratelimit.REPLAYS)   # going back rebuilds the sandbox from a checkpoint
     try:
-        current_store().update(sandbox_id, change)
+        sandboxes.branch(current_store(), sandbox_id, at)
     except UnknownSandbox:
         pass
     return redirect(url_for("pages.index", _anchor="prompt"), code=303)
 
 
-# ---- permalinks: the scenario and the command log in the URL ----------------------------------------
-def encode_link(sandbox: Sandbox) -> str:
-    data = {"s": sandbox.scenario, "n": sandbox.seed, "l": sandbox.log,
-            "u": [[i, p, base64.b64encode(b).decode()] for i, p, b in sandbox.uploads]}
-    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
-
-
-def decode_link(token: str) -> dict:
-    """The link's contents, checked; ValueError for anything that is not a link we made."""
-    if len(token) > MAX_LINK_CHARS:
-        raise ValueError("link too long")
+# ---- permalinks (web/permalinks.py) -----------------------------------------------------------------
+def _open_link(token: str, with_transcript: bool = False) -> Sandbox:
     try:
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), 1024 * 1024)
-        if inflater.unconsumed_tail:
-            raise ValueError("link too large")
-        data = json.loads(raw)
-    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError("not a LayerLab link") from err
-    if not isinstance(data, dict):
-        raise ValueError("not a LayerLab link")
-    scenario, seed, log, uploads = data.get("s"), data.get("n"), data.get("l"), data.get("u", [])
-    max_line = current_app.config["MAX_COMMAND_LENGTH"]
-    if scenario is not None and scenario not in SCENARIOS:
-        raise ValueError("unknown scenario")
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-        raise ValueError("bad seed")
-    if not isinstance(log, list) or len(log) > min(MAX_LOG, MAX_LINK_COMMANDS) or \
-            not all(isinstance(c, str) and len(c) <= max_line for c in log):
-        raise ValueError("bad command log")
-    if not isinstance(uploads, list) or not all(
-            isinstance(u, list) and len(u) == 3 and isinstance(u[0], int) and isinstance(u[1], str)
-            and isinstance(u[2], str) for u in uploads):
-        raise ValueError("bad host files")
-    try:
-        files = [(i, p, base64.b64decode(b, validate=True)) for i, p, b in uploads]
-    except binascii.Error as err:
-        raise ValueError("bad host files") from err
-    return {"scenario": scenario, "seed": seed, "log": log, "uploads": files}
-
-
-def _replay_link(token: str) -> Sandbox:
-    try:
-        data = decode_link(token)
-    except ValueError:
-        abort(404)
-    ratelimit.spend(ratelimit.REPLAYS)   # a well-formed link: replaying it is the cost (429 past the budget)
-    try:
-        return Sandbox.replay(data["seed"], data["scenario"], data["log"], data["uploads"])
-    except Exception:   # a host file the engine refuses (bad path): not a link we made
-        abort(404)
+        if not permalinks.HASH_TOKEN.fullmatch(token):   # a link that carries its log: opening it replays
+            permalinks.decode_link(token, current_app.config["MAX_COMMAND_LENGTH"])
+            ratelimit.spend(ratelimit.REPLAYS)   # a well-formed link: replaying it is the cost (429 past the budget)
+        return permalinks.open_link(current_store(), token, current_app.config["MAX_COMMAND_LENGTH"], with_transcript)
+    except permalinks.BadLink as error:
+        abort(400, description=f"This is not a working LayerLab link: {error}.")
 
 
 @bp.get("/share")
 def share():
     """A link to this browser's playground as it is now: anyone opening it gets the same state."""
     outcome = _playground()
-    link = url_for("course.shared", token=encode_link(outcome.sandbox), _external=True) if outcome else None
-    too_long = link is not None and len(link) > MAX_LINK_CHARS
-    return render_template("course/share.html", link=None if too_long else link, too_long=too_long,
+    link = url_for("course.shared", token=permalinks.share(current_store(), outcome.sandbox), _external=True) \
+        if outcome else None
+    return render_template("course/share.html", link=link, too_long=False,
                            commands=len(outcome.sandbox.log) if outcome else 0, **_page())
 
 
 @bp.get("/s/<token>")
 def shared(token: str):
-    sandbox = _replay_link(token)
+    sandbox = _open_link(token)
     return render_template("course/shared.html", token=token, sandbox=sandbox, state=sandbox.state(),
                            log=sandbox.log, last=None, events=[], **_page())
 
@@ -417,10 +353,8 @@ def shared(token: str):
 @bp.post("/s/<token>")
 def open_shared(token: str):
     """Continue from a shared state: it becomes this browser's playground (a new sandbox)."""
-    sandbox = _replay_link(token)
-    record, _ = sandboxes.new_record(sandbox.scenario, sandbox.seed)
-    record.update(sandbox=sandbox.to_json(), clear_from=0, last=None)
+    sandbox = _open_link(token, with_transcript=True)
     before_new_sandbox()
-    session[PLAYGROUND_KEY] = current_store().create(record)
+    session[PLAYGROUND_KEY] = sandboxes.create_from(current_store(), sandbox)
     session.permanent = True
     return redirect(url_for("pages.index", _anchor="prompt"), code=303)

@@ -9,13 +9,14 @@ from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from web import recovery
-from web.store_errors import DamagedRecord, StoreFull, full_storage_error
+from web.store_errors import DamagedRecord, StoreFull, StoreUnavailable, full_storage_error
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DamagedRecord, recovery.damaged_record)
     app.register_error_handler(StoreFull, recovery.storage_full)
+    app.register_error_handler(StoreUnavailable, recovery.storage_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
     recovery.init_app(app)
 

@@ -106,18 +106,7 @@ def _done(text: str) -> dict:
 
 def _write(path: str, data: bytes) -> str:
     """Write a host file of this browser's sandbox (recorded for replay); returns the clean path."""
-    written = {}
-
-    def operation(store, sandbox_id):
-        def change(record: dict):
-            sandbox = sandboxes.open_sandbox(record)
-            sandbox.host_write(path, data)
-            written["path"] = sandbox.uploads[-1][1]
-            return {**record, "sandbox": sandbox.to_json()}, None
-        return store.update(sandbox_id, change)
-
-    pages.with_session_sandbox(operation)
-    return written["path"]
+    return pages.with_session_sandbox(lambda store, sandbox_id: sandboxes.write_file(store, sandbox_id, path, data))[0]
 
 
 def _name(raw: str | None) -> str:

@@ -1,22 +1,21 @@
 """Answers for a store that cannot do its job: a damaged record, a full disk.
 
 A damaged record (web.store_errors.DamagedRecord) must not answer 500 on every page: the browser
-that held it gets a page that says so and a new sandbox; the damaged record is kept aside for the
-admin (instance/damaged/<id>.json, or config DAMAGED_FOLDER; then removed from the store) and logged with its id.
+that held it gets a page that says so and a new sandbox; the damaged record is set aside for the
+admin, whole (store.set_aside), and logged with its id.
 A full disk (StoreFull, or SQLite's "database or disk is full" / ENOSPC found in the error's
 causes) answers 503 with a clear message; nothing was saved, and pages that only read still work.
+A store that cannot write for another reason (StoreUnavailable: Redis gone, SQLite locked too
+long) answers 503 too, with its own message.
 Under /api both are JSON, like every other API error.
 """
 from __future__ import annotations
-
-import os
-import re
 
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from web import before_new_sandbox, current_store, i18n, sandboxes
-from web.store_errors import DamagedRecord
+from web.store_errors import DamagedRecord, StoreFull, StoreUnavailable
 
 bp = Blueprint("recovery", __name__)
 
@@ -25,8 +24,8 @@ bp = Blueprint("recovery", __name__)
 PLAYGROUND_KEY = "sandbox_id"
 COURSE_KEY = "course_sandbox_id"
 NOTICE_KEY = "recovered"
-DAMAGED_FOLDER = "damaged"
 RETRY_AFTER_FULL = 60
+RETRY_AFTER_UNAVAILABLE = 30
 
 
 def _is_api_request() -> bool:
@@ -34,35 +33,23 @@ def _is_api_request() -> bool:
 
 
 # ---- a damaged record ------------------------------------------------------------------------------
-def keep_aside(error: DamagedRecord) -> str | None:
-    """Copy the damaged record's text to instance/damaged/<id>.json and take it out of the store;
-    the file's name, or None when there was nothing to copy or the copy failed (then the record
-    stays in the store, untouched)."""
-    if error.raw is None or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", error.sandbox_id):
-        return None
-    folder = current_app.config.get("DAMAGED_FOLDER") or os.path.join(current_app.instance_path, DAMAGED_FOLDER)
-    path = os.path.join(folder, f"{error.sandbox_id}.json")
+def keep_aside(error: DamagedRecord) -> bool:
+    """Move the damaged record out of the way, kept whole for the admin (store.set_aside: SQLite's
+    damaged_records table, Redis's <prefix>damaged:* keys); False when that failed (then the record
+    stays where it is, untouched)."""
     try:
-        os.makedirs(folder, exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(error.raw.encode("utf-8", "surrogateescape") if isinstance(error.raw, str) else error.raw)
-            f.flush()
-            os.fsync(f.fileno())
-    except OSError:
-        current_app.logger.exception("could not keep damaged sandbox record %s aside", error.sandbox_id)
-        return None
-    try:
-        current_store().delete(error.sandbox_id)
-    except Exception:   # the copy is safe; the record just stays in the store too
-        current_app.logger.exception("could not remove damaged sandbox record %s from the store", error.sandbox_id)
-    return path
+        current_store().set_aside(error.sandbox_id)
+    except Exception:
+        current_app.logger.exception("could not set damaged sandbox record %s aside", error.sandbox_id)
+        return False
+    return True
 
 
 def damaged_record(error: DamagedRecord):
     kept = keep_aside(error)
     current_app.logger.error("damaged sandbox record %s (%s) on %s %s; %s", error.sandbox_id, error.reason or "unreadable",
                              request.method, request.path,
-                             f"kept aside in {kept}" if kept else "left in the store")
+                             "kept aside in the store for the admin" if kept else "left in the store")
     if _is_api_request():
         response = jsonify({"error": f"sandbox {error.sandbox_id} is damaged and cannot be read; it was kept "
                                      "aside for the administrator. Create a new sandbox."})
@@ -122,16 +109,29 @@ def storage_full(cause: BaseException):
                              request.method, request.path, cause)
     message = _("LayerLab cannot save right now: the server's storage is full. Nothing was changed and your "
                 "sandbox is as it was. Try again in a minute, and tell your teacher.")
+    return _cannot_save(message, _("The server's storage is full"), RETRY_AFTER_FULL)
+
+
+def _cannot_save(message: str, title: str, retry_after: int):
     if _is_api_request():
         response = jsonify({"error": message})
     else:
         response = current_app.response_class(render_template(
-            "errors/notice.html", title=_("The server's storage is full"), paragraphs=[message], reference=None,
+            "errors/notice.html", title=title, paragraphs=[message], reference=None,
             continue_to=url_for("pages.index"), continue_label=_("Back to the playground"),
             lang=i18n.html_lang(), text_lang=i18n.content_lang()))
     response.status_code = 503
-    response.headers["Retry-After"] = str(RETRY_AFTER_FULL)
+    response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def storage_unavailable(error: StoreUnavailable):
+    if isinstance(error, StoreFull):
+        return storage_full(error)
+    current_app.logger.error("the store cannot write on %s %s: %s; nothing was saved", request.method, request.path, error)
+    message = _("LayerLab cannot save right now: its storage is unavailable. Nothing was changed and your "
+                "sandbox is as it was. Try again in a minute.")
+    return _cannot_save(message, _("LayerLab cannot save right now"), RETRY_AFTER_UNAVAILABLE)
 
 
 def init_app(app: Flask) -> None:

@@ -1,55 +1,321 @@
-"""The web side's use of the engine: one stored record per sandbox, and the operations on it.
+"""The one owner of a sandbox's stored record: load, run, undo, redo, reset, write a file, branch.
 
-A record is what the store keeps for a sandbox:
-    {"scenario": str | None, "seed": int,       # how it started (Reset starts there again)
-     "sandbox": Sandbox.to_json(),              # the engine's own lossless form
-     "clear_from": int,                         # transcript entries before this were `clear`ed
-     "last": {"command", "exit_code", "events"} | None,   # what the explain panel shows
-     "last_build": {build event…, "at": len(log)} | None} # the Build tab: the last build, kept
-                                                          # across later commands until undone
-Every change runs inside `store.update`, so load-run-save is one serialised transaction.
+Routes call these functions and render what they return; nothing else writes a record.
+
+A record is a head and a sandbox:
+    head = {"scenario": str | None, "seed": int,      # how it started (Reset starts there again)
+            "clear_from": int,                        # transcript entries before this were `clear`ed
+            "last": {"command", "exit_code", "events", "invocations"} | None,   # what the explain panel shows
+            "last_build": {build event…, "at": len(log)} | None, # the Build tab's last build
+            "meta": {...}}                            # per-sandbox extras (course progress)
+    sandbox = the engine's Sandbox, live in this process.
+The store (web/store.py) keeps it as a snapshot, an op log and the transcript. LayerLab is
+deterministic, so an op is what was done, not what came out: `{"do": [["run", line]], "head":
+{changed head fields}}`. Replaying the ops after a snapshot on that snapshot gives the same
+sandbox (tests/web/test_record_log.py checks it). A change therefore writes one small row.
+
+Live sandboxes stay in a per-process cache, checked against the stored version before every use:
+when another process wrote meanwhile, the ops it wrote are replayed onto the cached sandbox (or it
+is loaded again). Changes are made on the cached sandbox and committed with a version check; if
+another process won the race, the change runs again on the newer state (a bounded number of
+times). Within a process a per-sandbox lock serialises requests to one sandbox, and it is held
+until the request has rendered its answer, so a page never draws a sandbox another request is
+changing. Other sandboxes are never waited for.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import copy
+import json
+import logging
+import threading
+import time
+import weakref
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable, TypeVar
 
+from engine.errors import HostLimitReached
 from engine.sandbox import Result, Sandbox
+from flask import Flask, g, has_request_context
+from werkzeug.exceptions import ServiceUnavailable
 
-from web.store import SandboxStore
+from web.store import Change, Conflict, OverBudget, SandboxStore, Stored, StoreBusy, UnknownSandbox
+from web.store_errors import DamagedRecord
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 TRANSCRIPT_SHOWN = 200   # the terminal shows at most this many recent commands
 HISTORY_KEPT = 200       # ↑/↓ history offered to the browser
+SNAPSHOT_EVERY = 32      # ops between snapshots: a cold load replays at most this many
+CACHED_SANDBOXES = 256   # live sandboxes kept per process (least recently used go first)
+MAX_ATTEMPTS = 8         # a change that lost the version race this often answers 503 (never seen)
+LOCK_WAIT = 20.0         # seconds a request waits for another request on the same sandbox
+TOUCH_EVERY = 60.0       # a page view marks the sandbox used at most this often (a write)
+HEAD_KEYS = ("scenario", "seed", "clear_from", "last", "last_build", "meta")
+COMPACT_EVERY = 50       # commands: every so often, old transcript outputs are compacted...
+COMPACT_KEEP = 250       # ...except in the most recent entries (more than the terminal shows)
+COMPACT_LONGER_THAN = 1024   # characters of output an old entry keeps whole
 
 
-def new_record(scenario: str | None = None, seed: int = 0) -> tuple[dict, Sandbox]:
-    """A fresh sandbox record; ValueError for an unknown scenario (from the engine)."""
-    sandbox = Sandbox.create(seed=seed, scenario=scenario)
-    return _record(scenario, seed, sandbox), sandbox
+# ---------------------------------------------------------------- the journaled sandbox
+class RecordedSandbox(Sandbox):
+    """The engine's Sandbox, noting each change made through its public methods (the op to store).
+    Only top-level calls are noted: undo replays commands internally, and those are part of it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.journal: list[list] = []
+        self.low = 0          # the shortest the transcript got during the journaled changes
+        self._depth = 0
+
+    def _noted(self, name: str, *args):
+        self._depth += 1
+        try:
+            answer = getattr(Sandbox, name)(self, *args)
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self.journal.append([name, *args])
+            self.low = min(self.low, len(self.transcript))
+        return answer
+
+    def run(self, line: str) -> Result:
+        return self._noted("run", line)
+
+    def undo(self) -> bool:
+        return self._noted("undo")
+
+    def redo(self) -> Result | None:
+        return self._noted("redo")
+
+    def rewind(self, keep: int) -> None:
+        return self._noted("rewind", keep)
+
+    def host_write(self, path: str, data: bytes) -> None:
+        return self._noted("host_write", path, bytes(data))
+
+    def branch(self, keep: int) -> None:
+        """Back to the state after `keep` commands, as a new line of work (nothing to redo)."""
+        self._depth += 1
+        try:
+            Sandbox.rewind(self, max(0, min(keep, len(self.log))))
+            self.undone = []
+        finally:
+            self._depth -= 1
+        self.journal.append(["branch", keep])
+        self.low = min(self.low, len(self.transcript))
+
+    def compact_transcript(self, keep: int, longer_than: int) -> None:
+        """Old history compacted: outputs longer than `longer_than` characters, in entries before the
+        last `keep`, become a one-line note (the terminal shows the last 200 entries anyway)."""
+        first = None
+        for index, entry in enumerate(self.transcript[:max(0, len(self.transcript) - keep)]):
+            size = sum(len(text) for _, text in entry["output"])
+            if size > longer_than:
+                note = f"[LayerLab: this old output ({size} characters) is no longer kept]\n"
+                self.transcript[index] = {**entry, "output": [["stdout", note]]}
+                first = index if first is None else first
+        if first is not None:
+            self.journal.append(["compact", keep, longer_than])
+            self.low = min(self.low, first)
+
+    def start_journal(self) -> None:
+        self.journal, self.low = [], len(self.transcript)
+
+    @classmethod
+    def adopt(cls, sandbox: Sandbox) -> "RecordedSandbox":
+        if isinstance(sandbox, cls):
+            return sandbox
+        sandbox.__class__ = cls   # same state, now journaled (the engine made it as a plain Sandbox)
+        sandbox.journal, sandbox.low, sandbox._depth = [], len(sandbox.transcript), 0
+        return sandbox
 
 
-def _record(scenario: str | None, seed: int, sandbox: Sandbox, clear_from: int = 0, last: dict | None = None,
-            meta: dict | None = None, last_build: dict | None = None) -> dict:
-    """The stored form of a sandbox; `meta` carries per-sandbox extras (lesson progress)."""
-    return {"scenario": scenario, "seed": seed, "sandbox": sandbox.to_json(), "clear_from": clear_from, "last": last,
-            "meta": meta or {}, "last_build": last_build}
+def _apply(sandbox: RecordedSandbox, action: list) -> None:
+    """Do one journaled action again (replaying an op)."""
+    name, *args = action
+    if name == "host_write":
+        sandbox.host_write(args[0], base64.b64decode(args[1]))
+    elif name == "branch":
+        sandbox.branch(args[0])
+    elif name == "compact":
+        sandbox.compact_transcript(*args)
+    elif name in ("run", "undo", "redo", "rewind"):
+        getattr(sandbox, name)(*args)
+    else:
+        raise ValueError(f"unknown op {name!r}")
 
 
-def _build_after(record: dict, sandbox: Sandbox, result: Result | None) -> dict | None:
-    """The last build to keep showing: this command's, else the earlier one while the command that
-    made it is still in the log (undo takes it back with the command)."""
-    builds = [e for e in (result.events if result else []) if e.get("type") == "build"]
-    if builds:
-        return {**builds[-1], "at": len(sandbox.log)}
-    kept = record.get("last_build")
-    if isinstance(kept, dict) and kept.get("at", 0) <= len(sandbox.log):
-        return kept
-    return None
+def _encode_action(action: list) -> list:
+    if action[0] == "host_write":
+        return ["host_write", action[1], base64.b64encode(action[2]).decode()]
+    return action
 
 
-def open_sandbox(record: dict) -> Sandbox:
-    return Sandbox.from_json(record["sandbox"])
+# ---------------------------------------------------------------- packing
+def pack(head: dict, sandbox: Sandbox) -> bytes:
+    """A snapshot: head and sandbox without the transcript (kept in its own table)."""
+    data = sandbox.to_json()
+    tlen = len(data.pop("transcript"))
+    text = json.dumps({"head": head, "sandbox": data, "tlen": tlen}, separators=(",", ":"), ensure_ascii=False)
+    return zlib.compress(text.encode(), 1)
 
 
+def unpack(snapshot: bytes, transcript: list[str]) -> tuple[dict, RecordedSandbox]:
+    data = json.loads(zlib.decompress(snapshot))
+    state = data["sandbox"]
+    state["transcript"] = [json.loads(e) for e in transcript[:data["tlen"]]]
+    return data["head"], RecordedSandbox.from_json(state)
+
+
+def _entry(entry: dict) -> str:
+    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- the per-process cache
+@dataclass
+class Live:
+    version: int
+    head: dict
+    sandbox: RecordedSandbox
+    ops_since: int = 0            # ops stored after the last snapshot
+    touched: float = field(default_factory=time.monotonic)
+
+
+class _Lock:
+    __slots__ = ("lock", "__weakref__")
+
+    def __init__(self):
+        self.lock = threading.RLock()
+
+
+class Cache:
+    """The live sandboxes of one store in this process, and one lock per sandbox."""
+
+    def __init__(self, store: SandboxStore, size: int = CACHED_SANDBOXES):
+        self.store, self.size = store, size
+        self.entries: OrderedDict[str, Live] = OrderedDict()
+        self.locks: weakref.WeakValueDictionary[str, _Lock] = weakref.WeakValueDictionary()
+        self.guard = threading.Lock()
+
+    def lock(self, sandbox_id: str) -> _Lock:
+        with self.guard:
+            lock = self.locks.get(sandbox_id)
+            if lock is None:
+                lock = self.locks[sandbox_id] = _Lock()
+            return lock
+
+    def drop(self, sandbox_id: str) -> None:
+        with self.guard:
+            self.entries.pop(sandbox_id, None)
+
+    def keep(self, sandbox_id: str, live: Live) -> None:
+        with self.guard:
+            self.entries[sandbox_id] = live
+            self.entries.move_to_end(sandbox_id)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def current(self, sandbox_id: str) -> Live:
+        """The live sandbox at the stored version (caller holds its lock); UnknownSandbox if gone."""
+        stored_version = self.store.version(sandbox_id)
+        if stored_version is None:
+            self.drop(sandbox_id)
+            raise UnknownSandbox(sandbox_id)
+        with self.guard:
+            live = self.entries.get(sandbox_id)
+            if live is not None:
+                self.entries.move_to_end(sandbox_id)
+        if live is not None and live.version == stored_version:
+            return live
+        if live is not None and live.version < stored_version:
+            ops = self.store.ops_after(sandbox_id, live.version)
+            if ops is not None:
+                try:
+                    _replay(live, ops)
+                    return live
+                except Exception:
+                    log.exception("catching up sandbox %s failed; loading it whole", sandbox_id)
+        stored = self.store.load(sandbox_id)
+        if stored is None:
+            self.drop(sandbox_id)
+            raise UnknownSandbox(sandbox_id)
+        try:
+            live = load_stored(stored)
+        except Exception as error:
+            # a damaged record must not answer 500 on every page: web/recovery.py sets it aside for
+            # the admin (store.set_aside) and gives the learner a new sandbox (the API: a 410)
+            self.drop(sandbox_id)
+            raise DamagedRecord(sandbox_id, reason=f"{type(error).__name__}: {error}") from error
+        self.keep(sandbox_id, live)
+        return live
+
+
+def load_stored(stored: Stored) -> Live:
+    head, sandbox = unpack(stored.snapshot, stored.transcript)
+    live = Live(stored.snap_version, head, sandbox)
+    _replay(live, stored.ops)
+    return live
+
+
+def _replay(live: Live, ops: list[str]) -> None:
+    for text in ops:
+        op = json.loads(text)
+        for action in op.get("do", []):
+            _apply(live.sandbox, action)
+        live.head.update(op.get("head", {}))
+        live.version += 1
+        live.ops_since += 1
+    live.sandbox.start_journal()
+
+
+_caches: "weakref.WeakKeyDictionary[SandboxStore, Cache]" = weakref.WeakKeyDictionary()
+_caches_guard = threading.Lock()
+
+
+def cache_of(store: SandboxStore) -> Cache:
+    with _caches_guard:
+        cache = _caches.get(store)
+        if cache is None:
+            cache = _caches[store] = Cache(store)
+        return cache
+
+
+# ---------------------------------------------------------------- locking for a whole request
+def init_app(app: Flask) -> None:
+    """Release the per-sandbox locks a request took, once its answer is rendered."""
+
+    @app.teardown_request
+    def _release(_error=None):
+        for lock in g.pop("sandbox_locks", []):
+            lock.lock.release()
+
+    @app.errorhandler(StoreBusy)
+    def _busy(_error):
+        return ServiceUnavailable(description="This sandbox is busy with another request; nothing was changed. "
+                                              "Try again in a moment.", retry_after=1)
+
+    # a full or unavailable store, a damaged record: web/errors.py and web/recovery.py answer those
+
+
+def _acquire(cache: Cache, sandbox_id: str) -> _Lock:
+    lock = cache.lock(sandbox_id)
+    if not lock.lock.acquire(timeout=LOCK_WAIT):
+        raise StoreBusy(f"sandbox {sandbox_id} is busy")
+    return lock
+
+
+def _hold_for_request(cache: Cache, sandbox_id: str) -> None:
+    """Keep the sandbox locked until the request ends (re-entrant: a request may use it twice)."""
+    if has_request_context():
+        held = g.setdefault("sandbox_locks", [])
+        held.append(_acquire(cache, sandbox_id))
+
+
+# ---------------------------------------------------------------- changes
 @dataclass
 class Outcome:
     """The answer to one operation: the sandbox as it is now, its record, and the command's result."""
@@ -60,83 +326,291 @@ class Outcome:
     new_entry: dict | None = None   # run_command: the one transcript entry this command added
 
 
+def _change(store: SandboxStore, sandbox_id: str, edit: Callable[[Live], T]) -> T:
+    """Run `edit` on the live sandbox and store what it did as one op (or a snapshot when the sandbox
+    was replaced); on a lost race, run it again on the newer state."""
+    cache = cache_of(store)
+    _hold_for_request(cache, sandbox_id)
+    lock = _acquire(cache, sandbox_id)
+    try:
+        for _ in range(MAX_ATTEMPTS):
+            live = cache.current(sandbox_id)
+            # a shallow copy: changes replace head values, never edit them in place
+            head_before, sandbox_before = dict(live.head), live.sandbox
+            sandbox_before.start_journal()
+            try:
+                answer = edit(live)
+                change = _change_of(live, head_before, sandbox_before)
+                if change is None:
+                    return answer
+                try:
+                    live.version = store.append(sandbox_id, live.version, change)
+                except OverBudget:
+                    if change.snapshot is not None:
+                        raise
+                    # compact first: a snapshot of the state now may fit where the growing log did not
+                    change.snapshot = pack(live.head, live.sandbox)
+                    live.version = store.append(sandbox_id, live.version, change)
+            except Conflict:
+                cache.drop(sandbox_id)
+                continue
+            except BaseException:
+                cache.drop(sandbox_id)   # the live sandbox holds a change that was not saved
+                raise
+            live.ops_since = 0 if change.snapshot is not None else live.ops_since + 1
+            live.touched = time.monotonic()
+            live.sandbox.start_journal()
+            return answer
+        raise StoreBusy(f"sandbox {sandbox_id} is changing too fast to save")
+    finally:
+        lock.lock.release()
+
+
+def _change_of(live: Live, head_before: dict, sandbox_before: RecordedSandbox) -> Change | None:
+    sandbox = live.sandbox
+    if sandbox is not sandbox_before:   # replaced whole (reset, a lesson opened): a snapshot
+        live.sandbox = sandbox = RecordedSandbox.adopt(sandbox)
+        return Change(json.dumps({"replace": True}), 0, [_entry(e) for e in sandbox.transcript],
+                      pack(live.head, sandbox))
+    delta = {k: v for k, v in live.head.items() if head_before.get(k) != v}
+    if not sandbox.journal and not delta:
+        return None
+    op = json.dumps({"do": [_encode_action(a) for a in sandbox.journal], "head": delta},
+                    separators=(",", ":"), ensure_ascii=False)
+    start = min(sandbox.low, len(sandbox.transcript))
+    entries = [_entry(e) for e in sandbox.transcript[start:]]
+    changed_transcript = bool(sandbox.journal)
+    snapshot = pack(live.head, sandbox) if live.ops_since + 1 >= SNAPSHOT_EVERY else None
+    return Change(op, start if changed_transcript else None, entries if changed_transcript else [], snapshot)
+
+
+def _last(result: Result) -> dict:
+    """What the explain panel shows for a command (the one place this dict is built)."""
+    return {"command": result.command, "exit_code": result.exit_code, "events": result.events,
+            "invocations": [i.to_json() for i in result.invocations]}
+
+
+def _build_after(head: dict, sandbox: Sandbox, result: Result | None) -> dict | None:
+    """The last build to keep showing: this command's, else the earlier one while the command that
+    made it is still in the log (undo takes it back with the command)."""
+    builds = [e for e in (result.events if result else []) if e.get("type") == "build"]
+    if builds:
+        return {**builds[-1], "at": len(sandbox.log)}
+    kept = head.get("last_build")
+    if isinstance(kept, dict) and kept.get("at", 0) <= len(sandbox.log):
+        return kept
+    return None
+
+
+def new_head(scenario: str | None = None, seed: int = 0) -> dict:
+    return {"scenario": scenario, "seed": seed, "clear_from": 0, "last": None, "last_build": None, "meta": {}}
+
+
+def new_record(scenario: str | None = None, seed: int = 0) -> tuple[dict, Sandbox]:
+    """A fresh head and sandbox; ValueError for an unknown scenario (from the engine)."""
+    return new_head(scenario, seed), RecordedSandbox.create(seed=seed, scenario=scenario)
+
+
 def create(store: SandboxStore, scenario: str | None = None, seed: int = 0) -> str:
-    record, _ = new_record(scenario, seed)
-    return store.create(record)
+    head, sandbox = new_record(scenario, seed)
+    return create_from(store, sandbox, head)
+
+
+def create_from(store: SandboxStore, sandbox: Sandbox, head: dict | None = None) -> str:
+    """Store a new sandbox in this state (a permalink continued, a lesson started)."""
+    head = head or {**new_head(sandbox.scenario, sandbox.seed)}
+    return store.create(pack(head, sandbox), [_entry(e) for e in sandbox.transcript])
+
+
+def load(store: SandboxStore, sandbox_id: str) -> Outcome | None:
+    """The sandbox as it is now, or None if there is no such sandbox."""
+    cache = cache_of(store)
+    _hold_for_request(cache, sandbox_id)
+    lock = _acquire(cache, sandbox_id)
+    try:
+        live = cache.current(sandbox_id)
+    except UnknownSandbox:
+        return None
+    finally:
+        lock.lock.release()
+    if time.monotonic() - live.touched > TOUCH_EVERY:   # looking at it counts as using it
+        live.touched = time.monotonic()
+        store.touch(sandbox_id)
+    return Outcome(live.head, live.sandbox)
+
+
+def view(store: SandboxStore, sandbox_id: str, read: Callable[[Outcome], T]) -> T | None:
+    """`read(outcome)` on the sandbox as it is now, under its lock only while `read` runs (not for the
+    rest of the request); None if there is no such sandbox. `read` must not change it. For a page
+    that reads many sandboxes (the class dashboard reads every student's every few seconds): the
+    cached live sandbox, no JSON decode when it is current."""
+    cache = cache_of(store)
+    lock = _acquire(cache, sandbox_id)
+    try:
+        try:
+            live = cache.current(sandbox_id)
+        except UnknownSandbox:
+            return None
+        return read(Outcome(live.head, live.sandbox))
+    finally:
+        lock.lock.release()
+
+
+def storage_message(budget: int) -> str:
+    return (f"LayerLab: this sandbox has reached its storage limit of {budget // (1024 * 1024)} MiB (host files, "
+            "uploads, terminal output and saved states together): Reset it or start a new sandbox\n")
 
 
 def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
-    """Run one line typed by the learner and save the sandbox (UnknownSandbox if it is gone)."""
+    """Run one line typed by the learner and save it (UnknownSandbox if the sandbox is gone). Over the
+    storage budget the command is refused and nothing changes."""
 
-    def change(record: dict):
-        sandbox = open_sandbox(record)
+    def edit(live: Live) -> Outcome:
+        sandbox, head = live.sandbox, live.head
         entries_before = len(sandbox.transcript)
         result = sandbox.run(line)
-        clear_from = record.get("clear_from", 0)
-        if any(event.get("type") == "clear" for event in result.events):
-            clear_from = len(sandbox.transcript)
-        last = record.get("last")
-        if line.strip() and not _is_clear(result):
-            last = {"command": result.command, "exit_code": result.exit_code, "events": result.events,
-                    "invocations": [i.to_json() for i in result.invocations]}
-        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),
-                      _build_after(record, sandbox, result))
+        if len(sandbox.log) % COMPACT_EVERY == 0 and len(sandbox.transcript) > COMPACT_KEEP:
+            sandbox.compact_transcript(COMPACT_KEEP, COMPACT_LONGER_THAN)
+        if _is_clear(result):
+            head["clear_from"] = len(sandbox.transcript)
+        elif line.strip():
+            head["last"] = _last(result)
+        head["last_build"] = _build_after(head, sandbox, result)
         added = sandbox.transcript[-1] if len(sandbox.transcript) == entries_before + 1 else None
-        return new, Outcome(new, sandbox, result, new_entry=added)
+        return Outcome(head, sandbox, result, new_entry=added)
 
-    return store.update(sandbox_id, change)
+    try:
+        return _change(store, sandbox_id, edit)
+    except OverBudget as error:
+        message = storage_message(error.budget)
+        outcome = load(store, sandbox_id) or Outcome(new_head(), RecordedSandbox.create())
+        refused = Result("", message, 1, [], line.strip(), [["stderr", message]])
+        entry = {"command": line.strip(), "output": refused.output, "exit_code": 1}
+        return Outcome(outcome.record, outcome.sandbox, refused, new_entry=entry)
 
 
 def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
     """Step back one command; the outcome's result is None (nothing ran)."""
 
-    def change(record: dict):
-        sandbox = open_sandbox(record)
+    def edit(live: Live) -> Outcome:
+        sandbox, head = live.sandbox, live.head
         before = sandbox.transcript[-1]["command"] if sandbox.transcript else None
-        undone = sandbox.undo()
-        last = {"command": before, "undone": True, "exit_code": 0, "events": []} if undone else record.get("last")
-        clear_from = min(record.get("clear_from", 0), len(sandbox.transcript))
-        new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),
-                      _build_after(record, sandbox, None))
-        return new, Outcome(new, sandbox)
+        if sandbox.undo():
+            head["last"] = {"command": before, "undone": True, "exit_code": 0, "events": []}
+        head["clear_from"] = min(head.get("clear_from", 0), len(sandbox.transcript))
+        head["last_build"] = _build_after(head, sandbox, None)
+        return Outcome(head, sandbox)
 
-    return store.update(sandbox_id, change)
+    return _change(store, sandbox_id, edit)
 
 
 def redo(store: SandboxStore, sandbox_id: str) -> Outcome:
     """Run again the command the last undo took back (nothing happens when there is none)."""
 
-    def change(record: dict):
-        sandbox = open_sandbox(record)
+    def edit(live: Live) -> Outcome:
+        sandbox, head = live.sandbox, live.head
         result = sandbox.redo()
         if result is None:
-            return record, Outcome(record, sandbox)
-        last = {"command": result.command, "exit_code": result.exit_code, "events": result.events,
-                "invocations": [i.to_json() for i in result.invocations]}
-        new = _record(record["scenario"], record["seed"], sandbox, record.get("clear_from", 0), last,
-                      record.get("meta"), _build_after(record, sandbox, result))
-        return new, Outcome(new, sandbox, result)
+            return Outcome(head, sandbox)
+        head["last"] = _last(result)
+        head["last_build"] = _build_after(head, sandbox, result)
+        return Outcome(head, sandbox, result)
 
-    return store.update(sandbox_id, change)
+    return _change(store, sandbox_id, edit)
 
 
 def reset(store: SandboxStore, sandbox_id: str) -> Outcome:
     """Start this sandbox over from its scenario and seed, keeping its id."""
 
-    def change(record: dict):
-        fresh, sandbox = new_record(record["scenario"], record["seed"])
-        return fresh, Outcome(fresh, sandbox)
+    def edit(live: Live) -> Outcome:
+        live.head, live.sandbox = new_record(live.head.get("scenario"), live.head.get("seed", 0))
+        return Outcome(live.head, live.sandbox)
 
-    return store.update(sandbox_id, change)
+    return _change(store, sandbox_id, edit)
 
 
-def load(store: SandboxStore, sandbox_id: str) -> Outcome | None:
-    record = store.get(sandbox_id)
-    if record is None:
+def branch(store: SandboxStore, sandbox_id: str, at: int) -> Outcome:
+    """Continue from an earlier point: the state after the first `at` commands (the timeline)."""
+
+    def edit(live: Live) -> Outcome:
+        sandbox, head = live.sandbox, live.head
+        sandbox.branch(at)
+        head.update(last=None, clear_from=min(head.get("clear_from", 0), len(sandbox.transcript)),
+                    last_build=_build_after(head, sandbox, None))
+        return Outcome(head, sandbox)
+
+    return _change(store, sandbox_id, edit)
+
+
+def write_file(store: SandboxStore, sandbox_id: str, path: str, data: bytes) -> tuple[str, bool]:
+    """Write a host file (an upload, the editor): recorded for replay. Returns (clean path, existed).
+    HostError for a bad path or a full directory, HostLimitReached over the storage budget."""
+
+    def edit(live: Live) -> tuple[str, bool]:
+        existed = path in live.sandbox.host_files()
+        live.sandbox.host_write(path, data)
+        return live.sandbox.uploads[-1][1], existed
+
+    try:
+        return _change(store, sandbox_id, edit)
+    except OverBudget as error:
+        raise HostLimitReached(storage_message(error.budget).removeprefix("LayerLab: ").strip()) from None
+
+
+# ---------------------------------------------------------------- the course's record-dict form
+def record_dict(store: SandboxStore, sandbox_id: str) -> dict | None:
+    """The record as one dict with the sandbox's JSON (course/progress.py works on this form)."""
+    outcome = load(store, sandbox_id)
+    if outcome is None:
         return None
-    return Outcome(record, open_sandbox(record))
+    return {**outcome.record, "sandbox": outcome.sandbox.to_json()}
 
 
+def create_record(store: SandboxStore, record: dict) -> str:
+    """Store a new sandbox from the record-dict form."""
+    head = {k: v for k, v in record.items() if k != "sandbox"}
+    return create_from(store, Sandbox.from_json(record["sandbox"]), head)
+
+
+def update_record(store: SandboxStore, sandbox_id: str, change: Callable[[dict], tuple]) -> tuple:
+    """Apply `change(record) -> (new_record, *answer)` in the record-dict form as one stored change.
+    A new record with the same sandbox JSON object changes only the head (one small op); any other
+    sandbox replaces the old one (a snapshot)."""
+
+    def edit(live: Live) -> tuple:
+        given = live.sandbox.to_json()
+        # a copy: `change` may edit nested head values in place, and the op stores what differs
+        new, *rest = change({**copy.deepcopy(live.head), "sandbox": given})
+        live.head = {k: v for k, v in new.items() if k != "sandbox"}
+        if new["sandbox"] is not given:
+            live.sandbox = RecordedSandbox.from_json(new["sandbox"])
+        return (new, *rest)
+
+    return _change(store, sandbox_id, edit)
+
+
+# ---------------------------------------------------------------- migration
+def migrate(store: SandboxStore) -> int:
+    """Convert sandboxes stored before the op log (one JSON document each) into snapshots; an
+    unreadable document is set aside for the admin. Safe to run in several processes at once."""
+    moved = 0
+    for sandbox_id, text in store.legacy_records():
+        try:
+            record = json.loads(text)
+            sandbox = Sandbox.from_json(record["sandbox"])
+            head = {k: v for k, v in record.items() if k != "sandbox"}
+            for key, default in new_head(record.get("scenario"), record.get("seed", 0)).items():
+                head.setdefault(key, default)
+            snapshot, transcript = pack(head, sandbox), [_entry(e) for e in sandbox.transcript]
+        except Exception:
+            log.exception("sandbox %s: the stored record cannot be read; set aside", sandbox_id)
+            store.drop_legacy(sandbox_id)
+            continue
+        moved += store.replace_legacy(sandbox_id, snapshot, transcript)
+    return moved
+
+
+# ---------------------------------------------------------------- the terminal's view
 def terminal_entries(outcome: Outcome) -> list[dict]:
     """The transcript entries the terminal shows: after the last `clear`, most recent last."""
     transcript = outcome.sandbox.transcript

@@ -1,11 +1,15 @@
-"""What a sandbox store raises when its storage, not the request, is at fault.
+"""What the sandbox store raises when its storage, not the request, is at fault.
 
-The stores (web/store.py, web/store_redis.py) raise these; the app answers them (web/errors.py):
-    DamagedRecord  a stored record that cannot be read back (not JSON, not a record): the learner
-                   gets a clear page and a new sandbox, the damaged record is kept aside and logged;
-    StoreFull      the storage refused a write (disk or database full): 503 with a clear message,
-                   nothing changed, reads keep working.
-`decode_record` and `full_storage_error` are the shared helpers that turn raw failures into these.
+The stores (web/store.py, web/store_redis.py) and the record's owner (web/sandboxes.py) raise
+these; the app answers them in one place (web/errors.py, web/recovery.py):
+    DamagedRecord     a stored record that cannot be read back (snapshot, op log or transcript): the
+                      learner gets a clear page and a new sandbox, the record is set aside for the
+                      admin and logged;
+    StoreFull         the storage refused a write (disk or database full, Redis out of memory or
+                      unable to persist): 503 with a clear message, nothing changed, reads keep working;
+    StoreUnavailable  any other reason the store cannot write now (the Redis server is gone, SQLite
+                      locked past its timeout): 503, nothing changed.
+`full_storage_error` turns raw failures into StoreFull; `decode_record` reads a JSON record.
 """
 from __future__ import annotations
 
@@ -28,8 +32,17 @@ class DamagedRecord(Exception):
         return f"damaged sandbox record {self.sandbox_id}: {self.reason or 'unreadable'}"
 
 
-class StoreFull(Exception):
+class StoreUnavailable(RuntimeError):
+    """The store cannot write now (the server is gone, the database locked too long): nothing was saved."""
+
+
+class StoreFull(StoreUnavailable):
     """The storage refused to save (disk or database full). Nothing was saved."""
+
+
+def unavailable(error: BaseException) -> StoreUnavailable:
+    """What to raise for a store's failed write: StoreFull when storage is full, else StoreUnavailable."""
+    return StoreFull(str(error)) if full_storage_error(error) is not None else StoreUnavailable(str(error))
 
 
 def decode_record(sandbox_id: str, raw: str | bytes) -> dict:

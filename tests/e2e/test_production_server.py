@@ -1,8 +1,10 @@
-"""The classroom path from the README: waitress serving `app:create_app` answers pages and the API."""
+"""The classroom path from the README: serve.py (waitress processes, one per core) answers pages and
+the API, and a restart keeps the data."""
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,19 +34,22 @@ def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 2
     raise AssertionError(f"server did not answer {url} within {timeout} s")
 
 
-def test_waitress_serves_the_app_and_keeps_data_across_a_restart(tmp_path):
+def test_the_production_server_serves_the_app_and_keeps_data_across_a_restart(tmp_path):
     port = free_port()
     env = {**os.environ, "LAYERLAB_DATABASE": str(tmp_path / "classroom.sqlite3"),
-           "LAYERLAB_SECRET_KEY": "classroom-test"}
-    command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8",
-               "--call", "app:create_app"]
+           "LAYERLAB_SECRET_KEY": "classroom-test", "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "2"}
+    command = [sys.executable, "serve.py"]
     base = f"http://127.0.0.1:{port}"
 
     def start():
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
         wait_until_answering(base + "/static/app.css", process)
         return process
+
+    def stop(process):
+        os.killpg(process.pid, signal.SIGTERM)   # the parent and its workers
+        process.wait(timeout=10)
 
     def post(path, body):
         request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
@@ -62,8 +67,7 @@ def test_waitress_serves_the_app_and_keeps_data_across_a_restart(tmp_path):
         status, answer = post(f"/api/sandboxes/{created['id']}/commands", {"command": "docker rm -f web"})
         assert (status, answer["exit_code"], answer["stdout"]) == (200, 0, "web\n")
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
     process = start()
     try:
@@ -71,5 +75,4 @@ def test_waitress_serves_the_app_and_keeps_data_across_a_restart(tmp_path):
             names = [c["name"] for c in json.loads(response.read())["containers"]]
         assert "web" not in names and names
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)

@@ -1,4 +1,4 @@
-"""The app as it is served for a class: started by ./run.sh (the same waitress flags), optionally
+"""The app as it is served for a class: started by ./run.sh (serve.py's waitress workers), optionally
 behind nginx with the README's configuration. Everything listens on free loopback ports, logs to the
 test's folder, and is stopped by the test that started it."""
 from __future__ import annotations
@@ -59,9 +59,14 @@ class Served:
         return f"http://127.0.0.1:{self.port}"
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time the server has used so far: serve.py and its worker processes (Linux /proc)."""
+        pids = [self.process.pid, *map(int, Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+                                       .read_text().split())]
+        total = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 def start_app(folder: Path, **environment: str) -> Served:

@@ -1,8 +1,10 @@
-"""Crash safety: the production server (waitress) is killed with SIGKILL in the middle of a stream of
-commands; after a restart every command it had acknowledged is still in effect (SQLite WAL,
-synchronous=FULL, one transaction per command)."""
+"""Crash safety: the production server (serve.py: two waitress worker processes) is killed with SIGKILL,
+every process at once, in the middle of a stream of commands; after a restart every command it had
+acknowledged is still in effect. SQLite: WAL, synchronous=FULL, one small transaction per command.
+Redis: appendonly with appendfsync always, one Lua script per command."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -16,6 +18,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,12 +29,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, database: Path) -> subprocess.Popen:
+def start_server(port: int, database: Path, store: str = "") -> subprocess.Popen:
     env = {**os.environ, "LAYERLAB_DATABASE": str(database), "LAYERLAB_SECRET_KEY": "crash-test",
-           "LAYERLAB_SANDBOXES_PER_MINUTE": "0"}
-    env.pop("LAYERLAB_STORE", None)
-    process = subprocess.Popen([sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=4",
-                                "--call", "app:create_app"], cwd=ROOT, env=env,
+           "LAYERLAB_SANDBOXES_PER_MINUTE": "0", "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "2",
+           "THREADS": "4", "LAYERLAB_STORE": store}
+    # its own session: the kill below reaches the parent and both workers at once
+    process = subprocess.Popen([sys.executable, "serve.py"], cwd=ROOT, env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -40,8 +44,16 @@ def start_server(port: int, database: Path) -> subprocess.Popen:
             return process
         except OSError:
             time.sleep(0.05)
-    process.kill()
+    kill(process)
     raise AssertionError("the server did not answer")
+
+
+def kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
 
 
 def call(base: str, method: str, path: str, body: dict | None = None) -> dict:
@@ -52,10 +64,13 @@ def call(base: str, method: str, path: str, body: dict | None = None) -> dict:
         return json.loads(response.read())
 
 
-def test_every_acknowledged_command_survives_a_sigkill(tmp_path):
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_every_acknowledged_command_survives_a_sigkill(tmp_path, kind, request):
     port, database = free_port(), tmp_path / "crash.sqlite3"
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, database)
+    redis = request.getfixturevalue("start_redis")(appendonly=True) if kind == "redis" else None
+    store = redis.url if redis else ""
+    server = start_server(port, database, store)
     try:
         ids = [call(base, "POST", "/api/sandboxes")["id"] for _ in range(3)]
         for sandbox_id in ids:
@@ -67,7 +82,7 @@ def test_every_acknowledged_command_survives_a_sigkill(tmp_path):
                 try:
                     answer = call(base, "POST", f"/api/sandboxes/{sandbox_id}/commands",
                                   {"command": f"docker tag alpine t{i}"})
-                except (OSError, urllib.error.URLError, ValueError):
+                except (OSError, urllib.error.URLError, ValueError, http.client.HTTPException):
                     return   # the server is gone: this command was never acknowledged
                 assert answer["exit_code"] == 0, answer
                 acknowledged[sandbox_id].append(i)
@@ -77,19 +92,20 @@ def test_every_acknowledged_command_survives_a_sigkill(tmp_path):
             thread.start()
         while min(len(v) for v in acknowledged.values()) < 15:   # well into the stream
             time.sleep(0.01)
-        os.kill(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
+        kill(server)
         for thread in threads:
             thread.join(timeout=20)
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait(timeout=10)
+            kill(server)
 
-    with sqlite3.connect(database) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-    server = start_server(port, database)
+    if kind == "sqlite":
+        with sqlite3.connect(database) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    else:   # the Redis server dies too (SIGKILL): only what its append-only file holds survives
+        redis.kill()
+        redis.start()
+    server = start_server(port, database, store)
     try:
         for sandbox_id, done in acknowledged.items():
             assert done == list(range(len(done)))
@@ -100,5 +116,4 @@ def test_every_acknowledged_command_survives_a_sigkill(tmp_path):
             # and the sandbox still takes commands
             assert call(base, "POST", f"/api/sandboxes/{sandbox_id}/commands", {"command": "docker tag alpine after"})["exit_code"] == 0
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        kill(server, signal.SIGTERM)

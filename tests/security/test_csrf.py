@@ -38,14 +38,14 @@ def test_every_page_post_without_the_token_is_refused_and_changes_nothing(app, p
     token = page_token(plain_client.get("/").get_data(as_text=True))
     plain_client.post("/commands", data={"command": "docker pull busybox", "csrf_token": token})
     before_id = session_data(app, plain_client)["sandbox_id"]
-    before = app.extensions["sandbox_store"].get(before_id)
+    before = app.extensions["sandbox_store"].version(before_id)   # any change writes a new version
 
     for headers in ({}, HX):
         response = plain_client.post(path, data=form, headers=headers)
         assert response.status_code == 400
         assert "did not come from this LayerLab page" in response.get_data(as_text=True)
     assert session_data(app, plain_client)["sandbox_id"] == before_id
-    assert app.extensions["sandbox_store"].get(before_id) == before
+    assert app.extensions["sandbox_store"].version(before_id) == before
 
 
 def test_a_wrong_or_foreign_token_is_refused(app, make_app):

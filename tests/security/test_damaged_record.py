@@ -1,30 +1,33 @@
-"""A damaged stored record (corrupted directly in SQLite, as a torn write or a bad disk would leave
-it) no longer answers 500 on every page: the learner reads what happened and gets a new sandbox,
-the damaged record is kept aside for the admin and logged with its id, other learners see nothing."""
+"""A damaged stored record (a snapshot or an op row corrupted directly in SQLite, as a torn
+write or a bad disk would leave it) no longer answers 500 on every page: the learner reads what
+happened and gets a new sandbox, the damaged record is set aside whole for the admin and logged with
+its id, other learners see nothing."""
 from __future__ import annotations
 
 import logging
 import sqlite3
 import time
+import zlib
 from contextlib import closing
 
 import pytest
 from flask.testing import FlaskClient
 from security_helpers import HX, page_token, session_data
 
-
-@pytest.fixture
-def app(make_app, tmp_path):
-    return make_app(DAMAGED_FOLDER=str(tmp_path / "damaged"))
+from web import sandboxes
 
 
-def damage(app, sandbox_id: str, data: str | None = None) -> str:
-    """Overwrite the record in the database file itself; `data` None = cut it in half."""
+def damage(app, sandbox_id: str, data: bytes | None = None, table: str = "snapshots") -> bytes:
+    """Overwrite the record's snapshot (or its first op) in the database file itself; `data` None =
+    cut it in half. The server process forgets its live copy, as after a restart."""
+    store = app.extensions["sandbox_store"]
+    column, where = ("data", "") if table == "snapshots" else ("op", " AND version = 1")
     with closing(sqlite3.connect(app.config["DATABASE"])) as db:
-        (text,) = db.execute("SELECT data FROM sandboxes WHERE id = ?", (sandbox_id,)).fetchone()
-        damaged = text[: len(text) // 2] if data is None else data
+        (stored,) = db.execute(f"SELECT {column} FROM {table} WHERE id = ?{where}", (sandbox_id,)).fetchone()
+        damaged = stored[: len(stored) // 2] if data is None else data
         with db:
-            db.execute("UPDATE sandboxes SET data = ? WHERE id = ?", (damaged, sandbox_id))
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?{where}", (damaged, sandbox_id))
+    sandboxes.cache_of(store).drop(sandbox_id)
     return damaged
 
 
@@ -37,15 +40,23 @@ def browser_with_work(app) -> tuple[FlaskClient, str]:
 
 
 def commands(app, client) -> list[str]:
-    record = app.extensions["sandbox_store"].get(session_data(app, client)["sandbox_id"])
-    return [entry["command"] for entry in record["sandbox"]["transcript"]]
+    outcome = sandboxes.load(app.extensions["sandbox_store"], session_data(app, client)["sandbox_id"])
+    return [entry["command"] for entry in outcome.sandbox.transcript]
 
 
-@pytest.mark.parametrize("data", [None, "[1, 2]", "", "null"])
-def test_the_page_explains_and_gives_a_new_sandbox(app, tmp_path, caplog, data):
+def set_aside(app) -> list[tuple]:
+    with closing(sqlite3.connect(app.config["DATABASE"])) as db:
+        return db.execute("SELECT id, snapshot FROM damaged_records").fetchall()
+
+
+@pytest.mark.parametrize("data,table", [(None, "snapshots"), (zlib.compress(b"[1, 2]"), "snapshots"),
+                                        (b"", "snapshots"), (zlib.compress(b"null"), "snapshots"),
+                                        ("{not json", "ops")])
+def test_the_page_explains_and_gives_a_new_sandbox(make_app, caplog, data, table):
+    app = make_app()
     client, damaged_id = browser_with_work(app)
     neighbour, neighbour_id = browser_with_work(app)
-    stored = damage(app, damaged_id, data)
+    stored = damage(app, damaged_id, data, table)
 
     started = time.monotonic()
     with caplog.at_level(logging.ERROR):
@@ -57,11 +68,14 @@ def test_the_page_explains_and_gives_a_new_sandbox(app, tmp_path, caplog, data):
     assert f"damaged sandbox {damaged_id}" in text
     new_id = session_data(app, client)["sandbox_id"]
     assert new_id != damaged_id
-    # kept aside for the admin, byte for byte, and logged with its id
-    kept = tmp_path / "damaged" / f"{damaged_id}.json"
-    assert kept.read_bytes() == stored.encode("utf-8", "surrogateescape")
+    # set aside whole for the admin, and logged with its id
+    kept = set_aside(app)
+    assert [row[0] for row in kept] == [damaged_id]
+    if table == "snapshots":
+        assert kept[0][1] == stored
     assert any(damaged_id in r.getMessage() and "kept aside" in r.getMessage() for r in caplog.records)
-    assert app.extensions["sandbox_store"].get(damaged_id) is None
+    store = app.extensions["sandbox_store"]
+    assert store.version(damaged_id) is None
 
     # the learner goes on in the new sandbox; the neighbour never noticed
     assert client.get("/").status_code == 200
@@ -71,7 +85,8 @@ def test_the_page_explains_and_gives_a_new_sandbox(app, tmp_path, caplog, data):
     assert commands(app, neighbour) == ["docker pull alpine", "docker create --name web alpine"]
 
 
-def test_an_htmx_command_is_sent_to_the_explanation(app):
+def test_an_htmx_command_is_sent_to_the_explanation(make_app):
+    app = make_app()
     client, damaged_id = browser_with_work(app)
     damage(app, damaged_id)
     answer = client.post("/commands", data={"command": "docker ps"}, headers={**HX, "X-CSRF-Token": client.token})
@@ -82,7 +97,8 @@ def test_an_htmx_command_is_sent_to_the_explanation(app):
     assert commands(app, client) == []
 
 
-def test_every_page_of_that_browser_recovers_not_only_the_main_one(app):
+def test_every_page_of_that_browser_recovers_not_only_the_main_one(make_app):
+    app = make_app()
     for path in ("/timeline", "/share", "/files", "/complete?line=docker%20p"):
         client, damaged_id = browser_with_work(app)
         damage(app, damaged_id)
@@ -92,7 +108,8 @@ def test_every_page_of_that_browser_recovers_not_only_the_main_one(app):
         assert session_data(app, client)["sandbox_id"] != damaged_id, path
 
 
-def test_a_damaged_course_sandbox_recovers_too(app):
+def test_a_damaged_course_sandbox_recovers_too(make_app):
+    app = make_app()
     client, _ = browser_with_work(app)
     client.post("/lessons/01-layers/commands", data={"command": "docker image ls", "csrf_token": client.token})
     course_id = session_data(app, client)["course_sandbox_id"]
@@ -104,39 +121,45 @@ def test_a_damaged_course_sandbox_recovers_too(app):
     assert client.post("/lessons/01-layers/commands", data={"command": "docker ps", "csrf_token": client.token}).status_code == 303
 
 
-def test_the_api_answers_json_410_and_keeps_the_record_aside(app, tmp_path):
+def test_the_api_answers_json_410_then_404_and_keeps_the_record_aside(make_app):
+    app = make_app()
     client = app.test_client()
     sandbox_id = client.post("/api/sandboxes").get_json()["id"]
-    damage(app, sandbox_id, "{not json")
-    for answer in (client.get(f"/api/sandboxes/{sandbox_id}"),
-                   client.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker ps"})):
-        assert answer.status_code in (410, 404)
-        assert "error" in answer.get_json()
-    assert (tmp_path / "damaged" / f"{sandbox_id}.json").read_text() == "{not json"
+    damage(app, sandbox_id, b"{not a snapshot")
+    answer = client.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker ps"})
+    assert answer.status_code == 410 and "damaged" in answer.get_json()["error"]
+    assert set_aside(app) == [(sandbox_id, b"{not a snapshot")]
     assert client.get(f"/api/sandboxes/{sandbox_id}").get_json() == {"error": f"no such sandbox: {sandbox_id}"}
 
 
-def test_a_record_the_store_cannot_copy_stays_where_it_is(make_app, tmp_path):
-    """When the copy cannot be written (e.g. the folder is a file), nothing is lost: the record stays."""
-    (tmp_path / "blocked").write_text("a file where the folder should be")
-    app = make_app(DAMAGED_FOLDER=str(tmp_path / "blocked"))
+def test_a_record_the_store_cannot_set_aside_stays_where_it_is(make_app, monkeypatch):
+    """When setting it aside fails, nothing is lost: the record stays; the browser still moves on."""
+    app = make_app()
     client, damaged_id = browser_with_work(app)
-    damage(app, damaged_id, "]")
+    damage(app, damaged_id, b"]")
+    store = app.extensions["sandbox_store"]
+
+    def refuse(sandbox_id):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "set_aside", refuse)
     assert client.get("/").status_code == 200
     with closing(sqlite3.connect(app.config["DATABASE"])) as db:
-        assert db.execute("SELECT data FROM sandboxes WHERE id = ?", (damaged_id,)).fetchone() == ("]",)
+        assert db.execute("SELECT data FROM snapshots WHERE id = ?", (damaged_id,)).fetchone() == (b"]",)
     assert session_data(app, client)["sandbox_id"] != damaged_id
 
 
-def test_the_redis_store_recovers_the_same_way(make_app, redis_url, tmp_path):
+def test_the_redis_store_recovers_the_same_way(make_app, redis_url):
     import redis
 
     url, prefix = redis_url
-    app = make_app(STORE=url, REDIS_PREFIX=prefix, DAMAGED_FOLDER=str(tmp_path / "damaged"))
+    app = make_app(STORE=url, REDIS_PREFIX=prefix)
     client, damaged_id = browser_with_work(app)
-    redis.Redis.from_url(url).set(f"{prefix}sandbox:{damaged_id}", b"\xff\xfe not a record")
+    server = redis.Redis.from_url(url)
+    server.set(f"{prefix}snap:{damaged_id}", b"\xff\xfe not a record")
+    sandboxes.cache_of(app.extensions["sandbox_store"]).drop(damaged_id)
     page = client.get("/")
     assert page.status_code == 200 and "Your sandbox could not be read" in page.get_data(as_text=True)
     assert session_data(app, client)["sandbox_id"] != damaged_id
-    assert (tmp_path / "damaged" / f"{damaged_id}.json").read_bytes() == b"\xff\xfe not a record"
+    assert server.get(f"{prefix}damaged:snap:{damaged_id}") == b"\xff\xfe not a record"
     assert client.get("/").status_code == 200

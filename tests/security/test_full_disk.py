@@ -1,5 +1,5 @@
-"""A full disk: SQLite answers "database or disk is full" (simulated with a max_page_count pragma
-at the database's current size), or a write fails with ENOSPC. Every write answers 503 with a
+"""A full disk: SQLite answers "database or disk is full" (simulated on every write statement of the
+store's connection), or a write fails with ENOSPC. Every write answers 503 with a
 clear message and Retry-After, nothing is half-saved, reading keeps working, and once there is
 room again everything goes on."""
 from __future__ import annotations
@@ -14,28 +14,37 @@ import pytest
 from flask.testing import FlaskClient
 from security_helpers import HX, page_token, session_data
 
-from web.store import SQLiteSandboxStore
+from web import sandboxes
 
 FULL_TEXT = "the server's storage is full"
 
 
+class NoWritesConnection:
+    """A SQLite connection on a disk with no byte left: every write statement fails as SQLite's does."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE", "REPLACE")
+
+    def __init__(self, db):
+        self._db = db
+
+    def execute(self, sql, *args):
+        if sql.lstrip().upper().startswith(self.WRITES):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
 @pytest.fixture
 def disk(monkeypatch):
-    """disk.fill(app): from now on the database cannot grow by a single page."""
+    """disk.fill(app): from now on no write reaches the database (SQLite's own answer when full)."""
 
     class Disk:
         def fill(self, app):
             store = app.extensions["sandbox_store"]
-            with store._connect() as db:
-                pages = db.execute("PRAGMA page_count").fetchone()[0]
-            connect = SQLiteSandboxStore._connect
-
-            def full_connect(self):
-                db = connect(self)
-                db.execute(f"PRAGMA max_page_count = {pages}")
-                return db
-
-            monkeypatch.setattr(SQLiteSandboxStore, "_connect", full_connect)
+            real = store._db
+            monkeypatch.setattr(store, "_db", lambda: NoWritesConnection(real()))
 
         def free(self):
             monkeypatch.undo()
@@ -55,8 +64,8 @@ def text(response) -> str:
 
 
 def commands(app, client) -> list[str]:
-    record = app.extensions["sandbox_store"].get(session_data(app, client)["sandbox_id"])
-    return [entry["command"] for entry in record["sandbox"]["transcript"]]
+    outcome = sandboxes.load(app.extensions["sandbox_store"], session_data(app, client)["sandbox_id"])
+    return [entry["command"] for entry in outcome.sandbox.transcript]
 
 
 def test_a_full_database_answers_503_and_reads_keep_working(make_app, disk, caplog):
@@ -94,31 +103,15 @@ def test_a_full_database_answers_503_and_reads_keep_working(make_app, disk, capl
     assert commands(app, client) == ["docker pull alpine", "docker pull nginx"]
 
 
-class NoWritesConnection:
-    """A SQLite connection on a disk with no byte left: every write statement fails as SQLite's does."""
-
-    WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE", "REPLACE")
-
-    def __init__(self, db):
-        self._db = db
-
-    def execute(self, sql, *args):
-        if sql.lstrip().upper().startswith(self.WRITES):
-            raise sqlite3.OperationalError("database or disk is full")
-        return self._db.execute(sql, *args)
-
-    def __getattr__(self, name):
-        return getattr(self._db, name)
-
-
 def test_with_no_byte_left_every_write_is_503_and_pages_still_read(make_app, monkeypatch):
     """Even the page view's 'last used' stamp cannot be saved: the page is shown all the same."""
     app = make_app()
     client = browser(app)
     api = app.test_client()
     api_id = api.post("/api/sandboxes").get_json()["id"]
-    connect = SQLiteSandboxStore._connect
-    monkeypatch.setattr(SQLiteSandboxStore, "_connect", lambda self: NoWritesConnection(connect(self)))
+    store = app.extensions["sandbox_store"]
+    real = store._db
+    monkeypatch.setattr(store, "_db", lambda: NoWritesConnection(real()))
 
     page = client.get("/")
     assert page.status_code == 200 and "docker pull alpine" in page.get_data(as_text=True)
@@ -146,8 +139,8 @@ def test_enospc_from_any_write_is_the_same_503(make_app, monkeypatch):
         except OSError as error:
             raise RuntimeError("save failed") from error
 
-    monkeypatch.setattr(store, "update", no_space)
-    monkeypatch.setattr(store, "put", no_space)
+    monkeypatch.setattr(store, "append", no_space)
+    monkeypatch.setattr(store, "create", no_space)
     answer = client.post("/commands", data={"command": "docker ps", "csrf_token": client.token})
     assert answer.status_code == 503 and FULL_TEXT in text(answer)
     assert app.test_client().post("/api/sandboxes").status_code == 503
@@ -157,7 +150,8 @@ def test_enospc_from_any_write_is_the_same_503(make_app, monkeypatch):
 def test_other_errors_are_still_500_not_disguised_as_a_full_disk(make_app, monkeypatch):
     app = make_app()
     client = browser(app)
-    monkeypatch.setattr(app.extensions["sandbox_store"], "update",
+    monkeypatch.setattr(app.extensions["sandbox_store"], "append",
                         lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     answer = client.post("/commands", data={"command": "docker ps", "csrf_token": client.token})
     assert answer.status_code == 500
+

@@ -9,7 +9,8 @@ from flask.testing import FlaskClient
 from security_helpers import page_token, session_data
 
 from engine.sandbox import Sandbox
-from web.course_routes import encode_link
+from web import sandboxes
+from web.permalinks import encode_link
 
 BUDGET = 5
 ATTACKER = {"REMOTE_ADDR": "10.0.0.66"}
@@ -74,7 +75,7 @@ def test_continuing_from_a_link_and_timeline_positions_spend_the_same_budget(mak
     assert client.post(f"/s/{link}", data={"csrf_token": token}, environ_base=ATTACKER).status_code == 429
     assert client.post("/timeline", data={"at": "1", "csrf_token": token}, environ_base=ATTACKER).status_code == 429
     assert store.count() == before
-    assert [e["command"] for e in Sandbox.from_json(store.get(session_data(app, client)["sandbox_id"])["sandbox"]).transcript] \
+    assert [e["command"] for e in sandboxes.load(store, session_data(app, client)["sandbox_id"]).sandbox.transcript] \
         == ["docker pull alpine", "docker create --name a alpine", "docker start a"]
 
 
@@ -105,12 +106,12 @@ def test_opening_a_lesson_changes_nothing(make_app):
     # the first post in the lesson makes the course sandbox; opening another lesson leaves it be
     assert client.post("/lessons/01-layers/commands", data={"command": "docker image ls", "csrf_token": token}).status_code == 303
     course_id = session_data(app, client)["course_sandbox_id"]
-    kept = store.get(course_id)
+    kept = store.version(course_id)
     other = client.get("/lessons/03-create")
     assert other.status_code == 200
-    assert store.get(course_id) == kept and store.count() == before + 1
+    assert store.version(course_id) == kept and store.count() == before + 1
     assert client.get("/lessons/03-create/complete?line=docker%20ima").status_code == 200
-    assert store.get(course_id) == kept
+    assert store.version(course_id) == kept
     # a plain link from another site cannot move the learner's lessons around any more
     assert client.get("/lessons/01-layers").status_code == 200
     assert "docker image ls" in client.get("/lessons/01-layers").get_data(as_text=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from web import sandboxes
+
 PS_HEADER = "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"
 
 
@@ -275,5 +277,5 @@ def test_two_tabs_sending_commands_at_once_lose_nothing(app, api):
         thread.start()
     for thread in tabs:
         thread.join()
-    log = app.extensions["sandbox_store"].get(sandbox_id)["sandbox"]["log"]
+    log = sandboxes.record_dict(app.extensions["sandbox_store"], sandbox_id)["sandbox"]["log"]
     assert sorted(log) == sorted(f"docker start {n}{i}" for n in ("left", "right", "third") for i in range(per_tab))
