@@ -9,12 +9,11 @@ these; the app answers them in one place (web/errors.py, web/recovery.py):
                       unable to persist): 503 with a clear message, nothing changed, reads keep working;
     StoreUnavailable  any other reason the store cannot write now (the Redis server is gone, SQLite
                       locked past its timeout): 503, nothing changed.
-`full_storage_error` turns raw failures into StoreFull; `decode_record` reads a JSON record.
+`full_storage_error` finds a full disk in a raw failure; `unavailable` picks the type to raise.
 """
 from __future__ import annotations
 
 import errno
-import json
 import sqlite3
 
 
@@ -43,17 +42,6 @@ class StoreFull(StoreUnavailable):
 def unavailable(error: BaseException) -> StoreUnavailable:
     """What to raise for a store's failed write: StoreFull when storage is full, else StoreUnavailable."""
     return StoreFull(str(error)) if full_storage_error(error) is not None else StoreUnavailable(str(error))
-
-
-def decode_record(sandbox_id: str, raw: str | bytes) -> dict:
-    """A stored record's JSON text as a dict; DamagedRecord if it is not one."""
-    try:
-        record = json.loads(raw)
-    except (ValueError, RecursionError) as error:   # JSONDecodeError and bad UTF-8 are ValueErrors
-        raise DamagedRecord(sandbox_id, raw, f"not JSON ({error})") from error
-    if not isinstance(record, dict):   # the store keeps dicts and never looks inside them
-        raise DamagedRecord(sandbox_id, raw, "not a JSON object")
-    return record
 
 
 FULL_MESSAGES = ("database or disk is full", "disk is full")

@@ -214,3 +214,32 @@ def test_two_app_servers_sharing_redis_see_one_class(make_app, redis_url):
     assert moved.status_code == 200 and moved.get_json()["target"] == "/walkthrough?step=3"
     students = server_b.get(f"/api/classes/{code}", headers={"X-Teacher-Token": token}).get_json()["students"]
     assert [s["name"] for s in students] == ["Li"]
+
+
+def test_the_dashboard_reads_each_students_live_sandbox_current_and_without_decoding(make_app, tmp_path, monkeypatch):
+    """Teacher and student on two server processes over one database: the dashboard sees every
+    command the student ran on the other one, and, once its copy is current, redraws without
+    decoding any record (it runs for every student every few seconds)."""
+    from engine.sandbox import Sandbox
+
+    database = str(tmp_path / "shared.sqlite3")
+    teacher, student = make_app(database).test_client(), make_app(database).test_client()
+    code, token = start(teacher)
+    sandbox_id = student.post(f"/api/classes/{code}/join", json={"name": "Ana"}).get_json()["sandbox_id"]
+
+    def last_command() -> str | None:
+        view = teacher.get(f"/api/classes/{code}", headers={"X-Teacher-Token": token})
+        assert view.status_code == 200
+        return view.get_json()["students"][0]["last_command"]
+
+    for line in ("docker pull alpine", "docker image ls"):
+        student.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": line})
+        assert last_command() == line
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the dashboard decoded a record")
+
+    monkeypatch.setattr(Sandbox, "from_json", classmethod(no_decoding))
+    assert last_command() == "docker image ls"
+    student.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker ps"})
+    assert last_command() == "docker ps"   # the other process's op, replayed onto the live copy
