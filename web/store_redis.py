@@ -184,7 +184,11 @@ class RedisSandboxStore(SandboxStore):
 
     def touch(self, sandbox_id: str) -> None:
         # XX: only sandboxes that exist (a touch never brings a deleted one back into the index).
-        self.client.zadd(f"{self.prefix}last_used", {sandbox_id: self.clock()}, xx=True)
+        try:
+            self.client.zadd(f"{self.prefix}last_used", {sandbox_id: self.clock()}, xx=True)
+        except redis.ResponseError as error:   # a full store must not stop a page that only reads
+            if not isinstance(_unavailable(error), StoreFull):
+                raise
 
     def cleanup(self, idle_seconds: float) -> int:
         cutoff = self.clock() - idle_seconds
