@@ -1,0 +1,49 @@
+"""Only what changed is redrawn: the browser says which drawings it holds, the answer skips them.
+
+Every redrawable element carries `data-digest` (a hash of its HTML). static/stage.js sends the
+`id:digest` pairs on screen with each htmx request (field HELD_FIELD). When a drawing's new HTML
+hashes the same, the answer carries only an empty placeholder with `hx-preserve` (htmx moves the
+element on screen into its place) or, for a panel swapped out-of-band, nothing at all.
+A browser that sends nothing (first page, no JavaScript) gets everything.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import g, has_request_context, request
+from markupsafe import Markup, escape
+
+HELD_FIELD = "held"
+MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewer objects)
+_MARK = 'data-digest=""'
+_OOB = ' hx-swap-oob="true"'
+
+
+def held() -> frozenset[str]:
+    """The `id:digest` pairs the browser says it shows (empty outside an htmx request)."""
+    if not has_request_context() or request.headers.get("HX-Request") != "true":
+        return frozenset()
+    if "redraw_held" not in g:
+        g.redraw_held = frozenset(request.values.get(HELD_FIELD, "").split()[:MAX_HELD])
+    return g.redraw_held
+
+
+def _stamped(html: str) -> tuple[str, str]:
+    """The HTML with its digest written into its first `data-digest=""`, and the digest."""
+    # the same drawing hashes the same whether it is sent out-of-band or drawn in the page
+    digest = hashlib.blake2b(html.replace(_OOB, "").encode(), digest_size=8).hexdigest()
+    return html.replace(_MARK, f'data-digest="{digest}"', 1), digest
+
+
+def keep(dom_id: str, html: str) -> Markup:
+    """Inside a swapped region: the drawing, or a placeholder for the one the browser holds."""
+    stamped, digest = _stamped(str(html))
+    if f"{dom_id}:{digest}" in held():
+        return Markup('<div id="{}" hx-preserve="true"></div>').format(escape(dom_id))
+    return Markup(stamped)
+
+
+def send(dom_id: str, html: str) -> Markup:
+    """A panel swapped out-of-band on its own: the panel, or nothing when the browser has it."""
+    stamped, digest = _stamped(str(html))
+    return Markup("") if f"{dom_id}:{digest}" in held() else Markup(stamped)
