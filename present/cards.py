@@ -148,6 +148,8 @@ class ContainerCard(Box):
     rw_changes: list[RwLine] = field(default_factory=list)
     rw_shown: list[RwLine] = field(default_factory=list)
     rw_size_text: str = ""
+    rw_label: str = ""            # "15 changes" as drawn, and the last command's share of them:
+    rw_fresh_text: str = ""       # " · +1 new" (present/layout.py)
     rw_flash: bool = False
     space_box: Box | None = None   # the process isolation space (running, paused, restarting)
     processes: list[ProcessRow] = field(default_factory=list)

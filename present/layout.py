@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 from .actions import Action
 from .cards import Box, ContainerCard, Ghost, ImageCard, LayerBox, MAX_RW_LINES
-from .i18n import ngettext
+from .i18n import _, ngettext
 from .text import fit, text_width
 
 CARD_W = 216                      # every object's drawing is this wide
 PAD = 8
 STACK_W = CARD_W - 2 * PAD        # a layer's width
-LAYER_H, LAYER_GAP = 40, 3
+LAYER_H, LAYER_GAP = 37, 3
 EMPTY_H, MORE_H = 9, 24
 RW_BASE_H, RW_LINE_H = 28, 17
 SPACE_PAD, SPACE_TITLE_H, PROCESS_H = 7, 20, 19
@@ -107,6 +107,7 @@ def place_container(card: ContainerCard) -> None:
     card.baseline = card.h
     rw_y = card.h - rw_h
     card.rw_box = Box(PAD, rw_y, STACK_W, rw_h)
+    card.rw_label, card.rw_fresh_text = _rw_label(card)
     line_y = rw_y + 35
     for line in card.rw_shown:
         line.label = fit(f"{line.marker} {line.path}", STACK_W - 20, FONT["rw"], True)
@@ -122,6 +123,22 @@ def place_container(card: ContainerCard) -> None:
             row_y += PROCESS_H
     else:
         card.space_box = None
+
+
+def _rw_label(card: ContainerCard) -> tuple[str, str]:
+    """"15 changes" and, when the last command wrote some, " · +1 new" (or "+1" when the size
+    beside it leaves no room): the same count the explanation gives, beside the total."""
+    if not card.rw_changes:
+        return _("no changes yet"), ""
+    label = ngettext("%(num)s change", "%(num)s changes", len(card.rw_changes))
+    fresh = sum(1 for line in card.rw_changes if line.fresh)
+    if not fresh:
+        return label, ""
+    room = STACK_W - 50 - 8 - text_width(card.rw_size_text, FONT["rw"], True) - 10
+    long = f" · +{fresh} {_('new')}"
+    if text_width(label + long, FONT["rw"]) * 1.08 <= room:   # the label is bold: a little wider
+        return label, long
+    return label, f" +{fresh}"
 
 
 def place_ghost(ghost: Ghost) -> None:

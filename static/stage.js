@@ -96,6 +96,9 @@
     if (!obj) { return; }
     obj.scrollIntoView({ block: presenting() ? "center" : "nearest", inline: "nearest",
                          behavior: reduceMotion ? "auto" : "smooth" });
+    var chip = document.querySelector(".stage-overview .ov.changed");
+    var strip = chip && chip.closest(".stage-overview");
+    if (strip) { strip.scrollLeft = chip.offsetLeft - strip.clientWidth / 2; }
   }
 
   // htmx settles each out-of-band part on its own: act once, on the next frame after the last.
