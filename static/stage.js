@@ -138,6 +138,7 @@
       if (!toggle || !workspace) { return; }
       event.preventDefault();
       var on = workspace.classList.toggle("presenting");
+      document.body.classList.toggle("presenting-page", on);
       var url = new URL(window.location.href);
       if (on) { url.searchParams.set("present", "1"); } else { url.searchParams.delete("present"); }
       window.history.replaceState(null, "", url.toString());

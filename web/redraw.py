@@ -9,8 +9,10 @@ A browser that sends nothing (first page, no JavaScript) gets everything.
 from __future__ import annotations
 
 import hashlib
+import os
 
 from flask import g, has_request_context, request
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 HELD_FIELD = "held"
@@ -28,6 +30,39 @@ def held() -> frozenset[str]:
     return g.redraw_held
 
 
+# Drawings of the stage's objects are keyed by their view model (present/cards.py dataclasses: every
+# field the template draws from), the language and the templates that draw them, so an object the
+# browser holds is not even rendered.
+_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates", "partials")
+
+
+def _templates_version() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for name in ("_objects.html", "_stage.html"):
+        with open(os.path.join(_TEMPLATES, name), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
+
+
+_VERSION = _templates_version()
+
+
+def card_digest(card) -> str:
+    """The digest of an object's drawing, from what it is drawn from (its dataclass repr)."""
+    text = f"{_VERSION}|{get_locale()}|{card!r}"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def holds(dom_id: str, digest: str) -> bool:
+    """Does the browser already show this drawing?"""
+    return f"{dom_id}:{digest}" in held()
+
+
+def placeholder(dom_id: str) -> Markup:
+    """An empty element htmx fills with the one on screen (hx-preserve)."""
+    return Markup('<div id="{}" hx-preserve="true"></div>').format(escape(dom_id))
+
+
 def _stamped(html: str) -> tuple[str, str]:
     """The HTML with its digest written into its first `data-digest=""`, and the digest."""
     # the same drawing hashes the same whether it is sent out-of-band or drawn in the page
@@ -38,9 +73,7 @@ def _stamped(html: str) -> tuple[str, str]:
 def keep(dom_id: str, html: str) -> Markup:
     """Inside a swapped region: the drawing, or a placeholder for the one the browser holds."""
     stamped, digest = _stamped(str(html))
-    if f"{dom_id}:{digest}" in held():
-        return Markup('<div id="{}" hx-preserve="true"></div>').format(escape(dom_id))
-    return Markup(stamped)
+    return placeholder(dom_id) if holds(dom_id, digest) else Markup(stamped)
 
 
 def send(dom_id: str, html: str) -> Markup:
