@@ -16,11 +16,16 @@ inside of one object, in its own coordinates (0, 0 at its top left):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .actions import Action
 from .cards import Box, ContainerCard, Ghost, ImageCard, LayerBox, MAX_RW_LINES
 from .i18n import _, ngettext
-from .text import fit, text_width
+from .text import fit as _fit_text, text_width as _text_width
+
+# Labels are measured character by character; the same ones come back on every command.
+fit = lru_cache(maxsize=8192)(_fit_text)
+text_width = lru_cache(maxsize=8192)(_text_width)
 
 CARD_W = 216                      # every object's drawing is this wide
 PAD = 8
