@@ -86,6 +86,18 @@
     }
   });
 
+  // ---- a shared layer is one layer: pointing at it (or focusing it) marks it in every image
+  function sameLayer(event, on) {
+    var layer = event.target.closest ? event.target.closest("#stage .layer[data-chain]") : null;
+    if (!layer) { return; }
+    var all = document.querySelectorAll('#stage .layer[data-chain="' + layer.getAttribute("data-chain") + '"]');
+    for (var i = 0; i < all.length; i++) { all[i].classList.toggle("same-layer", on); }
+  }
+  document.addEventListener("mouseover", function (event) { sameLayer(event, true); });
+  document.addEventListener("mouseout", function (event) { sameLayer(event, false); });
+  document.addEventListener("focusin", function (event) { sameLayer(event, true); });
+  document.addEventListener("focusout", function (event) { sameLayer(event, false); });
+
   // ---- the change in view
   function presenting() { return !!document.querySelector(".presenting, .walk-present"); }
 
