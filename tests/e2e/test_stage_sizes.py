@@ -194,6 +194,7 @@ def test_presentation_mode_in_the_playground_draws_20px_text_framed_on_the_chang
         assert_readable(page, 20)
         assert_change_in_view(page, command)
     shot(page, f"{size}-en-present")
+    assert axe_violations(page) == []
     # P leaves presentation mode (outside the prompt) and comes back
     page.locator("#stage .obj").first.focus()
     page.keyboard.press("p")
@@ -258,3 +259,19 @@ def test_only_the_changed_drawings_travel(sized):
     expect(page.locator('#stage .image-card[data-name="busybox:latest"]')).to_have_attribute("data-mark", "kept")
     expect(page.locator('#stage .container-card[data-name="web"] .rw-line.fresh')).to_have_count(1)
     assert sizes and sizes[-1] < 16 * 1024, sizes
+
+
+def test_browser_zoom_enlarges_the_stage_text(browser, base_url):
+    """200 % zoom at 1366×768 is a 683×384 CSS-pixel window drawn at 2 device pixels per CSS pixel:
+    the stage's text must come out larger in device pixels, not shrink to fit."""
+    drawn = []
+    for width, height, scale in ((1366, 768, 1), (683, 384, 2)):
+        context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height},
+                                      device_scale_factor=scale)
+        page = context.new_page()
+        page.goto("/")
+        type_command(page, "docker pull alpine")
+        drawn.append(page.evaluate(SMALLEST_TEXT)[0] * scale)
+        assert overflow(page) <= 0
+        context.close()
+    assert drawn[1] > drawn[0] * 1.4, drawn
