@@ -54,7 +54,9 @@ def fresh(browser, base_url):
         context.close()
 
 
-@pytest.mark.parametrize("size", SIZES)
+# One size here: the four sizes are measured in test_stage_sizes.py (text size, overflow, the change
+# in view, axe); this walks the build → save flow through the side panel in both languages.
+@pytest.mark.parametrize("size", ["1366x768"])
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 def test_the_stage_stays_in_sight_and_the_page_has_no_axe_violations(fresh, size, locale):
     page = fresh(size, locale)
