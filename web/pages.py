@@ -15,6 +15,7 @@ from web.store import UnknownSandbox
 bp = Blueprint("pages", __name__)
 bp.add_app_template_global(redraw.keep, "keep")
 bp.add_app_template_global(redraw.send, "send")
+bp.add_app_template_global(redraw.stamp, "stamp")
 bp.add_app_template_global(redraw.card_digest, "card_digest")
 bp.add_app_template_global(redraw.holds, "holds")
 bp.add_app_template_global(redraw.placeholder, "placeholder")

@@ -66,7 +66,7 @@ def placeholder(dom_id: str) -> Markup:
 def _stamped(html: str) -> tuple[str, str]:
     """The HTML with its digest written into its first `data-digest=""`, and the digest."""
     # the same drawing hashes the same whether it is sent out-of-band or drawn in the page
-    digest = hashlib.blake2b(html.replace(_OOB, "").encode(), digest_size=8).hexdigest()
+    digest = hashlib.blake2b(html.replace(_OOB, "").strip().encode(), digest_size=8).hexdigest()
     return html.replace(_MARK, f'data-digest="{digest}"', 1), digest
 
 
@@ -74,6 +74,11 @@ def keep(dom_id: str, html: str) -> Markup:
     """Inside a swapped region: the drawing, or a placeholder for the one the browser holds."""
     stamped, digest = _stamped(str(html))
     return placeholder(dom_id) if holds(dom_id, digest) else Markup(stamped)
+
+
+def stamp(html: str) -> Markup:
+    """The drawing with its digest written in, always sent (a panel drawn inside a larger one)."""
+    return Markup(_stamped(str(html))[0])
 
 
 def send(dom_id: str, html: str) -> Markup:
