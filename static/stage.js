@@ -106,7 +106,11 @@
     var id = view ? view.getAttribute("data-focus") : "";
     var obj = id ? document.getElementById(id) : null;
     if (!obj) { return; }
-    obj.scrollIntoView({ block: presenting() ? "center" : "nearest", inline: "nearest",
+    // the playground presenting: the object in the middle of its frame (its top at the top when it
+    // is taller); elsewhere (and on a walkthrough slide, whose caption comes first) only as far as needed
+    var tall = obj.getBoundingClientRect().height > window.innerHeight * 0.6;
+    var framed = !!document.querySelector(".presenting");
+    obj.scrollIntoView({ block: framed ? (tall ? "start" : "center") : "nearest", inline: "nearest",
                          behavior: reduceMotion ? "auto" : "smooth" });
     var chip = document.querySelector(".stage-overview .ov.changed");
     var strip = chip && chip.closest(".stage-overview");
