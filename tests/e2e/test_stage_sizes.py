@@ -275,3 +275,15 @@ def test_browser_zoom_enlarges_the_stage_text(browser, base_url):
         assert overflow(page) <= 0
         context.close()
     assert drawn[1] > drawn[0] * 1.4, drawn
+
+
+@pytest.mark.parametrize("size", ["390x844", "1024x768"])
+def test_the_explorer_reads_at_the_stage_size_and_its_changes_are_a_table(sized, size):
+    page = sized(size, "en-US")
+    type_command(page, "docker run -d --name lab nginx")
+    type_command(page, "docker exec lab rm /etc/nginx/nginx.conf")
+    page.locator('#stage .container-card[data-name="lab"] .rw-layer').click()
+    row = page.locator('#explorer tr.change[data-marker="D"]')
+    expect(row).to_have_count(1)
+    assert row.evaluate("e => getComputedStyle(e).display") == "table-row"   # not the Files panel's flex rows
+    assert_readable(page, SIZES[size][2])
