@@ -37,7 +37,11 @@
   });
 
   // ---- only what changed is redrawn
+  // the requests whose answer redraws the stage (the prompt, Undo/Redo/Reset/New, the explorer, a lesson)
+  var REDRAWS = /^\/(commands|undo|redo|reset|new|explore|lessons\/[^/]+\/(commands|undo|restart))/;
+
   document.addEventListener("htmx:configRequest", function (event) {
+    if (!REDRAWS.test(event.detail.path || "")) { return; }
     var held = [];
     var drawn = document.querySelectorAll("[data-digest]");
     for (var i = 0; i < drawn.length; i++) {
@@ -121,6 +125,9 @@
   var pending = null;
   function afterAnswer(event) {
     var path = event.detail && event.detail.pathInfo ? event.detail.pathInfo.requestPath : "";
+    if (!document.querySelector("#stage .stage-view") || !REDRAWS.test(path)) {
+      return;   // an answer that did not redraw the stage (a build step, a file, a tab)
+    }
     if (pending) { window.cancelAnimationFrame(pending); }
     pending = window.requestAnimationFrame(function () {
       pending = null;
