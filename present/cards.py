@@ -103,7 +103,8 @@ class ImageCard(Box):
 
 @dataclass
 class Slice(Box):
-    """One read-only layer under a container, drawn thin: same tint as in its image's stack."""
+    """One read-only layer under a container. The page draws the container standing on its image's
+    stack (the same layers, not a copy); these are counted in its facts in words."""
 
     diff_id: str = ""
     tint: int = 0
@@ -143,7 +144,6 @@ class ContainerCard(Box):
     image_ref: str = ""
     image_present: bool = True
     slices: list[Slice] = field(default_factory=list)
-    slices_box: Box = field(default_factory=Box)
     rw_box: Box = field(default_factory=Box)
     rw_changes: list[RwLine] = field(default_factory=list)
     rw_shown: list[RwLine] = field(default_factory=list)
