@@ -259,6 +259,11 @@ def test_only_the_changed_drawings_travel(sized):
     expect(page.locator('#stage .image-card[data-name="busybox:latest"]')).to_have_attribute("data-mark", "kept")
     expect(page.locator('#stage .container-card[data-name="web"] .rw-line.fresh')).to_have_count(1)
     assert sizes and sizes[-1] < 16 * 1024, sizes
+    # the kept drawing's links still work through htmx (no page load: the window's mark survives)
+    page.evaluate("() => { window.samePage = true; }")
+    page.locator('#stage .image-card[data-name="busybox:latest"] a.caption-link').click()
+    expect(page.locator("#explorer")).to_have_attribute("data-target", "busybox:latest")
+    assert page.evaluate("() => window.samePage === true")
 
 
 def test_browser_zoom_enlarges_the_stage_text(browser, base_url):
