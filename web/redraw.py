@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import fields
 
 from flask import g, has_request_context, request
 from flask_babel import get_locale
@@ -48,8 +49,12 @@ _VERSION = _templates_version()
 
 
 def card_digest(card) -> str:
-    """The digest of an object's drawing, from what it is drawn from (its dataclass repr)."""
-    text = f"{_VERSION}|{get_locale()}|{card!r}"
+    """The digest of an object's drawing, from what it is drawn from (its dataclass fields). A
+    container's full change list (thousands of paths) is drawn only as counts beside the few lines
+    shown (rw_shown, which is part of the key), so the key holds its length, not the list."""
+    drawn = [f"{f.name}={len(getattr(card, f.name)) if f.name == 'rw_changes' else getattr(card, f.name)!r}"
+             for f in fields(card)]
+    text = f"{_VERSION}|{get_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
