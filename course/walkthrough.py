@@ -58,6 +58,7 @@ class StepState:
     events: tuple = ()
     last_command: str = ""
     exit_code: int = 0
+    invocations: tuple = ()   # the docker commands the step ran, as parsed (for the figure)
 
 
 @lru_cache(maxsize=64)
@@ -69,12 +70,13 @@ def _state_at(walkthrough: Walkthrough, index: int) -> StepState:
     else:
         # Build on the previous step: a copy, since cached sandboxes are shared.
         sandbox = Sandbox.from_json(_state_at(walkthrough, index - 1).sandbox.to_json())
-    events, command, exit_code = [], "", 0
+    events, command, exit_code, invocations = [], "", 0, []
     for command in walkthrough.steps[index].commands:
         result = sandbox.run(command)
         events += result.events
         exit_code = result.exit_code
-    return StepState(sandbox, tuple(events), command, exit_code)
+        invocations += result.invocations
+    return StepState(sandbox, tuple(events), command, exit_code, tuple(invocations))
 
 
 def parse_walkthrough(data: dict, where: str = "lessons/walkthrough.toml") -> Walkthrough:

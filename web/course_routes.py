@@ -24,6 +24,7 @@ from course.lessons import Lesson, all_lessons, find, next_lesson
 from course.walkthrough import walkthrough
 from engine.sandbox import MAX_LOG, Sandbox
 from engine.scenarios import SCENARIOS
+from present.figures import figure
 from web import before_new_sandbox, current_store, i18n, sandboxes
 from web.store import UnknownSandbox
 
@@ -230,8 +231,10 @@ def walkthrough_page():
     step = walk.steps[index]
     last = {"command": state.last_command, "exit_code": state.exit_code, "events": list(state.events)} \
         if step.commands else None
+    drawn = figure(state.sandbox.daemon, state.sandbox.host, list(state.invocations), list(state.events),
+                   state.last_command if len(step.commands) == 1 else "")
     return render_template(
-        "course/walkthrough.html", walk=walk, step=step, index=index, present=present,
+        "course/walkthrough.html", walk=walk, step=step, index=index, present=present, figure=drawn,
         sandbox=state.sandbox, state=state.sandbox.state(), last=last, events=list(state.events),
         entries=state.sandbox.transcript[first:first + len(step.commands)], **_page())
 

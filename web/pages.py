@@ -9,6 +9,7 @@ from __future__ import annotations
 from engine.scenarios import SCENARIOS
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
+from present.figures import figure_for
 from web import before_new_sandbox, current_store, i18n, redraw, sandboxes
 from web.store import UnknownSandbox
 
@@ -164,6 +165,7 @@ def _view(outcome: sandboxes.Outcome, transcript: str = "full") -> dict:
         "scenarios": SCENARIOS,
         "article_commands": ARTICLE_COMMANDS,
         "max_command": _max_command(),
+        "figure": figure_for(outcome.sandbox, record.get("last")),
     }
 
 

@@ -77,7 +77,8 @@ def run_command(store: SandboxStore, sandbox_id: str, line: str) -> Outcome:
             clear_from = len(sandbox.transcript)
         last = record.get("last")
         if line.strip() and not _is_clear(result):
-            last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
+            last = {"command": result.command, "exit_code": result.exit_code, "events": result.events,
+                    "invocations": [i.to_json() for i in result.invocations]}
         new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),
                       _build_after(record, sandbox, result))
         added = sandbox.transcript[-1] if len(sandbox.transcript) == entries_before + 1 else None
@@ -110,7 +111,8 @@ def redo(store: SandboxStore, sandbox_id: str) -> Outcome:
         result = sandbox.redo()
         if result is None:
             return record, Outcome(record, sandbox)
-        last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
+        last = {"command": result.command, "exit_code": result.exit_code, "events": result.events,
+                "invocations": [i.to_json() for i in result.invocations]}
         new = _record(record["scenario"], record["seed"], sandbox, record.get("clear_from", 0), last,
                       record.get("meta"), _build_after(record, sandbox, result))
         return new, Outcome(new, sandbox, result)
