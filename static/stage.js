@@ -106,6 +106,13 @@
   function presenting() { return !!document.querySelector(".presenting, .walk-present"); }
 
   function showChange() {
+    // a figure (history, inspect, save, export, image ls) is drawn only for the command just run:
+    // it is what that command was about, so it is what comes into view
+    var figure = document.getElementById("figure");
+    if (figure) {
+      figure.scrollIntoView({ block: "start", behavior: reduceMotion ? "auto" : "smooth" });
+      return;
+    }
     var view = document.querySelector("#stage .stage-view");
     var id = view ? view.getAttribute("data-focus") : "";
     var obj = id ? document.getElementById(id) : null;
