@@ -83,8 +83,14 @@ class ImageCard(Box):
     actions: list[Action] = field(default_factory=list)
     kind: str = "image"
     selected: bool = False
+    changed: bool = False        # the object the last command was about (the page brings it into view)
     baseline: float = 0
     pills: list = field(default_factory=list)
+    name_text: str = ""          # the name as drawn (cut to fit)
+
+    @property
+    def dom_id(self) -> str:
+        return f"obj-image-{self.short_id}"
 
     @property
     def name(self) -> str:
@@ -97,7 +103,8 @@ class ImageCard(Box):
 
 @dataclass
 class Slice(Box):
-    """One read-only layer under a container, drawn thin: same tint as in its image's stack."""
+    """One read-only layer under a container. The page draws the container standing on its image's
+    stack (the same layers, not a copy); these are counted in its facts in words."""
 
     diff_id: str = ""
     tint: int = 0
@@ -137,11 +144,12 @@ class ContainerCard(Box):
     image_ref: str = ""
     image_present: bool = True
     slices: list[Slice] = field(default_factory=list)
-    slices_box: Box = field(default_factory=Box)
     rw_box: Box = field(default_factory=Box)
     rw_changes: list[RwLine] = field(default_factory=list)
     rw_shown: list[RwLine] = field(default_factory=list)
     rw_size_text: str = ""
+    rw_label: str = ""            # "15 changes" as drawn, and the last command's share of them:
+    rw_fresh_text: str = ""       # " · +1 new" (present/layout.py)
     rw_flash: bool = False
     space_box: Box | None = None   # the process isolation space (running, paused, restarting)
     processes: list[ProcessRow] = field(default_factory=list)
@@ -152,8 +160,14 @@ class ContainerCard(Box):
     actions: list[Action] = field(default_factory=list)
     kind: str = "container"
     selected: bool = False
+    changed: bool = False
     baseline: float = 0
     pills: list = field(default_factory=list)
+    name_text: str = ""
+
+    @property
+    def dom_id(self) -> str:
+        return f"obj-container-{self.short_id}"
 
     @property
     def primary_actions(self) -> list[Action]:
@@ -173,6 +187,12 @@ class Ghost(Box):
     label: str = ""
     detail: str = ""
     baseline: float = 0
+    key: str = ""         # what was removed (an id, or image id + tag)
+    changed: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        return f"obj-ghost-{self.what}-{self.key}"
 
 
 # ---------------------------------------------------------------- images
@@ -251,16 +271,48 @@ def image_card(daemon, image, users, changes: Changes) -> ImageCard:
 
 
 def collapse(boxes: list[LayerBox]) -> list[LayerBox]:
-    """Keep the base layer and the top MAX_LAYERS-2 layers; fold the ones between (and their
-    metadata-only marks) into one "… N more" box, highlighted if a folded layer is news."""
+    """Keep the base layer, the largest layer and the top layers (MAX_LAYERS boxes in all); fold each run
+    of the others (and their metadata-only marks) into one "… N more" box, highlighted if a folded
+    layer is news. The largest layer stays drawn: it is where an image's size comes from (nginx's
+    package layer sat folded between its base and its small COPY layers)."""
     real = [i for i, b in enumerate(boxes) if b.kind == "layer"]
     if len(real) <= MAX_LAYERS:
         return boxes
-    first, last = real[1], real[-(MAX_LAYERS - 2)] - 1
-    folded = [boxes[i] for i in real if first <= i <= last]
+    largest = max(real[1:], key=lambda i: boxes[i].size)
+    kept = {real[0], largest}
+    for i in reversed(real):
+        if len(kept) == MAX_LAYERS - 1:   # and one "… N more" box: MAX_LAYERS boxes
+            break
+        kept.add(i)
+    out: list[LayerBox] = []
+    folded: list[LayerBox] = []
+    first_kept = min(kept)
+    for i, box in enumerate(boxes):
+        foldable = i > first_kept and i not in kept and (box.kind == "layer" or _before_fold(boxes, i, kept))
+        if foldable:
+            if box.kind == "layer":
+                folded.append(box)
+            continue
+        if folded:
+            out.append(_more(folded))
+            folded = []
+        out.append(box)
+    if folded:
+        out.append(_more(folded))
+    return out
+
+
+def _before_fold(boxes: list[LayerBox], i: int, kept: set[int]) -> bool:
+    """A metadata-only mark goes into a fold when the next real layer after it is folded too."""
+    for j in range(i + 1, len(boxes)):
+        if boxes[j].kind == "layer":
+            return j not in kept
+    return False
+
+
+def _more(folded: list[LayerBox]) -> LayerBox:
     news = {b.highlight for b in folded} - {""}
-    more = LayerBox(kind="more", hidden=len(folded), highlight="added" if "added" in news else "".join(news))
-    return boxes[:first] + [more] + boxes[last + 1:]
+    return LayerBox(kind="more", hidden=len(folded), highlight="added" if "added" in news else "".join(news))
 
 
 # ---------------------------------------------------------------- containers
@@ -336,7 +388,7 @@ def ghosts(daemon, changes: Changes) -> list[Ghost]:
     out = []
     for event in changes.containers_removed:
         name = event.get("name") or short_digest(event.get("container", ""))
-        out.append(Ghost(what="container", label=name,
+        out.append(Ghost(what="container", label=name, key=short_digest(event.get("container", "")),
                          detail=_("removed: its read-write layer is deleted")))
     for event in changes.images_removed:
         image_id = event.get("image", "")
@@ -344,8 +396,10 @@ def ghosts(daemon, changes: Changes) -> list[Ghost]:
         layers = len(changes.layers_removed)
         detail = ngettext("deleted · %(num)s layer freed", "deleted · %(num)s layers freed", layers) \
             if layers else _("deleted")
-        out.append(Ghost(what="image", label=tags[0] if tags else short_digest(image_id), detail=detail))
+        out.append(Ghost(what="image", label=tags[0] if tags else short_digest(image_id), detail=detail,
+                         key=short_digest(image_id)))
     for image_id, tag in changes.tags_removed:
         if image_id in daemon.images:
-            out.append(Ghost(what="tag", label=tag, detail=_("untagged: the image stays (still in use)")))
+            out.append(Ghost(what="tag", label=tag, detail=_("untagged: the image stays (still in use)"),
+                             key=f"{short_digest(image_id)}-{len(out)}"))
     return out

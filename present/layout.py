@@ -1,36 +1,44 @@
-"""Where everything goes on the stage (SVG units; the template only draws what is computed here).
+"""Where everything goes inside each object's own drawing (SVG units; templates only draw).
 
-Cards sit in a grid of COLUMNS cells, each image followed by its containers. Everything stands
-on a row's ground line, as in the article's figures: stacks grow upward from it, captions and
-buttons hang below it. Long stacks are folded by present/cards.py, so rows stay readable with
-10 images and 10 containers; the page scrolls for more.
+The stage is not one canvas any more: every image, container and ghost is its own small SVG,
+and the page (static/stage.css) lays them out as the width allows. What is placed here is the
+inside of one object, in its own coordinates (0, 0 at its top left):
+
+- an image: its caption and buttons at the bottom, its read-only layers stacked upward above
+  them, base lowest, as in the article's figures;
+- a container: its caption and buttons on top, then its process isolation space (when it has
+  processes) around its read-write layer, which touches the drawing's bottom edge: the page
+  stands the container on its image's stack, so "container = image + R/W layer" is one stack.
+
+1 SVG unit is drawn as 1/16 em of the stage's font size (static/stage.css), so the smallest text
+(FONT's 12 units) is 3/4 of the stage's font size whatever the screen.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .actions import Action
 from .cards import Box, ContainerCard, Ghost, ImageCard, LayerBox, MAX_RW_LINES
-from .i18n import ngettext
-from .text import fit, text_width
+from .i18n import _, ngettext
+from .text import fit as _fit_text, text_width as _text_width
 
-MARGIN = 18
-COLUMNS = 4
-CELL_W = 232
-COL_GAP = 20
-ROW_GAP = 30
-STACK_W = 212                     # a layer's width
-STACK_X = (CELL_W - STACK_W) / 2  # a stack's offset inside its cell
-LAYER_H, LAYER_GAP = 40, 3
+# Labels are measured character by character; the same ones come back on every command.
+fit = lru_cache(maxsize=8192)(_fit_text)
+text_width = lru_cache(maxsize=8192)(_text_width)
+
+CARD_W = 216                      # every object's drawing is this wide
+PAD = 8
+STACK_W = CARD_W - 2 * PAD        # a layer's width
+LAYER_H, LAYER_GAP = 37, 3
 EMPTY_H, MORE_H = 9, 24
-SLICE_H, SLICE_GAP = 7, 1
 RW_BASE_H, RW_LINE_H = 28, 17
-SPACE_PAD, SPACE_TITLE_H, PROCESS_H = 8, 20, 19
-CAPTION_H = 82
+SPACE_PAD, SPACE_TITLE_H, PROCESS_H = 7, 20, 19
+CAPTION_H = 44                    # name + one line of facts
 GHOST_H = 64
 PILL_H, PILL_GAP = 24, 6
-FONT = {"id": 11, "instruction": 12.5, "name": 15, "meta": 12, "pill": 13, "rw": 12, "process": 12}
-CANVAS_W = 2 * MARGIN + COLUMNS * CELL_W + (COLUMNS - 1) * COL_GAP
+FONT = {"id": 12, "instruction": 13, "name": 15, "meta": 12.5, "pill": 13, "rw": 12.5, "process": 12.5}
+UNITS_PER_EM = 16                 # the scale the page draws at (see the module's docstring)
 
 
 @dataclass
@@ -42,7 +50,7 @@ class Pill:
     h: float = PILL_H
 
 
-# ---------------------------------------------------------------- heights above the ground
+# ---------------------------------------------------------------- heights
 def _layer_height(box: LayerBox) -> float:
     return {"layer": LAYER_H, "empty": EMPTY_H, "more": MORE_H}[box.kind]
 
@@ -56,87 +64,91 @@ def _rw_height(card: ContainerCard) -> float:
     return RW_BASE_H + RW_LINE_H * (len(card.rw_shown) + more)
 
 
-def _slices_height(card: ContainerCard) -> float:
-    return max(len(card.slices), 1) * (SLICE_H + SLICE_GAP) + 18  # + its caption strip
-
-
 def _space_top_height(card: ContainerCard) -> float:
     more = 1 if len(card.processes) > len(card.processes_shown) else 0
     rows = max(len(card.processes_shown) + more, 1)
     return SPACE_TITLE_H + rows * PROCESS_H + 4
 
 
-def container_stack_height(card: ContainerCard) -> float:
-    height = _slices_height(card) + LAYER_GAP + _rw_height(card)
-    if card.has_space:
-        height += _space_top_height(card) + SPACE_PAD
-    return height
+def _pills_height(card) -> float:
+    return PILL_H + PILL_GAP if card.pills else 0
 
 
-def stack_height(card) -> float:
-    if isinstance(card, ImageCard):
-        return image_stack_height(card)
-    if isinstance(card, ContainerCard):
-        return container_stack_height(card)
-    return GHOST_H
-
-
-# ---------------------------------------------------------------- placing one card
-def place_image(card: ImageCard, x: float, baseline: float) -> None:
-    card.x, card.w, card.baseline = x, CELL_W, baseline
-    card.y = baseline - image_stack_height(card)
-    card.h = baseline + CAPTION_H - card.y
-    y = baseline
+# ---------------------------------------------------------------- one object each
+def place_image(card: ImageCard) -> None:
+    """Layers from y=PAD down to the baseline; caption and buttons under it."""
+    card.pills = _pills(card.primary_actions, PAD, 0)
+    card.x, card.y, card.w = 0, 0, CARD_W
+    card.baseline = PAD + image_stack_height(card)
+    card.h = card.baseline + CAPTION_H + _pills_height(card) + 2
+    y = card.baseline
     for box in card.layers:  # bottom (base) first
         h = _layer_height(box)
         y -= h + LAYER_GAP
-        box.x, box.y, box.w, box.h = x + STACK_X, y, STACK_W, h
+        box.x, box.y, box.w, box.h = PAD, y, STACK_W, h
         if box.kind == "layer":
             box.label = fit(box.instruction, STACK_W - 16, FONT["instruction"], True)
         elif box.kind == "more":
             box.label = "… " + ngettext("%(num)s more layer", "%(num)s more layers", box.hidden)
-    card.pills = _pills(card.primary_actions, x + STACK_X, baseline + 50)
+    for pill in card.pills:
+        pill.y = card.baseline + CAPTION_H
+    card.name_text = fit(card.name, STACK_W - 4 - _suffix_width(card), FONT["name"])
 
 
-def place_container(card: ContainerCard, x: float, baseline: float) -> None:
-    card.x, card.w, card.baseline = x, CELL_W, baseline
-    card.y = baseline - container_stack_height(card)
-    card.h = baseline + CAPTION_H - card.y
-    left = x + STACK_X
-    # the image's read-only layers, thin, bottom first, under a one-line caption
-    y = baseline
-    for piece in card.slices:
-        y -= SLICE_H + SLICE_GAP
-        piece.x, piece.y, piece.w, piece.h = left, y, STACK_W, SLICE_H
-    slices_h = _slices_height(card)
-    card.slices_box.x, card.slices_box.y = left, baseline - slices_h
-    card.slices_box.w, card.slices_box.h = STACK_W, slices_h
-    # the read-write layer on top
+def _suffix_width(card: ImageCard) -> float:
+    return 40 if len(card.tags) > 1 else 0
+
+
+def place_container(card: ContainerCard) -> None:
+    """Caption and buttons on top; the process space around the R/W layer; the R/W layer's bottom
+    edge is the drawing's bottom edge (the image's stack continues right under it on the page)."""
+    card.pills = _pills(card.primary_actions, PAD, CAPTION_H)
+    card.x, card.y, card.w = 0, 0, CARD_W
+    card.name_text = fit(card.name, STACK_W - 4, FONT["name"])
+    top = CAPTION_H + _pills_height(card) + 4
     rw_h = _rw_height(card)
-    card.rw_box.x, card.rw_box.w, card.rw_box.h = left, STACK_W, rw_h
-    card.rw_box.y = card.slices_box.y - LAYER_GAP - rw_h
-    line_y = card.rw_box.y + 35
+    space_h = _space_top_height(card) + SPACE_PAD if card.has_space else 0
+    card.h = top + space_h + rw_h
+    card.baseline = card.h
+    rw_y = card.h - rw_h
+    card.rw_box = Box(PAD, rw_y, STACK_W, rw_h)
+    card.rw_label, card.rw_fresh_text = _rw_label(card)
+    line_y = rw_y + 35
     for line in card.rw_shown:
         line.label = fit(f"{line.marker} {line.path}", STACK_W - 20, FONT["rw"], True)
         line.y = line_y
         line_y += RW_LINE_H
-    # the process isolation space around it all
     if card.has_space:
-        top = card.rw_box.y - _space_top_height(card)
-        card.space_box = Box(left - SPACE_PAD, top, STACK_W + 2 * SPACE_PAD, baseline + SPACE_PAD - top)
+        # the space is open at the bottom: it goes on around the image's layers below
+        card.space_box = Box(PAD - SPACE_PAD + 2, top, STACK_W + 2 * SPACE_PAD - 4, card.h - top)
         row_y = top + SPACE_TITLE_H + PROCESS_H - 6
         for row in card.processes_shown:
-            row.text = fit(f"{row.label}  {row.command}", STACK_W - 30, FONT["process"], True)
+            row.text = fit(f"{row.label}  {row.command}", STACK_W - 34, FONT["process"], True)
             row.y = row_y
             row_y += PROCESS_H
     else:
         card.space_box = None
-    card.pills = _pills(card.primary_actions, left, baseline + 50)
 
 
-def place_ghost(ghost: Ghost, x: float, baseline: float) -> None:
-    ghost.x, ghost.y, ghost.w, ghost.h = x + STACK_X, baseline - GHOST_H, STACK_W, GHOST_H
-    ghost.baseline = baseline
+def _rw_label(card: ContainerCard) -> tuple[str, str]:
+    """"15 changes" and, when the last command wrote some, " · +1 new" (or "+1" when the size
+    beside it leaves no room): the same count the explanation gives, beside the total."""
+    if not card.rw_changes:
+        return _("no changes yet"), ""
+    label = ngettext("%(num)s change", "%(num)s changes", len(card.rw_changes))
+    fresh = sum(1 for line in card.rw_changes if line.fresh)
+    if not fresh:
+        return label, ""
+    room = STACK_W - 50 - 8 - text_width(card.rw_size_text, FONT["rw"], True) - 10
+    long = f" · +{fresh} {_('new')}"
+    if text_width(label + long, FONT["rw"]) * 1.08 <= room:   # the label is bold: a little wider
+        return label, long
+    return label, f" +{fresh}"
+
+
+def place_ghost(ghost: Ghost) -> None:
+    ghost.x, ghost.y, ghost.w, ghost.h = 0, 0, CARD_W, GHOST_H + 2 * PAD
+    ghost.baseline = ghost.h
     ghost.label = fit(ghost.label, STACK_W - 20, FONT["name"])
     ghost.detail = fit(ghost.detail, STACK_W - 20, FONT["meta"])
 
@@ -152,32 +164,13 @@ def _pills(actions: list[Action], x: float, y: float) -> list[Pill]:
     return pills
 
 
-# ---------------------------------------------------------------- the grid
-def arrange(cards: list) -> float:
-    """Place cards row by row; returns the canvas height."""
-    top = MARGIN + 6
-    for start in range(0, len(cards), COLUMNS):
-        row = cards[start:start + COLUMNS]
-        baseline = top + max(stack_height(c) for c in row)
-        for column, card in enumerate(row):
-            x = MARGIN + column * (CELL_W + COL_GAP)
-            if isinstance(card, ImageCard):
-                place_image(card, x, baseline)
-            elif isinstance(card, ContainerCard):
-                place_container(card, x, baseline)
-            else:
-                place_ghost(card, x, baseline)
-        top = baseline + CAPTION_H + ROW_GAP
-    return top - ROW_GAP + MARGIN if cards else 2 * MARGIN
+def place(card) -> None:
+    if isinstance(card, ImageCard):
+        place_image(card)
+    elif isinstance(card, ContainerCard):
+        place_container(card)
+    else:
+        place_ghost(card)
 
 
-def ground_lines(cards: list) -> list[tuple[float, float, float]]:
-    """(x1, x2, y) of each row's ground line."""
-    lines = []
-    for start in range(0, len(cards), COLUMNS):
-        row = cards[start:start + COLUMNS]
-        lines.append((MARGIN - 6, row[-1].x + CELL_W + 6, row[0].baseline))
-    return lines
-
-
-__all__ = ["arrange", "ground_lines", "CANVAS_W", "FONT", "Pill", "MAX_RW_LINES"]
+__all__ = ["place", "CARD_W", "FONT", "Pill", "MAX_RW_LINES", "UNITS_PER_EM"]

@@ -9,21 +9,32 @@ from .cards import (ContainerCard, Ghost, ImageCard, container_card, ghosts, ima
 from .explain import command_kind
 from .highlight import Changes, read_events
 from .i18n import _, ngettext
-from .layout import CANVAS_W, arrange, ground_lines
+from .layout import place
+
+
+@dataclass
+class Column:
+    """An image and the containers standing on it (image None: their image was force-removed)."""
+
+    image: ImageCard | None
+    containers: list[ContainerCard] = field(default_factory=list)
+
+    @property
+    def dom_id(self) -> str:
+        return f"col-{self.image.short_id}" if self.image else "col-orphans"
 
 
 @dataclass
 class StageView:
-    width: float
-    height: float
     images: list[ImageCard]
     containers: list[ContainerCard]
     ghosts: list[Ghost]
-    grounds: list[tuple[float, float, float]]
     changes: Changes
+    columns: list[Column] = field(default_factory=list)
     hidden_intermediates: int = 0
     selected: str = ""
     cards: list = field(default_factory=list)   # in drawing order
+    focus: str = ""                             # dom id of the object the last command changed most
 
     @property
     def empty(self) -> bool:
@@ -62,25 +73,24 @@ def stage(daemon, events: list[dict] | None = None, command: str = "", selected:
     changes = read_events(events)
     users = layer_users(daemon)
     show_all = shows_all_images(command)
-    images, containers, cards = [], [], []
+    images, containers, columns = [], [], []
     hidden = 0
     placed: set[str] = set()
     for image in daemon.images.values():
         card = image_card(daemon, image, users, changes)
-        if card.intermediate and not show_all and not card.highlight:
+        standing = [container_card(daemon, c, changes) for c in daemon.containers.values()
+                    if c.image_id == image.id]
+        placed.update(c.id for c in standing)
+        if card.intermediate and not show_all and not card.highlight and not standing:
             hidden += 1
-        else:
-            images.append(card)
-            cards.append(card)
-        for c in daemon.containers.values():
-            if c.image_id == image.id:
-                cards.append(container_card(daemon, c, changes))
-                containers.append(cards[-1])
-                placed.add(c.id)
-    for c in daemon.containers.values():   # image force-removed: the container keeps its layers
-        if c.id not in placed:
-            cards.append(container_card(daemon, c, changes))
-            containers.append(cards[-1])
+            continue
+        images.append(card)
+        containers += standing
+        columns.append(Column(card, standing))
+    orphans = [container_card(daemon, c, changes) for c in daemon.containers.values() if c.id not in placed]
+    if orphans:   # image force-removed: the containers keep its layers
+        containers += orphans
+        columns.append(Column(None, orphans))
     if command_kind(command) in ("stop", "restart"):
         for card in containers:
             _grace_period_escalation(daemon, card)
@@ -88,13 +98,36 @@ def stage(daemon, events: list[dict] | None = None, command: str = "", selected:
         if card.signals:   # what the last command sent says more than the final signal alone
             card.status_text = status_text(card, " → ".join(card.signals))
     removed = ghosts(daemon, changes)
-    cards += removed
     for card in images + containers:
         card.selected = card.id == selected
-    height = arrange(cards)
-    return StageView(width=CANVAS_W, height=height, images=images, containers=containers, ghosts=removed,
-                     grounds=ground_lines(cards), changes=changes, hidden_intermediates=hidden,
-                     selected=selected, cards=cards)
+    cards = [c for col in columns for c in ([col.image] if col.image else []) + col.containers] + removed
+    for card in cards:
+        place(card)
+    focus = _focus(images, containers, removed, changes)
+    if focus is not None:
+        focus.changed = True
+    return StageView(images=images, containers=containers, ghosts=removed, changes=changes, columns=columns,
+                     hidden_intermediates=hidden, selected=selected, cards=cards,
+                     focus=focus.dom_id if focus is not None else "")
+
+
+def _focus(images: list[ImageCard], containers: list[ContainerCard], removed: list[Ghost], changes):
+    """The object a command was about, from its events: a new image (the last one: a build's
+    result, not its intermediate steps), a new container, one whose state, files or processes
+    changed, an image that got a tag or a layer, else what it removed."""
+    new_images = [i for i in images if i.highlight]
+    if new_images:
+        tagged = [i for i in new_images if i.tags]
+        return (tagged or new_images)[-1]
+    for test in (lambda c: c.highlight, lambda c: c.state_changed or c.signals,
+                 lambda c: c.rw_flash or any(p.fresh for p in c.processes) or c.processes_ended):
+        hits = [c for c in containers if test(c)]
+        if hits:
+            return hits[-1]
+    for image in images:
+        if image.new_tags or any(l.highlight for l in image.all_layers):
+            return image
+    return removed[0] if removed else None
 
 
 def _grace_period_escalation(daemon, card: ContainerCard) -> None:

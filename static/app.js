@@ -94,6 +94,26 @@
       .catch(function () { /* completion is a convenience: ignore network errors */ });
   }
 
+  // Candidates are looked up while typing, so that Tab knows at once whether it completes.
+  var escaped = false;
+  var looked = { line: null, count: -1 };   // count -1: not known yet
+  var lookupTimer = null;
+
+  function known(input) {
+    var before = input.value.slice(0, input.selectionStart);
+    return looked.line === before ? looked.count : -1;
+  }
+
+  function lookUp(input) {
+    var before = input.value.slice(0, input.selectionStart);
+    if (!before.trim() || looked.line === before) { return; }
+    fetch(input.dataset.completeUrl + "?line=" + encodeURIComponent(before),
+          { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { candidates: [] }; })
+      .then(function (answer) { looked = { line: before, count: (answer.candidates || []).length }; })
+      .catch(function () { /* unknown: Tab still tries */ });
+  }
+
   function errorMessage(status) {
     if (status === 400 || status === 403) { return "This page is out of date (" + status + "). Reload it and try again."; }
     if (status === 413) { return "That is too large for LayerLab (413)."; }
@@ -113,9 +133,16 @@
       setInput(position === history.length ? draft : history[position]);
       event.preventDefault();
     } else if (event.key === "Tab" && !event.shiftKey && !event.altKey && !event.ctrlKey) {
+      // Tab completes only while the prompt holds text that has candidates; on an empty prompt,
+      // after Esc, or with nothing to complete, Tab moves the focus on (no keyboard trap).
+      if (escaped || !input.value.trim() || known(input) === 0) { escaped = false; showCompletions([]); return; }
       event.preventDefault();
       complete(input);
+    } else if (event.key === "Escape") {
+      escaped = true;
+      showCompletions([]);
     } else if (event.key !== "Shift") {
+      escaped = false;
       showCompletions([]);
     }
   }
@@ -133,6 +160,10 @@
     loadHistory();
     scrollToBottom();
     input.addEventListener("keydown", onKeydown);
+    input.addEventListener("input", function () {
+      clearTimeout(lookupTimer);
+      lookupTimer = setTimeout(function () { lookUp(input); }, 150);
+    });
     document.addEventListener("click", onClick);
     $("terminal-screen").addEventListener("click", function () {
       if (!window.getSelection().toString()) { input.focus(); }

@@ -14,6 +14,9 @@
   function show(name, focus) {
     var s = strip();
     if (!s) { return; }
+    // the strip on screen now differs from the one the server drew: drop its digest, so the next
+    // answer sends the strip again (web/redraw.py leaves out only what the browser shows unchanged)
+    if (s.dataset.active !== name) { s.setAttribute("data-digest", ""); }
     s.dataset.active = name;
     tabs().forEach(function (tab) {
       var on = tab.dataset.panel === name;

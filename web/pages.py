@@ -10,10 +10,16 @@ from engine.scenarios import SCENARIOS
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from present.figures import figure_for
-from web import before_new_sandbox, current_store, i18n, sandboxes
+from web import before_new_sandbox, current_store, i18n, redraw, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_global(redraw.keep, "keep")
+bp.add_app_template_global(redraw.send, "send")
+bp.add_app_template_global(redraw.stamp, "stamp")
+bp.add_app_template_global(redraw.card_digest, "card_digest")
+bp.add_app_template_global(redraw.holds, "holds")
+bp.add_app_template_global(redraw.placeholder, "placeholder")
 
 SESSION_KEY = "sandbox_id"
 PANEL_KEY = "side_panel"
@@ -48,9 +54,13 @@ ARTICLE_COMMANDS = [
 @bp.get("/")
 def index():
     outcome = _session_outcome()
-    if request.args.get("panel") in PANELS:
-        session[PANEL_KEY] = request.args["panel"]
-    return render_template("index.html", **_view(outcome), fill=request.args.get("fill", "")[:_max_command()])
+    view = _view(outcome)
+    if request.args.get("panel") in PANELS:   # a tab chosen without JavaScript, or opened by a command
+        view["panel"] = request.args["panel"]
+        if request.args.get("panel_from") != "command":
+            session[PANEL_KEY] = request.args["panel"]
+    return render_template("index.html", **view, fill=request.args.get("fill", "")[:_max_command()],
+                           present=request.args.get("present") == "1")
 
 
 @bp.get("/panel/<name>")
@@ -125,12 +135,15 @@ def _respond(outcome: sandboxes.Outcome, appended: dict | None = None, blank: bo
     """htmx: the panels out-of-band. The terminal gets only `appended` (the command's new entry) when
     there is one, nothing for a blank line, else the whole transcript (clear, undo, reset, new…)."""
     opened = panel_after(outcome.result.events) if outcome.result else None
-    if opened:
-        session[PANEL_KEY] = opened
     if request.headers.get("HX-Request") == "true":
         mode = "append" if appended else "none" if blank else "full"
-        return render_template("partials/_swap.html", **_view(outcome, transcript=mode), appended=appended)
-    return redirect(url_for("pages.index", _anchor="prompt"), code=303)
+        view = _view(outcome, transcript=mode)
+        # A build opens Build, a written file Files, for this answer only: the next command goes
+        # back to the tab the learner chose (What happened unless they picked one).
+        view["panel"] = opened or view["panel"]
+        return render_template("partials/_swap.html", **view, appended=appended)
+    query = {"panel": opened, "panel_from": "command"} if opened else {}
+    return redirect(url_for("pages.index", **query, _anchor="prompt"), code=303)
 
 
 def _view(outcome: sandboxes.Outcome, transcript: str = "full") -> dict:

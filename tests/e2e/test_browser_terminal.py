@@ -34,6 +34,18 @@ def test_stderr_is_red_and_the_exit_code_discreet(terminal):
     expect(entry.locator(".exit-code")).to_have_text("exit 1")
 
 
+def test_a_successful_buildkit_build_writes_its_progress_to_stderr_in_a_neutral_colour(terminal):
+    """BuildKit prints its progress on stderr (docker/buildx's progress printer) and exits 0: not an error."""
+    terminal.page.request.post("/files/starter", form={"csrf_token": terminal.page.evaluate(
+        "() => JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']")})
+    entry = terminal.run("docker build -t hello .")
+    stderr = entry.locator(".stderr").first
+    expect(stderr).to_contain_text("FINISHED")
+    red, green, blue = map(int, re.findall(r"\d+", stderr.evaluate("e => getComputedStyle(e).color"))[:3])
+    assert abs(red - green) < 30 and abs(green - blue) < 30, (red, green, blue)   # grey, not red
+    expect(entry.locator(".exit-code")).to_have_count(0)
+
+
 def test_history_with_arrow_keys(terminal):
     terminal.run("docker ps")
     terminal.run("docker images")

@@ -7,6 +7,7 @@ go to test-artifacts/stage/ (at 1366×768, and the key steps again at 1920×1080
 from __future__ import annotations
 
 import pathlib
+import re
 import threading
 
 import pytest
@@ -54,23 +55,27 @@ class Stage:
         self.page.screenshot(path=str(ARTIFACTS / f"{size['width']}x{size['height']}-{self.step:02d}-{name}.png"))
 
     def image(self, name: str):
-        return self.page.locator(f'#stage g.image-card[data-name="{name}"]')
+        return self.page.locator(f'#stage .image-card[data-name="{name}"]')
 
     def container(self, name: str):
-        return self.page.locator(f'#stage g.container-card[data-name="{name}"]')
+        return self.page.locator(f'#stage .container-card[data-name="{name}"]')
 
 
 def walk_the_article(stage: Stage) -> None:
     page = stage.page
-    svg = page.locator("#stage svg.stage-svg")
+    diagram = page.locator("#stage .stage-columns")
 
     stage.run("docker pull nginx")
     nginx = stage.image("nginx:latest")
     expect(nginx).to_have_attribute("data-layers", "7")
     expect(nginx.locator(".layer.hl-added").first).to_be_visible()
-    expect(svg).to_have_attribute("role", "group")   # it holds links: not an image
-    expect(svg).to_have_attribute("aria-label", "1 image built from 7 distinct read-only layers; 0 containers.")
-    expect(page.locator("#stage-facts")).to_contain_text("Image nginx:latest")
+    expect(diagram).to_have_attribute("role", "group")   # it holds links: not an image
+    expect(diagram).to_have_attribute("aria-label", "1 image built from 7 distinct read-only layers; 0 containers.")
+    expect(nginx).to_have_attribute("aria-label", re.compile(r"^Image nginx:latest \(id "))
+    expect(nginx.locator(".visually-hidden")).to_contain_text("7 read-only layers, base first.")
+    # the largest layer (nginx's packages, 117MB) is drawn, not folded away
+    expect(nginx.locator(".layer-size", has_text="117MB")).to_have_count(1)
+    expect(nginx).to_have_class(re.compile(r"\bchanged\b"))   # what the command was about
     expect(page.locator("#explain .explain-text")).to_contain_text("Already exists")
     stage.shot("pull")
 
@@ -83,6 +88,11 @@ def walk_the_article(stage: Stage) -> None:
 
     stage.run("docker create --name web nginx")
     web = stage.container("web")
+    # the container stands on its image: same column, right above its stack
+    column = page.locator("#stage .column", has=page.locator('.container-card[data-name="web"]'))
+    expect(column.locator(".image-card")).to_have_attribute("data-name", "nginx:latest")
+    web_box, image_box = web.bounding_box(), column.locator(".image-card").bounding_box()
+    assert abs(web_box["y"] + web_box["height"] - image_box["y"]) < 2, (web_box, image_box)
     expect(web).to_have_attribute("data-state", "created")
     expect(web.locator(".space")).to_have_count(0)
     expect(web.locator(".rw-layer .rw-tag-text")).to_have_text("R/W")
@@ -137,12 +147,12 @@ def walk_the_article(stage: Stage) -> None:
 
     stage.run("docker rm web")
     expect(stage.container("web")).to_have_count(0)
-    expect(page.locator('#stage g.ghost[data-ghost="container"]')).to_have_count(1)
+    expect(page.locator('#stage .ghost[data-ghost="container"]')).to_have_count(1)
     stage.shot("rm")
 
     stage.run("docker rmi my-nginx")
     expect(stage.image("my-nginx:latest")).to_have_count(0)
-    expect(page.locator('#stage g.ghost[data-ghost="image"]')).to_contain_text("my-nginx:latest")
+    expect(page.locator('#stage .ghost[data-ghost="image"]')).to_contain_text("my-nginx:latest")
     expect(stage.image("nginx:latest")).to_have_count(1)   # soft delete: nginx's layers stay
     expect(page.locator("#explain .explain-facts")).to_contain_text("layers really deleted: 1")
     stage.shot("rmi")
@@ -174,7 +184,7 @@ def test_the_explorer_shows_layers_changes_and_docker_diff(page, stage_server):
     stage = Stage(page, stage_server)
     stage.run("docker run -d --name lab nginx")
     stage.run("docker exec lab rm /etc/nginx/nginx.conf")
-    page.locator('#stage g.container-card[data-name="lab"] .rw-layer').click()
+    page.locator('#stage .container-card[data-name="lab"] .rw-layer').click()
     explorer = page.locator("#explorer")
     expect(explorer).to_have_attribute("data-layer", "R/W")
     expect(explorer.locator('tr.change[data-marker="D"]', has_text="etc/nginx/.wh.nginx.conf")).to_have_count(1)

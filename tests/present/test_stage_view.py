@@ -5,7 +5,7 @@ import pytest
 
 import present
 from engine.sandbox import Sandbox
-from present.layout import CANVAS_W
+from present.layout import CARD_W
 
 
 def world(*commands: str):
@@ -44,9 +44,12 @@ def test_pull_draws_a_stack_of_read_only_layers_bottom_up_with_the_new_ones_high
     assert [b.y for b in drawn] == sorted((b.y for b in drawn), reverse=True)   # base lowest
     assert drawn[0].instruction.startswith("# debian.sh")
     assert nginx.all_layers[-1].instruction == "COPY 30-tune-worker-processes.sh /docker-entrypoint.d"
-    # 7 layers > 6: the base, "… 2 more layers", and the top four
-    assert [b.kind for b in nginx.layers if b.kind != "empty"] == ["layer", "more", "layer", "layer", "layer", "layer"]
+    # 7 layers > 6: the base, the largest (nginx's packages), "… 2 more layers", and the top three
+    largest = max(nginx.all_layers[1:], key=lambda l: l.size)
+    assert largest in drawn and largest.instruction.startswith("RUN set -x")
+    assert [b.kind for b in nginx.layers if b.kind != "empty"] == ["layer", "layer", "more", "layer", "layer", "layer"]
     assert next(b for b in nginx.layers if b.kind == "more").label == "… 2 more layers"
+    assert v.focus == nginx.dom_id and nginx.changed
     assert any(b.kind == "empty" and "ENV NGINX_VERSION=1.27.5" in b.empties for b in nginx.layers)
     assert v.summary == "1 image built from 7 distinct read-only layers; 0 containers."
 
@@ -78,9 +81,10 @@ def test_a_running_container_sits_in_a_process_space_listing_pid_1_and_execs():
     assert web.state == "running" and web.space_box is not None
     assert [(p.label, p.command) for p in web.processes] == [("PID 1", "sleep 300"), ("exec", "sleep 100")]
     assert web.processes[1].fresh
-    # the space surrounds the read-write layer and the image's layers
+    # the space surrounds the read-write layer, open at the bottom edge where the image's stack goes on
     s, rw = web.space_box, web.rw_box
-    assert s.x < rw.x and s.y < rw.y and s.x + s.w > rw.x + rw.w and s.y + s.h > web.slices[0].y + web.slices[0].h
+    assert s.x < rw.x and s.y < rw.y and s.x + s.w > rw.x + rw.w and s.y + s.h == rw.y + rw.h == web.h
+    assert v.focus == web.dom_id    # the exec started a process in it
     assert [a.label for a in web.actions][:4] == ["exec", "pause", "stop", "kill"]
 
 
@@ -154,30 +158,32 @@ def test_which_commands_reveal_intermediate_images(command, expected):
     assert shows_all_images(command) is expected
 
 
-def test_ten_images_and_ten_containers_never_overlap():
+def test_ten_images_and_twenty_containers_stand_in_their_image_columns_inside_their_own_drawings():
     names = ["alpine", "busybox", "nginx", "debian:bookworm-slim", "python:3.12-slim", "ubuntu", "hello-world"]
     commands = [f"docker pull {n}" for n in names]
-    commands += ["docker tag alpine a1", "docker tag alpine a2"]  # tags share the image: commit for more images
-    commands += [f"docker run -d --name c{i} alpine sleep 300" for i in range(10)]
+    commands += [f"docker run -d --name c{i} {names[i % 3]} sleep 300" for i in range(20)]
     commands += [f"docker exec c{i} touch /f{i}" for i in range(3)]
     commands += ["docker commit c0 x0", "docker commit c1 x1", "docker commit c2 x2", "docker pause c3",
                  "docker stop c4"]
     v = view(*commands)
-    assert len(v.images) >= 10 and len(v.containers) == 10
-    boxes = [(c.x, c.y, c.x + c.w, c.y + c.h) for c in v.cards]
-    for i, a in enumerate(boxes):
-        assert 0 <= a[0] and a[2] <= CANVAS_W and 0 <= a[1] and a[3] <= v.height
-        for b in boxes[i + 1:]:
-            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
-    # inside each card: layers do not overlap each other, pills stay in the cell
+    assert len(v.images) == 10 and len(v.containers) == 20
+    # each image a column; its containers stand on it
+    for col in v.columns:
+        assert all(c.image_id == col.image.id for c in col.containers)
+    assert sum(len(col.containers) for col in v.columns) == 20
+    assert v.focus == container(v, "c4").dom_id    # the last command stopped c4
+    assert len({c.dom_id for c in v.cards}) == len(v.cards)
+    # inside each drawing: everything within its own box, layers not overlapping, pills inside
     for card in v.images:
+        assert card.w == CARD_W
         ys = sorted((b.y, b.y + b.h) for b in card.layers)
-        assert all(top2 >= bottom1 for (_, bottom1), (top2, _) in zip(ys, ys[1:]))
-        assert all(card.x <= p.x and p.x + p.w <= card.x + card.w for p in card.pills)
+        assert ys[0][0] >= 0 and all(top2 >= bottom1 for (_, bottom1), (top2, _) in zip(ys, ys[1:]))
+        assert all(0 <= p.x and p.x + p.w <= card.w and p.y + p.h <= card.h for p in card.pills)
     for c in v.containers:
-        assert c.rw_box.y + c.rw_box.h <= c.slices_box.y
+        assert 0 < c.rw_box.y and c.rw_box.y + c.rw_box.h == c.h     # the R/W layer meets the image below
+        assert all(0 <= p.x and p.x + p.w <= c.w and p.y + p.h < c.rw_box.y for p in c.pills)
         if c.space_box:
-            assert c.space_box.y >= c.y - 0.01 and c.processes_shown[-1].y < c.rw_box.y
+            assert c.space_box.y > c.pills[-1].y and c.processes_shown[-1].y < c.rw_box.y
 
 
 def test_geometry_keeps_labels_inside_their_boxes():
@@ -187,7 +193,7 @@ def test_geometry_keeps_labels_inside_their_boxes():
     for card in v.images:
         for box in card.layers:
             if box.kind == "layer":
-                assert text_width(box.label, 12.5, True) <= box.w - 16
+                assert text_width(box.label, 13, True) <= box.w - 16
     c = v.containers[0]
     for line in c.rw_shown:
-        assert text_width(line.label, 12, True) <= c.rw_box.w - 20
+        assert text_width(line.label, 12.5, True) <= c.rw_box.w - 20

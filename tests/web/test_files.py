@@ -239,10 +239,13 @@ def test_a_build_opens_the_build_tab_and_a_saved_archive_the_files_tab(learner):
     assert re.search(r'<div id="side-tabs"[^>]*data-active="build" hx-swap-oob="true"', built)
     assert re.search(r'id="tab-build"[^>]*aria-selected="true"', built)
     saved = run(learner, "docker save -o app.tar app").get_data(as_text=True)
-    assert 'data-active="files"' in saved and re.search(r'<div id="files-list" class="files-list" hx-swap-oob="true">', saved)
+    assert 'data-active="files"' in saved and re.search(r'<div id="files-list" class="files-list" hx-swap-oob="true"[^>]*>', saved)
     assert re.search(r'class="file-row file-new"\s+data-file="app.tar"', saved)
-    # a command that writes nothing keeps the tab the learner has open; reloading shows the same one
-    assert 'data-active="files"' in run(learner, "docker ps").get_data(as_text=True)
+    # the next command goes back to the tab the learner chose (What happened by default): the
+    # explanation of what it did does not silently stay hidden behind Files or Build
+    assert 'data-active="explain"' in run(learner, "docker ps").get_data(as_text=True)
+    learner.get("/panel/files", headers=HX)     # a tab the learner picks stays
+    assert 'data-active="files"' in run(learner, "docker images").get_data(as_text=True)
     page = learner.get("/").get_data(as_text=True)
     assert re.search(r'id="panel-files" class="side-body" role="tabpanel" aria-labelledby="tab-files">', page)
 

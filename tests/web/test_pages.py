@@ -124,7 +124,7 @@ def test_htmx_post_answers_with_out_of_band_panels_only(client):
     assert 'id="explain" class="explain" aria-label="What happened" hx-swap-oob="true"' in html
     # the side panel's tabs, Files list and Build come along: nothing reloads itself afterwards
     assert '<div id="side-tabs" class="side-tabs" role="tablist"' in html
-    assert '<div id="files-list" class="files-list" hx-swap-oob="true">' in html
+    assert '<div id="files-list" class="files-list" hx-swap-oob="true" data-digest="' in html
     assert re.search(r'<section id="build" class="build build-none" hx-swap-oob="true"', html)
     assert "hx-trigger" not in html
     assert transcript_commands(html) == ["docker pull alpine"]

@@ -35,7 +35,9 @@ def test_stage_facts_list_the_changes_the_diagram_draws_and_how_many_more(client
     client.get("/")
     for line in ["docker run -d --name web nginx"] + [f"docker exec web touch /f{i}" for i in range(5)]:
         html = client.post("/commands", data={"command": line}, headers={"HX-Request": "true"}).get_data(as_text=True)
-    facts = html[html.index('id="stage-facts"'):]
+    # the container's facts in words, inside its figure (for screen readers)
+    figure = html[html.index('data-kind="container"'):]
+    facts = figure[figure.index('<div class="visually-hidden">'):]
     facts = facts[:facts.index("</div>")]
     # the three lines the R/W layer draws (the last command's file first), then the rest as a count
     assert "19 changes: A /f4, C /etc/nginx/conf.d/default.conf, A /f0 +16 more." in facts
