@@ -60,31 +60,24 @@ class AmbiguousPrefix(DaemonError):
 
 
 class UsageError(DockerError):
-    """The CLI rejected the command line before calling the daemon (cobra/pflag errors).
+    """The CLI rejected a flag before calling the daemon (pflag errors), exit 125.
 
-    Rendered as `<message>\\nSee 'docker <cmd> --help'.` with exit code 125 for flag errors.
+    The dispatcher renders it as docker/cli v28's FlagErrorFunc (cli/cobra.go) does:
+    `<message>` + blank line + `Usage:  <use line>` + blank line + `Run '<path> --help' for more information`.
     """
 
     exit_code = 125
 
-    def __init__(self, message: str, command_path: str, exit_code: int | None = None):
+    def __init__(self, message: str, command_path: str = "docker", exit_code: int | None = None):
         super().__init__(message, exit_code)
         self.command_path = command_path
 
-    def __str__(self) -> str:
-        return f"{self.message}\nSee '{self.command_path} --help'."
-
 
 class ArgCountError(DockerError):
-    """Wrong number of arguments: docker/cli's cli.RequiresMinArgs & co. (exit 1, usage shown)."""
+    """Wrong number of arguments: docker/cli v28's cli.NoArgs / RequiresMinArgs & co (cli/required.go).
 
-    def __init__(self, message: str, command_path: str, usage: str, short: str):
-        super().__init__(message)
-        self.command_path, self.usage, self.short = command_path, usage, short
-
-    def __str__(self) -> str:
-        return (f"{self.message}\nSee '{self.command_path} --help'.\n\n"
-                f"Usage:  {self.usage}\n\n{self.short}")
+    The message is complete (`docker: 'docker run' requires at least 1 argument` + usage + hint), exit 1.
+    """
 
 
 class ParseError(DockerError):
