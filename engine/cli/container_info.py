@@ -15,6 +15,7 @@ from .container_flags import command_text
 from .container_inspect import COMMANDS as INSPECT_COMMANDS
 from .container_inspect import container_inspect_json  # noqa: F401  (docker inspect uses it)
 from .format import ellipsis, human_duration_ns, human_size, quote_go, since, tabwrite
+from .image_listfmt import render_rows
 from .parser import Command, Flag
 
 PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -99,6 +100,8 @@ def image_column(daemon, c, trunc: bool) -> str:
 class PsRow:
     """The fields a `docker ps --format` template sees (formatter.ContainerContext)."""
 
+    go_type = "*formatter.ContainerContext"
+
     def __init__(self, daemon, c, trunc: bool, with_size: bool):
         now = daemon.now
         command = command_text(c.path, c.args)
@@ -115,10 +118,29 @@ class PsRow:
         virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
         self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})" if with_size else human_size(0)
         self.Names = c.name
-        self.Labels = ",".join(f"{k}={v}" for k, v in (c.config.get("Labels") or {}).items())
-        self.Mounts = self.Networks = self.LocalVolumes = ""
+        self._labels = c.config.get("Labels") or {}
+        self.Labels = ",".join(sorted(f"{k}={v}" for k, v in self._labels.items()))  # sort.Strings
+        self.Mounts = ""
         self.Networks = "bridge"
         self.LocalVolumes = "0"
+        self.Platform = None  # ImageManifestDescriptor: set by the containerd image store only
+
+    @classmethod
+    def empty(cls) -> "PsRow":
+        """A ContainerContext over a zero container.Summary (what list.go's pre-pass sees)."""
+        row = cls.__new__(cls)
+        row.__dict__.update(ID="", Image="<no image>", Command='""', CreatedAt="1970-01-01 00:00:00 +0000 UTC",
+                            RunningFor="", Ports="", State="", Status="", Size="0B", Names="", _labels={},
+                            Labels="", Mounts="", Networks="", LocalVolumes="0", Platform=None)
+        return row
+
+    def Label(self, name: str) -> str:  # noqa: N802 - the template calls it by Go's name
+        """formatter.ContainerContext.Label: one label's value, "" when missing."""
+        return self._labels.get(name, "")
+
+    def go_marshal_json(self) -> dict:
+        """formatter.MarshalJSON: every exported method without arguments, keys sorted."""
+        return {k: v for k, v in sorted(vars(self).items()) if not k.startswith("_")}
 
 
 # ---- ps -----------------------------------------------------------------------------------
@@ -200,34 +222,34 @@ def select_containers(daemon, opts, filters) -> list:
     return rows
 
 
-def render_rows(fmt: str, headers: dict, rows: list) -> str:
-    """Docker's formatter: a table format gets a header line and the tabwriter; others print rows."""
-    is_table = gotemplate.is_table_format(fmt)
-    text = gotemplate.table_template(fmt)
+def _validate_template(fmt: str) -> None:
+    """list.go buildContainerListOptions: a --format is parsed and run once over an empty
+    ContainerContext before the daemon is asked, with its own error prefixes."""
     try:
-        template = gotemplate.parse(text)
-        out = []
-        if is_table:
-            out.append(gotemplate.parse(text, header=True).execute(headers) + "\n")
-        out += [template.execute(row) + "\n" for row in rows]
+        template = gotemplate.parse(fmt)
     except gotemplate.TemplateError as err:
-        raise DockerError(f"template parsing error: {err.message}") from None
-    if is_table:
-        return tabwrite("".join(out))
-    return "".join(out)
+        raise DockerError(f"failed to parse template: {err.message}") from None
+    try:
+        template.execute(PsRow.empty())
+    except gotemplate.TemplateError as err:
+        raise DockerError(f"failed to execute template: {err.message}") from None
 
 
 def ps_cmd(ctx, opts, args):
     filters = parse_filters(opts["filter"])
     trunc = not opts["no-trunc"]
     fmt = opts["format"] or ""
+    if fmt:
+        _validate_template(fmt)
     with_size = opts["size"] or ".Size" in fmt
     rows = [PsRow(ctx.daemon, c, trunc, with_size) for c in select_containers(ctx.daemon, opts, filters)]
-    if opts["quiet"] and not fmt:
+    if fmt and opts["quiet"]:  # cli/command/container/list.go runPs
+        ctx.eprint("WARNING: Ignoring custom format, because both --format and --quiet are set.")
+    if opts["quiet"]:  # formatter.NewContainerFormat: quiet wins over any format
         fmt = "{{.ID}}"
-    if not fmt or fmt == "table":
+    elif not fmt or fmt == "table":
         fmt = PS_TABLE + ("\t{{.Size}}" if opts["size"] else "")
-    ctx.write(render_rows(fmt, PS_HEADERS, rows))
+    ctx.write(render_rows(fmt, rows, PS_HEADERS))
 
 
 # ---- logs, top, diff ------------------------------------------------------------------------

@@ -312,6 +312,10 @@ def _shortest_digits(f: float) -> tuple[str, int]:
 
 
 def _json_encode(value, escape_html: bool, indent: str | None, depth: int) -> str:
+    if hasattr(value, "go_marshal_json"):
+        # a json.Marshaler: docker/cli's formatter contexts marshal themselves with json.Marshal,
+        # which escapes HTML whatever the outer encoder says (formatter/reflect.go MarshalJSON)
+        return _json_encode(value.go_marshal_json(), True, indent, depth)
     if value is None or isinstance(value, GoNil):
         return "null"
     if value is True:

@@ -966,6 +966,8 @@ class _Exec:
                 self.errorf(f"{name} is not a method but has arguments")
             if isinstance(receiver, dict) and name in receiver:
                 return receiver[name], _IFACE
+            if getattr(receiver, "go_type", None):  # a formatter context (struct) as a dict
+                self.errorf(f"can't evaluate field {name} in type {receiver.go_type}")
             if self.missingkey == "error":
                 self.errorf(f"map has no entry for key {quote_go(name)}")
             return MISSING, _IFACE
@@ -1282,13 +1284,19 @@ class Template:
         self.funcs = HEADER_FUNCS if header else BASIC_FUNCS
         self.root = _Parser(text, self.funcs, name).parse()
 
-    def execute(self, data, missingkey: str = "default") -> str:
-        """missingkey="error" is what `docker inspect` uses when it renders over decoded JSON."""
+    def execute(self, data, missingkey: str = "default", partial: bool = False) -> str:
+        """missingkey="error" is what `docker inspect` uses when it renders over decoded JSON.
+        partial=True returns what was written before an error, as Go's Execute leaves it in the
+        buffer (docker/cli's table header ignores that error: formatter.go postFormat)."""
         run = _Exec(self.text, self.name, self.funcs, missingkey)
         if data is None:  # reflect.ValueOf(nil): no value at all
             data = MISSING
         run.vars.append(["$", data])
-        run.walk(data, go_type_name(data), self.root)
+        try:
+            run.walk(data, go_type_name(data), self.root)
+        except TemplateError:
+            if not partial:
+                raise
         return "".join(run.out)
 
 

@@ -76,7 +76,7 @@ def _cmd_history(ctx: Context, opts: dict, args: list[str]) -> int:
     if template == "table":
         template = "{{.ID}}" if opts["quiet"] else HISTORY_TABLE if opts["human"] else HISTORY_TABLE_RAW
     rows = [history_row(i, not opts["no-trunc"], opts["human"], ctx.daemon.now) for i in items]
-    ctx.write(render_rows(template, rows, HISTORY_HEADERS))
+    ctx.write(render_rows(template, rows, HISTORY_HEADERS, "*image.historyContext"))
     return 0
 
 

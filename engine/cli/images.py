@@ -22,7 +22,7 @@ IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
 IMAGE_TABLE_DIGEST = ("table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
                       "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
 IMAGE_HEADERS = {"Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "ID": "IMAGE ID",
-                 "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE",
+                 "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "VirtualSize": "SIZE",
                  "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE"}
 # docker/cli printAmbiguousHint: `docker images ls` lists images named "ls"
 IMAGE_SUBCOMMANDS = {"build", "history", "import", "inspect", "list", "load", "ls", "prune", "pull", "push",
@@ -101,14 +101,18 @@ def _bound(daemon, values: list[str], pick):
     return pick(times) if times else None
 
 
-def image_rows(summary: dict, trunc: bool, show_digests: bool, now: int) -> list[dict]:
-    """formatter.imageFormat: a row per repo:tag (digest-only repos get a <none> tag row)."""
+def image_rows(summary: dict, trunc: bool, show_digests: bool, now: int, need_digest: bool | None = None) -> list[dict]:
+    """formatter.imageFormat: a row per repo:tag (digest-only repos get a <none> tag row).
+    need_digest: --digests or a format containing "{{.Digest}}" fills the Digest of tagged rows
+    (formatter/image.go needDigest); digest-only rows follow --digests alone."""
+    need_digest = show_digests if need_digest is None else need_digest
     image: Image = summary["image"]
     base = {"ID": image.short_id if trunc else image.id,
             "CreatedSince": since(now, image.created_ns // 10**9 * 10**9),
             "CreatedAt": _created_at(image), "Size": human_size(summary["size"]),
             "Containers": str(summary["containers"]),
-            "SharedSize": "N/A", "UniqueSize": "N/A", "VirtualSize": human_size(summary["size"])}
+            "SharedSize": "N/A", "UniqueSize": "N/A",
+            "VirtualSize": human_size4(summary["size"])}  # units.HumanSize: 4 significant digits
     if not summary["tags"] and not summary["digests"]:
         return [{**base, "Repository": "<none>", "Tag": "<none>", "Digest": "<none>"}]
     repo_tags: dict[str, list[str]] = {}
@@ -121,7 +125,7 @@ def image_rows(summary: dict, trunc: bool, show_digests: bool, now: int) -> list
         repo_digests.setdefault(parsed.repository, []).append(parsed.digest)
     rows = []
     for repo in sorted(repo_tags):  # Docker walks a Go map here: the order among repos is random
-        digests = repo_digests.pop(repo, []) if show_digests else (repo_digests.pop(repo, None) and [])
+        digests = repo_digests.pop(repo, []) if need_digest else (repo_digests.pop(repo, None) and [])
         for tag in repo_tags[repo]:
             for digest in digests or ["<none>"]:
                 rows.append({**base, "Repository": repo, "Tag": tag, "Digest": digest})
@@ -149,8 +153,9 @@ def _cmd_images(called_as: str):
         elif fmt.startswith("table") and opts["digests"] and "{{.Digest}}" not in fmt:
             fmt += "\t{{.Digest}}"
         rows = [row for s in summaries
-                for row in image_rows(s, not opts["no-trunc"], opts["digests"], ctx.daemon.now)]
-        ctx.write(render_rows(fmt, rows, IMAGE_HEADERS))
+                for row in image_rows(s, not opts["no-trunc"], opts["digests"], ctx.daemon.now,
+                                      need_digest=opts["digests"] or "{{.Digest}}" in fmt)]
+        ctx.write(render_rows(fmt, rows, IMAGE_HEADERS, "*formatter.imageContext"))
         if args and not summaries and called_as == "images" and args[0] in IMAGE_SUBCOMMANDS:
             ctx.eprint(f'\nNo images found matching "{args[0]}": did you mean "docker image {args[0]}"?')
         return 0

@@ -181,7 +181,7 @@ def flag_usages(flags: list[Flag]) -> str:
             head += " " + (flag.type_name or flag.kind)
         text = flag.help
         if flag.default not in (None, False, "", [], 0) and flag.kind != "list":
-            shown = f'"{flag.default}"' if flag.kind == "string" else flag.default
+            shown = f'"{flag.default}"' if flag.kind == "string" else "true" if flag.default is True else flag.default
             text += f" (default {shown})"
         lines.append((head, text))
     width = max((len(h) for h, _ in lines), default=0) + 1
