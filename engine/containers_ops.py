@@ -208,9 +208,7 @@ def start(daemon, container) -> RunResult:
         return RunResult(result.stdout, result.stderr, 0, True, events)
     # A program that finishes at once: it ran, and the container is exited with its status.
     daemon.clock.advance(daemon.ids.number(20, 400, "runtime") / 1000)
-    events += lifecycle.mark_stopped(daemon, container, result.exit_code)
-    if container.host_config.get("AutoRemove"):
-        events += discard(daemon, container)
+    events += stopped(daemon, container, result.exit_code)
     return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
 
 
@@ -239,6 +237,37 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
     return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
 
 
+# ---- exits and time passing ---------------------------------------------------------------
+def stopped(daemon, container, exit_code: int, signal: str = "", at: int | None = None) -> list[dict]:
+    """The container's task ended: SetStopped, then --rm removes it (daemon/monitor.go
+    handleContainerExit defers daemon.autoRemove), whatever ended it: stop, kill or its own exit."""
+    events = lifecycle.mark_stopped(daemon, container, exit_code, signal, at)
+    if container.host_config.get("AutoRemove"):
+        events += discard(daemon, container)
+    return events
+
+
+def settle(daemon) -> list[dict]:
+    """Let virtual time act: processes that end by themselves (sleep N) exit."""
+    events: list[dict] = []
+    for container in list(daemon.containers.values()):
+        if not container.running or container.paused:
+            continue  # frozen processes cannot exit until thawed; their timers end them after unpause
+        for proc in list(container.processes):
+            if proc.ends_at is None or proc.ends_at > daemon.now:
+                continue
+            if proc.pid == container.pid:
+                events += stopped(daemon, container, 0, at=proc.ends_at)
+                next(e for e in reversed(events) if e.get("type") == "state")["reason"] = "process ended"
+                break
+            container.processes.remove(proc)
+            if proc.exec_id in container.exec_ids:
+                container.exec_ids.remove(proc.exec_id)
+            events.append({"type": "process_removed", "container": container.id, "pid": proc.pid,
+                           "command": proc.command})
+    return events
+
+
 # ---- signals ------------------------------------------------------------------------------
 def pid1(container) -> Process | None:
     return next((p for p in container.processes if p.pid == container.pid), None)
@@ -259,14 +288,14 @@ def stop(daemon, container, timeout: int | None = None, signal: str | None = Non
     process = pid1(container)
     code = lifecycle.signal_outcome(process, number) if process else 128 + number
     sent = [{"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}]
-    if code is not None and number != lifecycle.SIGNALS["KILL"]:
+    if code is not None:  # ended by the signal (SIGKILL always): no grace wait, no second kill
         daemon.clock.advance(daemon.ids.number(10, 200, "shutdown") / 1000)
-        return sent + lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+        return sent + stopped(daemon, container, code, lifecycle.signal_name(number))
     # Still running when the grace period ends: the daemon uses the force.
     if timeout > 0:
         daemon.clock.advance(timeout)
     sent.append({"type": "signal", "container": container.id, "signal": "SIGKILL", "after_seconds": timeout})
-    return sent + lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
+    return sent + stopped(daemon, container, 137, "SIGKILL")
 
 
 def kill(daemon, container, number: int) -> list[dict]:
@@ -278,7 +307,7 @@ def kill(daemon, container, number: int) -> list[dict]:
     event = {"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}
     if code is None:
         return [event]
-    return [event] + lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+    return [event] + stopped(daemon, container, code, lifecycle.signal_name(number))
 
 
 def pause(daemon, container) -> list[dict]:

@@ -22,7 +22,7 @@ from . import scenarios
 from .errors import HostError, LimitError
 from .host import HostDir
 from .invocation import Invocation
-from .lifecycle import settle
+from .containers_ops import settle
 from .model import Daemon
 from .terminal import run_line
 

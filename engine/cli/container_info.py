@@ -155,6 +155,10 @@ def parse_filters(values: list[str]) -> dict[str, list[str]]:
     for key in filters:
         if key not in FILTER_KEYS:
             raise DaemonError(f"invalid filter '{key}'")
+    for value in filters.get("exited", []):  # daemon/list.go foldFilter: strconv.Atoi
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise DaemonError(f"invalid filter 'exited={value}': strconv.Atoi: parsing {quote_go(value)}: "
+                              "invalid syntax")
     for state in filters.get("status", []):
         if state not in STATE_NAMES:
             raise DaemonError(f"invalid filter 'status={state}': invalid value for state ({state}): "
@@ -191,12 +195,14 @@ def matches(daemon, c, filters) -> bool:
         "status": lambda v: c.status == v,
         "name": lambda v: _regex_match(v, c.name) or _regex_match(v, "/" + c.name),
         "id": lambda v: _regex_match(v, c.id),
-        "exited": lambda v: v.isdigit() and int(v) == c.exit_code and not c.running and bool(c.started_at),
-        "label": lambda v: _label_match(c, v),
+        "exited": lambda v: int(v) == c.exit_code and not c.running and bool(c.started_at),
     }
     for key, values in filters.items():
         if key == "ancestor":
             if not _ancestors_match(daemon, c, values):
+                return False
+        elif key == "label":  # Args.MatchKVList: every label filter must match
+            if not all(_label_match(c, v) for v in values):
                 return False
         elif key in checks and not any(checks[key](v) for v in values):
             return False
@@ -216,6 +222,14 @@ def select_containers(daemon, opts, filters) -> list:
     rows.sort(key=lambda c: (c.created, order[c.id]), reverse=True)
     last = 1 if opts["latest"] else opts["last"]
     show_all = opts["all"] or bool(filters.get("status")) or (last is not None and last > 0)
+    # before=/since= name a container (its last value wins); the walk goes newest first and drops
+    # everything up to and including `before`, stops at `since` (daemon/list.go includeContainerInList)
+    before = [daemon.find_container(v) for v in filters.get("before", [])][-1:]
+    since_ = [daemon.find_container(v) for v in filters.get("since", [])][-1:]
+    if before:
+        rows = rows[[c.id for c in rows].index(before[0].id) + 1:]
+    if since_:
+        rows = rows[:[c.id for c in rows].index(since_[0].id)] if since_[0] in rows else rows
     rows = [c for c in rows if (show_all or c.running) and matches(daemon, c, filters)]
     if last is not None and last > 0:
         rows = rows[:last]

@@ -151,20 +151,28 @@ def _timeout(opts) -> int | None:
 
 def stop_cmd(ctx, opts, args):
     signal = opts.get("signal")
-    if signal:
-        lifecycle.parse_signal(signal)
 
     def stop(container, typed):
         if lifecycle.check("stop", container, typed) == NOOP:
             return  # 304: "container is already stopped" is a silent success
+        if signal:  # parsed inside containerStop, wrapped by ContainerStop (daemon/stop.go)
+            try:
+                lifecycle.parse_signal(signal)
+            except DaemonError as err:
+                raise DaemonError(f"cannot stop container: {typed}: {err.message}") from None
         ctx.events.extend(ops.stop(ctx.daemon, container, _timeout(opts), signal=signal or None))
     return for_each(ctx, args, stop)
 
 
 def kill_cmd(ctx, opts, args):
+    try:  # ContainerKill parses the signal before it looks the container up (daemon/kill.go)
+        number = lifecycle.parse_signal(opts.get("signal") or "SIGKILL")
+    except DaemonError as err:  # the router wraps: "cannot kill container: %s" (container_routes.go:268)
+        ctx.eprint("\n".join(str(DaemonError(f"cannot kill container: {name}: {err.message}")) for name in args))
+        return 1
+
     def kill(container, typed):
         lifecycle.check("kill", container, typed)
-        number = lifecycle.parse_signal(opts.get("signal") or "SIGKILL")
         ctx.events.extend(ops.kill(ctx.daemon, container, number))
     return for_each(ctx, args, kill)
 

@@ -137,7 +137,8 @@ def image_inspect_json(daemon: Daemon, image: Image) -> dict:
     data["RootFS"] = {"Type": config.get("rootfs", {}).get("type", "layers")}
     if image.diff_ids:
         data["RootFS"]["Layers"] = image.diff_ids
-    data["Metadata"] = {"LastTagTime": rfc3339nano(image.last_tag_time)}
+    # the CLI runs a template over the typed InspectResponse: LastTagTime is a time.Time
+    data["Metadata"] = {"LastTagTime": fmt.GoTime(image.last_tag_time)}
     data["Config"] = _image_config(image)
     return data
 

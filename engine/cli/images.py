@@ -60,10 +60,7 @@ def _parse_filters(values: list[str]) -> dict[str, list[str]]:
 def image_summaries(daemon, all_images: bool, filters: dict[str, list[str]]) -> list[dict]:
     """daemon/images/image_list.go Images(): what the API returns, newest first."""
     dangling_values = filters.get("dangling", [])
-    for value in dangling_values:
-        if value not in ("true", "false", "1", "0"):
-            raise DaemonError(f"invalid filter 'dangling={value}'")
-    dangling_only = any(v in ("true", "1") for v in dangling_values)
+    dangling_only = _bool_filter("dangling", dangling_values)
     before = _bound(daemon, filters.get("before", []), min)
     since_ = _bound(daemon, filters.get("since", []), max)
     out = []
@@ -94,6 +91,18 @@ def image_summaries(daemon, all_images: bool, filters: dict[str, list[str]]) -> 
                     "containers": len(daemon.containers_using(image))})
     out.sort(key=lambda s: s["image"].created_ns, reverse=True)
     return out
+
+
+def _bool_filter(key: str, values: list[str]) -> bool:
+    """moby api/types/filters Args.GetBoolOrDefault: one truthy or falsy meaning, or
+    invalidFilter, whose text prints the values as a Go []string (errors.go)."""
+    if not values:
+        return False
+    is_true, is_false = bool({"1", "true"} & set(values)), bool({"0", "false"} & set(values))
+    if is_true == is_false:
+        # Args.Get ranges over a Go map: the order is random in Docker, sorted here
+        raise DaemonError(f"invalid filter '{key}=[{' '.join(sorted(set(values)))}]'")
+    return is_true
 
 
 def _bound(daemon, values: list[str], pick):

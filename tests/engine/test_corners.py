@@ -1,0 +1,93 @@
+"""Smaller Docker 28.5 texts and rules, each with its source (docker/cli and moby at v28.5.2)."""
+import pytest
+
+from engine.sandbox import Sandbox
+
+
+@pytest.fixture
+def sb():
+    s = Sandbox.create(8)
+    s.run("docker pull alpine")
+    return s
+
+
+def test_dangling_filter_values(sb):
+    # api/types/filters/parse.go GetBoolOrDefault + errors.go invalidFilter: the values as a Go []string
+    r = sb.run("docker images -f dangling=maybe")
+    assert (r.stderr, r.exit_code) == ("Error response from daemon: invalid filter 'dangling=[maybe]'\n", 1)
+    r = sb.run("docker images -f dangling=true -f dangling=false")
+    assert r.stderr == "Error response from daemon: invalid filter 'dangling=[false true]'\n"
+    assert sb.run("docker images -q -f dangling=maybe -f dangling=1").exit_code == 0  # one truthy meaning
+
+
+def test_invalid_container_name_with_a_slash(sb):
+    # daemon/names.go: the pattern is checked on the name without its leading "/", and needs 2 chars
+    r = sb.run("docker create --name /x alpine")
+    assert r.stderr == ("Error response from daemon: Invalid container name (/x), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+                        "are allowed\n")
+    assert sb.run("docker create --name /xy alpine").exit_code == 0
+    assert sb.daemon.find_container("xy").name == "xy"
+
+
+def test_stop_with_sigkill_does_not_wait_or_kill_twice(sb):
+    # daemon/stop.go:83-100: the stop signal is sent, the container exits, stop returns (no daemon.Kill)
+    sb.run("docker run -d --name web alpine sleep 1000")
+    c = sb.daemon.find_container("web")
+    before = sb.daemon.now
+    r = sb.run("docker stop -s KILL web")
+    assert (r.stdout, r.exit_code, c.exit_code) == ("web\n", 0, 137)
+    signals = [e["signal"] for e in r.events if e["type"] == "signal"]
+    assert signals == ["SIGKILL"]
+    assert sb.daemon.now - before < 10 * 10**9  # no 10 s grace period
+
+
+def test_kill_with_an_unknown_signal(sb):
+    # moby/sys/signal ParseSignal before the lookup (daemon/kill.go), wrapped by the route
+    # (api/server/router/container/container_routes.go:268)
+    sb.run("docker run -d --name web alpine sleep 1000")
+    r = sb.run("docker kill -s BOGUS web nosuch")
+    assert (r.stdout, r.exit_code) == ("", 1)
+    assert r.stderr == ("Error response from daemon: cannot kill container: web: invalid signal: BOGUS\n"
+                        "Error response from daemon: cannot kill container: nosuch: invalid signal: BOGUS\n")
+    r = sb.run("docker stop -s BOGUS web")  # daemon/stop.go: ContainerStop wraps containerStop's error
+    assert r.stderr == "Error response from daemon: cannot stop container: web: invalid signal: BOGUS\n"
+    assert sb.daemon.find_container("web").status == "running"
+
+
+def test_run_rm_detached_is_removed_when_stopped(sb):
+    # daemon/monitor.go handleContainerExit defers daemon.autoRemove
+    sb.run("docker run -d --rm --name gone alpine sleep 1000")
+    assert sb.run("docker stop gone").stdout == "gone\n"
+    assert sb.run("docker ps -aq").stdout == ""
+    sb.run("docker run -d --rm --name k alpine sleep 1000")
+    sb.run("docker kill k")
+    assert sb.run("docker ps -aq").stdout == ""
+
+
+def test_ps_before_since_labels_exited(sb):
+    # daemon/list.go includeContainerInList (before/since by creation order), MatchKVList (all labels),
+    # foldFilter (exited=x: strconv.Atoi)
+    sb.run("docker run --name a1 alpine true")
+    sb.run("docker run -d --name a2 --label a=1 alpine sleep 100")
+    sb.run("docker run -d --name a3 --label a=1 --label b=2 alpine sleep 100")
+    names = lambda line: sb.run(line + " --format '{{.Names}}'").stdout.split()  # noqa: E731
+    assert names("docker ps -a --filter before=a2") == ["a1"]
+    assert names("docker ps -a --filter since=a2") == ["a3"]
+    assert names("docker ps --filter since=a1") == ["a3", "a2"]
+    assert names("docker ps --filter label=a=1 --filter label=b") == ["a3"]
+    assert names("docker ps --filter label=a=1") == ["a3", "a2"]
+    r = sb.run("docker ps --filter before=nosuch")
+    assert (r.stderr, r.exit_code) == ("Error response from daemon: No such container: nosuch\n", 1)
+    r = sb.run("docker ps --filter exited=x")
+    assert r.stderr == ("Error response from daemon: invalid filter 'exited=x': strconv.Atoi: parsing \"x\": "
+                        "invalid syntax\n")
+
+
+def test_last_tag_time_prints_as_a_go_time(sb):
+    # the CLI runs the template over the typed image.InspectResponse: Metadata.LastTagTime is a time.Time
+    # (Time.String); JSON keeps RFC 3339. Never tagged: Go's zero time.
+    r = sb.run("docker image inspect -f '{{.Metadata.LastTagTime}}|{{json .Metadata.LastTagTime}}' alpine")
+    assert r.stdout == '0001-01-01 00:00:00 +0000 UTC|"0001-01-01T00:00:00Z"\n'
+    sb.run("docker tag alpine mine")
+    shown = sb.run("docker image inspect -f '{{.Metadata.LastTagTime}}' mine").stdout
+    assert shown.endswith(" +0000 UTC\n") and shown[4] == "-" and shown[10] == " "
