@@ -30,6 +30,7 @@ class StepFailed(Exception):
     def __init__(self, legacy: str, buildkit: str, output: str = "", exit_code: int = 1):
         super().__init__(legacy)
         self.legacy, self.buildkit, self.output, self.exit_code = legacy, buildkit, output, exit_code
+        self.container = ""  # legacy builder: the id of the step's container, when one ran
 
 
 @dataclass
@@ -76,7 +77,8 @@ def flavor_of(fs: UnionFS) -> str:
 def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, bytes],
              stage_fs: dict[str, UnionFS], build_args: dict[str, str]) -> StepResult:
     """Apply one instruction: change stage.config and/or write into fs (the step's RW layer)."""
-    scope = {**_env_dict(stage.config), **stage.args}
+    # an ENV of the same name wins over an ARG (buildargs.go FilterAllowed: "don't override run config env")
+    scope = {**stage.args, **_env_dict(stage.config)}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
     handler = _HANDLERS[ins.keyword]
     return handler(stage, ins, words, fs, context, stage_fs, build_args)
@@ -92,10 +94,12 @@ def _nop(text: str) -> str:
 
 def _run(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
     argv = list(ins.args) if ins.json_form else stage.shell + [ins.args[0]]
-    env = {**_env_dict(stage.config), **{k: v for k, v in stage.args.items()}}
+    env = {**stage.args, **_env_dict(stage.config)}
     workdir = stage.config.get("WorkingDir") or "/"
     try:
-        result = shell.run(argv, fs, env=env, workdir=workdir, flavor=flavor_of(fs))
+        # USER applies to the RUN steps after it (moby builder/dockerfile/dispatchers.go dispatchUser)
+        result = shell.run(argv, fs, env=env, workdir=workdir, flavor=flavor_of(fs),
+                           user=stage.config.get("User", ""))
     except (shell.ExecNotFound, shell.NotExecutable) as err:
         command = " ".join(argv)
         raise StepFailed(f"The command '{command}' returned a non-zero code: 127",

@@ -5,7 +5,6 @@ the builder uses create/start/discard too. Each returns the events the stage hig
 """
 from __future__ import annotations
 
-import inspect as _inspect
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,13 +126,9 @@ def runtime_env(container, extra=()) -> dict[str, str]:
 
 
 def _run_shell(daemon, container, argv, *, env, workdir, tty, interactive, fs):
-    """shell.run with the keyword arguments this shell version accepts."""
-    wanted = {"env": env, "workdir": workdir or "/", "flavor": shell_flavor(fs), "tty": tty,
-              "interactive": interactive, "now_ns": daemon.now, "hostname": env.get("HOSTNAME", "")}
-    accepted = _inspect.signature(shell.run).parameters
-    if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
-        wanted = {k: v for k, v in wanted.items() if k in accepted}
-    return shell.run(argv, fs, **wanted)
+    """shell.run as the container's user, in its working directory, at the daemon's time."""
+    return shell.run(argv, fs, env=env, workdir=workdir or "/", flavor=shell_flavor(fs), tty=tty,
+                     interactive=interactive, now_ns=daemon.now, user=container.config.get("User", ""))
 
 
 @contextmanager

@@ -94,8 +94,8 @@ class Shell:
     """One shell process: variables, cwd, the script's output."""
 
     def __init__(self, fs, *, env, cwd, flavor, kind, arg0, positional=(), now_ns=START_NS,
-                 tty=False, interactive=False, is_last=True):
-        self.fs, self.flavor, self.kind, self.arg0 = fs, flavor, kind, arg0
+                 tty=False, interactive=False, is_last=True, user=""):
+        self.fs, self.flavor, self.kind, self.arg0, self.user = fs, flavor, kind, arg0, user
         self.vars = dict(env)
         self.exported = set(env)
         self.cwd = cwd
@@ -172,7 +172,7 @@ class Shell:
         ctx = Ctx(self.fs, self.flavor, {**self.env(), **dict(assigns)}, self.cwd, shell=self.kind,
                   stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
                   is_last=self.outer_last and command is self.last_command, out=cmd_out,
-                  err=cmd_err)
+                  err=cmd_err, user=self.user)
         ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(self.flavor))
         try:
             return self._dispatch(words, ctx)
@@ -447,7 +447,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
     while args and re.fullmatch(r"[-+][a-z]+", args[0]) and args[0] != "-":
         flags |= set(args.pop(0)[1:])
     shell_kwargs = dict(env=ctx.env, cwd=ctx.cwd, flavor=ctx.flavor, kind=kind, now_ns=ctx.now_ns,
-                        tty=ctx.tty, interactive=ctx.interactive, is_last=ctx.is_last)
+                        tty=ctx.tty, interactive=ctx.interactive, is_last=ctx.is_last, user=ctx.user)
     if "c" in flags:
         if not args:
             ctx.err.append(f"{argv[0]}: -c: option requires an argument\n" if kind == "bash"
@@ -491,7 +491,7 @@ def _safe_parse(script: str):
 
 
 def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, tty: bool = False,
-        interactive: bool = False, now_ns: int | None = None) -> ExecResult:
+        interactive: bool = False, now_ns: int | None = None, user: str = "") -> ExecResult:
     """Run what Docker executes in a container. Raises ExecNotFound / NotExecutable when argv[0]
     itself cannot be started (Docker reports those as OCI runtime errors, exit 127 / 126)."""
     cwd = normpath(workdir or "/")
@@ -502,7 +502,7 @@ def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, 
     if problem:
         raise NotExecutable(path, problem)
     ctx = Ctx(fs, flavor, dict(env), cwd, now_ns=START_NS if now_ns is None else now_ns, tty=tty,
-              interactive=interactive, is_last=True)
+              interactive=interactive, is_last=True, user=user)
     ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(flavor))
     try:
         status, process = run_program(list(argv), path, ctx), None

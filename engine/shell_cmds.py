@@ -58,6 +58,7 @@ class Ctx:
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
     run_argv: object = None  # callback(argv, ctx) -> status, to run another program
+    user: str = ""  # the container's or build step's USER ("" = root)
 
     @property
     def busybox(self) -> bool:
@@ -672,13 +673,41 @@ def env(ctx: Ctx, args: list[str]) -> int:
     return 0
 
 
+def _passwd_entry(ctx: Ctx) -> tuple[str, int, int] | None:
+    """(name, uid, gid) of ctx.user ("name", "uid" or "name:group") from /etc/passwd; root by default."""
+    wanted = (ctx.user or "root").split(":")[0]
+    try:
+        lines = ctx.fs.read("/etc/passwd").splitlines()
+    except FsError:
+        lines = []
+    for line in lines:
+        name, _, uid, gid = (line.split(":") + ["", "", ""])[:4]
+        if (wanted in (name, uid)) and uid.isdigit() and gid.isdigit():
+            return name, int(uid), int(gid)
+    if wanted == "root" or wanted == "0":
+        return "root", 0, 0
+    return None if not wanted.isdigit() else ("", int(wanted), int(wanted))
+
+
 def whoami(ctx: Ctx, args: list[str]) -> int:
-    ctx.write("root\n")
+    entry = _passwd_entry(ctx)
+    if entry is None or not entry[0]:
+        uid = ctx.user.split(":")[0]
+        ctx.error(f"whoami: unknown uid {uid}" if ctx.busybox else f"whoami: cannot find name for user ID {uid}")
+        return 1
+    ctx.write(entry[0] + "\n")
     return 0
 
 
 def id_(ctx: Ctx, args: list[str]) -> int:
     """root's groups come from the image's /etc/group (alpine lists root in many groups)."""
+    entry = _passwd_entry(ctx)
+    if entry is not None and entry[1] != 0:  # another USER: its own uid and primary group
+        name, uid, gid = entry
+        who = f"uid={uid}({name})" if name else f"uid={uid}"
+        group = f"{gid}({name})" if name and gid == uid else str(gid)
+        ctx.write(f"{who} gid={group} groups={group}\n")
+        return 0
     groups = [(0, "root")]
     try:
         for line in ctx.fs.read("/etc/group").splitlines():
