@@ -14,7 +14,7 @@ import posixpath
 import tarfile
 from dataclasses import dataclass, field
 
-from . import shell
+from . import health, shell
 from .dockerfile import Instruction, key_values, substitute
 from .fs import Entry, Layer, normpath
 from .unionfs import FsError, UnionFS
@@ -287,8 +287,17 @@ def _maintainer(stage, ins, words, fs, context, stage_fs, build_args) -> StepRes
 
 
 def _unsupported(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
-    # HEALTHCHECK/ONBUILD are recorded but have no effect LayerLab can show.
+    # ONBUILD is recorded but has no effect LayerLab can show.
     return StepResult({}, _nop(ins.original), ins.original)
+
+
+def _healthcheck(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
+    """dispatchHealthcheck (moby builder/dispatchers.go:462-471): stored in the config."""
+    old = (stage.config.get("Healthcheck") or {}).get("Test") or []
+    note = f"Note: overriding previous HEALTHCHECK: [{' '.join(old)}]\n" if old and old[0] != "NONE" else ""
+    stage.config["Healthcheck"] = health.healthcheck_config(ins.raw)
+    text = health.history_text(stage.config["Healthcheck"])
+    return StepResult({}, _nop(text), ins.original, note)
 
 
 _HANDLERS = {
@@ -296,7 +305,7 @@ _HANDLERS = {
     "CMD": _cmd_like("Cmd"), "ENTRYPOINT": _cmd_like("Entrypoint"), "EXPOSE": _expose,
     "USER": _simple("User", "USER"), "STOPSIGNAL": _simple("StopSignal", "STOPSIGNAL"),
     "VOLUME": _volume, "ARG": _arg, "SHELL": _shell, "MAINTAINER": _maintainer,
-    "HEALTHCHECK": _unsupported, "ONBUILD": _unsupported,
+    "HEALTHCHECK": _healthcheck, "ONBUILD": _unsupported,
 }
 
 

@@ -9,10 +9,11 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import lifecycle, limits, shell
+from . import health, lifecycle, limits, shell
 from .clock import NS
 from .errors import Conflict, DaemonError, InvalidArgument, LimitError
 from .model import Container, Process
+from .unionfs import FsError
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_STOP_TIMEOUT = 10  # daemon defaultStopTimeout on Linux (seconds)
@@ -61,10 +62,12 @@ def resolve_command(image_config: dict, entrypoint: list[str] | None, cmd: list[
 
 
 def merge_env(image_env: list[str], user_env: list[str]) -> list[str]:
-    env = {e.split("=", 1)[0]: e for e in image_env}
-    for item in user_env:
-        env[item.split("=", 1)[0]] = item
-    return list(env.values())
+    """daemon/commit.go merge (moby v28.5.2, lines 39-61): the user's variables first, then the
+    image's whose name the user did not set."""
+    if not user_env:
+        return list(image_env)
+    names = {item.split("=", 1)[0] for item in user_env}
+    return list(user_env) + [item for item in image_env if item.split("=", 1)[0] not in names]
 
 
 def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None, entrypoint=None,
@@ -89,7 +92,12 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
         config["ExposedPorts"] = dict(base["ExposedPorts"])
     config.update({
         "Tty": tty, "OpenStdin": stdin_open, "StdinOnce": attach and stdin_open,
-        "Env": merge_env(base.get("Env") or [], list(env)), "Cmd": cmd, "Image": image_ref,
+        "Env": merge_env(base.get("Env") or [], list(env)), "Cmd": cmd,
+    })
+    if base.get("Healthcheck"):  # commit.go merge: the image's Healthcheck (no --health-* flags here)
+        config["Healthcheck"] = dict(base["Healthcheck"])
+    config.update({
+        "Image": image_ref,
         "Volumes": base.get("Volumes"), "WorkingDir": workdir or base.get("WorkingDir", ""),
         "Entrypoint": entrypoint, "OnBuild": base.get("OnBuild"),
         "Labels": {**(base.get("Labels") or {}), **(labels or {})},
@@ -127,8 +135,50 @@ def runtime_env(container, extra=()) -> dict[str, str]:
 
 def _run_shell(daemon, container, argv, *, env, workdir, tty, interactive, fs):
     """shell.run as the container's user, in its working directory, at the daemon's time."""
+    user = container.config.get("User", "")
+    if "HOME" not in env:  # runc sets HOME from the user's passwd entry when the env has none
+        env = {**env, "HOME": home_of(fs, user)}
     return shell.run(argv, fs, env=env, workdir=workdir or "/", flavor=shell_flavor(fs), tty=tty,
-                     interactive=interactive, now_ns=daemon.now, user=container.config.get("User", ""))
+                     interactive=interactive, now_ns=daemon.now, user=user)
+
+
+def health_of(daemon, container) -> dict | None:
+    """State.Health while the container runs a HEALTHCHECK (None otherwise); the probe runs on a
+    copy of the read-write layer, so it changes nothing."""
+    config = container.config.get("Healthcheck")
+    if not config or config.get("Test", ["NONE"])[0] == "NONE" or not container.running:
+        return None
+
+    def probe() -> tuple[int, str]:
+        test = config["Test"]
+        argv = ["/bin/sh", "-c", test[1]] if test[0] == "CMD-SHELL" else list(test[1:])
+        saved, container.rw = container.rw, dict(container.rw)
+        try:
+            result = _run_shell(daemon, container, argv, env=runtime_env(container),
+                                workdir=container.config.get("WorkingDir", ""), tty=False, interactive=False,
+                                fs=daemon.container_fs(container))
+        except (shell.ExecNotFound, shell.NotExecutable) as err:
+            return 127, _exec_error(err)[0]
+        finally:
+            container.rw = saved
+        return result.exit_code, result.stdout + result.stderr
+
+    return health.health_state(config, container.started_at, daemon.now, probe)
+
+
+def home_of(fs, user: str) -> str:
+    """The home directory of `user` (name or uid) in the image's /etc/passwd; "/" when unknown
+    (runc libcontainer: execUser.Home, whose default is "/")."""
+    wanted = (user or "root").split(":")[0]
+    try:
+        lines = fs.read("/etc/passwd").splitlines()
+    except FsError:
+        lines = []
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) >= 6 and wanted in (fields[0], fields[2]):
+            return fields[5]
+    return "/root" if wanted in ("root", "0") else "/"
 
 
 @contextmanager

@@ -100,3 +100,16 @@ class HostLimitReached(HostError):
 
 class LimitError(DockerError):
     """A sandbox limit was reached (explicit, documented, never a crash)."""
+
+
+class DockerfileError(Exception):
+    """'dockerfile parse error on line N: …' (line = 1-based line of the instruction)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"dockerfile parse error on line {self.line}: {self.message}"

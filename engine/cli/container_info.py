@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from .. import containers_ops as ops
 from .. import lifecycle
 from ..clock import NS
 from ..errors import DaemonError, DockerError, UsageError
@@ -29,13 +30,18 @@ STATE_NAMES = ("created", "running", "paused", "restarting", "removing", "exited
 
 
 # ---- STATUS, PORTS, IMAGE ------------------------------------------------------------------
-def status_text(c, now: int) -> str:
-    """(*State).String(), verbatim rules."""
+def status_text(c, now: int, health: dict | None = None) -> str:
+    """(*State).String(), verbatim rules (moby daemon/container/state.go); health: State.Health."""
     if c.running:
         if c.restarting:
             return f"Restarting ({c.exit_code}) {human_duration_ns(now - c.finished_at)} ago"
         up = "Up " + human_duration_ns(now - c.started_at)
-        return up + " (Paused)" if c.paused else up
+        if c.paused:
+            return up + " (Paused)"
+        if health is not None:  # Health.String(): "health: starting", else the status
+            status = health["Status"]
+            return f"{up} ({'health: starting' if status == 'starting' else status})"
+        return up
     if c.dead:
         return "Dead"
     if not c.started_at:
@@ -113,7 +119,7 @@ class PsRow:
         self.RunningFor = since(now, c.created)
         self.Ports = ports_text(c)
         self.State = c.status
-        self.Status = status_text(c, now)
+        self.Status = status_text(c, now, ops.health_of(daemon, c))
         rw = daemon.rw_size(c)
         virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
         self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})" if with_size else human_size(0)

@@ -2,21 +2,26 @@
 container.go, graph-driver store, API 1.51 = Docker 28.5)."""
 from __future__ import annotations
 
+from .. import containers_ops as ops
 from .. import images_ops
 from ..fs import chain_ids
 from ..model import Container
-from .format import GoNil, rfc3339nano
+from .format import GoNil, GoTime, rfc3339nano
 from .image_info import FORMAT_HELP, inspect_objects
 from .parser import Command, Flag
 
 CONTAINERS_ROOT = "/var/lib/docker/containers"
 
 
-def state_json(c: Container) -> dict:
-    return {"Status": c.status, "Running": c.running, "Paused": c.paused, "Restarting": c.restarting,
-            "OOMKilled": c.oom_killed, "Dead": c.dead, "Pid": c.pid, "ExitCode": c.exit_code,
-            "Error": c.error, "StartedAt": rfc3339nano(c.started_at),
-            "FinishedAt": rfc3339nano(c.finished_at)}
+def state_json(c: Container, health: dict | None = None) -> dict:
+    state = {"Status": c.status, "Running": c.running, "Paused": c.paused, "Restarting": c.restarting,
+             "OOMKilled": c.oom_killed, "Dead": c.dead, "Pid": c.pid, "ExitCode": c.exit_code,
+             "Error": c.error, "StartedAt": rfc3339nano(c.started_at),
+             "FinishedAt": rfc3339nano(c.finished_at)}
+    if health is not None:  # Health *Health `json:",omitempty"` (api/types/container/state.go)
+        state["Health"] = {**health, "Log": [{**entry, "Start": GoTime(entry["Start"]), "End": GoTime(entry["End"])}
+                                             for entry in health["Log"]]}
+    return state
 
 
 def graph_driver(c: Container) -> dict:
@@ -86,7 +91,7 @@ def container_inspect_json(daemon, c: Container, size: bool = False) -> dict:
     base = f"{CONTAINERS_ROOT}/{c.id}"
     data = {
         "Id": c.id, "Created": rfc3339nano(c.created), "Path": c.path, "Args": list(c.args),
-        "State": state_json(c), "Image": c.image_id,
+        "State": state_json(c, ops.health_of(daemon, c)), "Image": c.image_id,
         "ResolvConfPath": f"{base}/resolv.conf", "HostnamePath": f"{base}/hostname",
         "HostsPath": f"{base}/hosts", "LogPath": f"{base}/{c.id}-json.log", "Name": "/" + c.name,
         "RestartCount": c.restart_count, "Driver": "overlay2", "Platform": "linux", "MountLabel": "",

@@ -91,3 +91,39 @@ def test_last_tag_time_prints_as_a_go_time(sb):
     sb.run("docker tag alpine mine")
     shown = sb.run("docker image inspect -f '{{.Metadata.LastTagTime}}' mine").stdout
     assert shown.endswith(" +0000 UTC\n") and shown[4] == "-" and shown[10] == " "
+
+
+def test_run_env_user_variables_first(sb):
+    # daemon/commit.go merge (lines 39-61): user's Env, then the image's not overridden;
+    # the process gets PATH, HOSTNAME, then those (container.go CreateDaemonEnvironment), and
+    # runc adds HOME from /etc/passwd
+    sb.host_write("e/Dockerfile", b"FROM alpine\nENV E=img A=img\n")
+    sb.run("docker build -q -t envimg e")
+    sb.run("docker create --name envbox -e Z=1 -e A=mine envimg")
+    env = sb.run("docker inspect -f '{{json .Config.Env}}' envbox").stdout
+    assert env == ('["Z=1","A=mine","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",'
+                   '"E=img"]\n')
+    lines = sb.run("docker run --rm -e Z=1 envimg env").stdout.splitlines()
+    assert [line.split("=")[0] for line in lines] == ["PATH", "HOSTNAME", "Z", "E", "A", "HOME"]
+    assert lines[-1] == "HOME=/root"
+
+
+def test_healthcheck_stored_and_shown(sb):
+    # dispatchers.go dispatchHealthcheck stores it; State.String adds "(health: starting)"/"(healthy)"
+    # (daemon/container/state.go); State.Health in inspect (api/types/container/state.go)
+    sb.host_write("h/Dockerfile", b"FROM alpine\nHEALTHCHECK --interval=5s --retries=2 CMD test -f /ok\n")
+    assert sb.run("DOCKER_BUILDKIT=0 docker build -q -t hc h").exit_code == 0
+    assert sb.run("docker image inspect -f '{{json .Config.Healthcheck}}' hc").stdout == \
+        '{"Interval":5000000000,"Retries":2,"Test":["CMD-SHELL","test -f /ok"]}\n'
+    history = sb.run("docker history --no-trunc --format '{{.CreatedBy}}' hc").stdout.splitlines()[0]
+    assert history == '/bin/sh -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "test -f /ok"] "5s" "0s" "0s" "0s" \'\\x02\'}'
+    sb.run("docker run -d --name hw hc sleep 1000")
+    c = sb.daemon.find_container("hw")
+    sb.daemon.clock.now_ns = c.started_at + 2 * 10**9
+    assert sb.run("docker ps --format '{{.Status}}'").stdout.endswith("(health: starting)\n")
+    sb.daemon.clock.now_ns = c.started_at + 30 * 10**9
+    assert sb.run("docker ps --format '{{.Status}}'").stdout.endswith("(unhealthy)\n")
+    sb.run("docker exec hw touch /ok")
+    assert sb.run("docker ps --format '{{.Status}}'").stdout.endswith("(healthy)\n")
+    assert sb.run("docker inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hw").stdout == \
+        "healthy 0\n"
