@@ -364,6 +364,12 @@ def lookup(repository: str, tag: str) -> RemoteImage | None:
     return image if image and tag in image.tags else None
 
 
+def lookup_digest(repository: str, digest: str) -> RemoteImage | None:
+    """The image whose manifest has this digest (`docker pull alpine@sha256:…`)."""
+    image = _images().get(_familiar(repository))
+    return image if image and image.manifest_digest == digest else None
+
+
 def repositories() -> list[str]:
     return sorted(_images())
 

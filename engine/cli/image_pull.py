@@ -47,12 +47,7 @@ def _remote_image(ref: refs.Ref) -> registry.RemoteImage:
 
 
 def _by_digest(repository: str, digest: str) -> registry.RemoteImage | None:
-    if repository not in registry.repositories():
-        return None
-    finder = getattr(registry, "lookup_digest", None)
-    if finder is not None:
-        return finder(repository, digest)
-    return None
+    return registry.lookup_digest(repository, digest)
 
 
 def pull(ctx: Context, ref_text: str, *, for_run: bool = False) -> Image:

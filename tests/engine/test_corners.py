@@ -127,3 +127,22 @@ def test_healthcheck_stored_and_shown(sb):
     assert sb.run("docker ps --format '{{.Status}}'").stdout.endswith("(healthy)\n")
     assert sb.run("docker inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hw").stdout == \
         "healthy 0\n"
+
+
+def test_pull_by_digest(sb):
+    # moby distribution/pull_v2.go pullTag: "<digest>: Pulling from library/alpine"; the image gets
+    # a RepoDigest and no tag
+    digest = sb.daemon.image_or_none("alpine").repo_digests[0].split("@")[1]
+    sb.run("docker rmi alpine")
+    r = sb.run(f"docker pull alpine@{digest}")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[0] == f"{digest}: Pulling from library/alpine"
+    assert r.stdout.splitlines()[-2:] == [f"Status: Downloaded newer image for alpine@{digest}",
+                                          f"docker.io/library/alpine@{digest}"]
+    # a digest-only row fills Digest with --digests alone (formatter/image.go, the last loop)
+    assert sb.run("docker images --format '{{.Repository}} {{.Tag}} {{.Digest}}'").stdout == "alpine <none> \n"
+    assert sb.run("docker images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}'").stdout == \
+        f"alpine <none> {digest}\n"
+    bad = "sha256:" + "0" * 64
+    r = sb.run(f"docker pull alpine@{bad}")
+    assert r.stderr == f"Error response from daemon: manifest for alpine@{bad} not found: manifest unknown: manifest unknown\n"
