@@ -182,7 +182,7 @@ def home_of(fs, user: str) -> str:
 
 
 @contextmanager
-def _undo_writes_on_limit(container):
+def undo_writes_on_limit(container):
     """A program that hits a sandbox limit is refused as a whole: its earlier writes are undone,
     so the command reports one error and changes nothing (entries are immutable: a copy suffices)."""
     before = dict(container.rw)
@@ -203,7 +203,7 @@ def _exec_error(err) -> tuple[str, int]:
     return f'exec: "{err.path}": permission denied', 126
 
 
-def _file_events(fs, container) -> list[dict]:
+def file_events(fs, container) -> list[dict]:
     return [{**e, "container": container.id} for e in getattr(fs, "events", [])]
 
 
@@ -226,7 +226,7 @@ def start(daemon, container) -> RunResult:
     argv = [container.path] + list(container.args)
     tty = bool(container.config.get("Tty"))
     try:
-        with _undo_writes_on_limit(container):
+        with undo_writes_on_limit(container):
             result = _run_shell(daemon, container, argv, env=runtime_env(container),
                                 workdir=container.config.get("WorkingDir", ""), tty=tty,
                                 interactive=bool(container.config.get("OpenStdin")), fs=fs)
@@ -240,7 +240,7 @@ def start(daemon, container) -> RunResult:
         if container.host_config.get("AutoRemove"):  # start.go removes an AutoRemove container that failed
             failure.events = discard(daemon, container)
         raise failure from None
-    events = _file_events(fs, container)
+    events = file_events(fs, container)
     pid = daemon.new_pid()
     events.append(lifecycle.mark_running(daemon, container, pid))
     _log(container, result, tty)
@@ -262,7 +262,7 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
     """`docker exec`: another process in the same filesystem; a long-running one stays listed."""
     fs = daemon.container_fs(container)
     try:
-        with _undo_writes_on_limit(container):
+        with undo_writes_on_limit(container):
             result = _run_shell(daemon, container, argv, env=runtime_env(container, env),
                                 workdir=workdir or container.config.get("WorkingDir", ""), tty=tty,
                                 interactive=interactive, fs=fs)
@@ -270,7 +270,7 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
         cause, code = _exec_error(err)
         # The API router writes the failure into the attached stream (stdout), exit code from errors.go.
         return RunResult(EXEC_FAILED.format(cause=cause) + "\r\n", "", code, False, [])
-    events = _file_events(fs, container)
+    events = file_events(fs, container)
     if result.process is not None:
         exec_id = daemon.ids.hex64("exec")
         process = _new_process(daemon, container, result.process, exec_id)

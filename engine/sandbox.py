@@ -13,12 +13,13 @@ those at or before the point it went back to, the replay after it adds the rest)
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
 
-from . import scenarios
+from . import scenarios, session
 from .errors import HostError, LimitError
 from .host import HostDir
 from .invocation import Invocation
@@ -37,6 +38,7 @@ SPARSE_CHECKPOINT_EVERY = 100
 
 # Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
+_LOG = logging.getLogger(__name__)
 REPLAY_MEMO_MIN_COMMANDS = 20
 REPLAY_MEMO_KEPT = 64
 _REPLAYED: dict[str, bytes] = {}
@@ -56,6 +58,7 @@ class Result:
     command: str = ""
     output: list = field(default_factory=list)  # [stream, text] chunks in terminal order
     invocations: list[Invocation] = field(default_factory=list)  # each docker command that ran, in order
+    prompt: str = ""  # the prompt of the container shell the terminal is attached to ("" = the host's)
 
 
 class Sandbox:
@@ -83,9 +86,9 @@ class Sandbox:
         """Run one terminal line. Never raises for anything a user can type."""
         line = line.strip()
         if line == "clear":
-            return Result("", "", 0, [{"type": "clear"}], line)
+            return Result("", "", 0, [{"type": "clear"}], line, prompt=self.prompt)
         if not line:
-            return Result("", "", 0, [], line)
+            return Result("", "", 0, [], line, prompt=self.prompt)
         if len(self.log) >= MAX_LOG:
             err = LimitError(f"this sandbox has reached its limit of {MAX_LOG} commands: "
                              "start a new sandbox or reset it")
@@ -94,6 +97,7 @@ class Sandbox:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
             # rebuild it from the last checkpoint and the log after it
+            _LOG.exception("internal error running %r; state rebuilt from the log", line)
             self.rewind(len(self.log))
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
@@ -104,12 +108,22 @@ class Sandbox:
             self._checkpoint()
         return result
 
+    @property
+    def prompt(self) -> str:
+        """The attached container shell's prompt, "" when the terminal is the host's."""
+        return session.prompt(self.daemon)
+
     def _apply(self, line: str) -> Result:
         self.daemon.clock.advance(self.daemon.ids.number(3, 9, "think"))
         events = settle(self.daemon)
+        if self.daemon.session is not None:  # the terminal is attached to a container's shell
+            inside = session.run_line(self.daemon, line)
+            output = [[s, t] for s, t in (("stdout", inside.stdout), ("stderr", inside.stderr)) if t]
+            return Result(inside.stdout, inside.stderr, inside.exit_code, events + inside.events, line,
+                          output, [], session.prompt(self.daemon))
         outcome = run_line(line, self.daemon, self.host)
         return Result(outcome.stdout, outcome.stderr, outcome.exit_code, events + outcome.events, line,
-                      outcome.output, outcome.invocations)
+                      outcome.output, outcome.invocations, session.prompt(self.daemon))
 
     def undo(self) -> bool:
         """Back to the state before the last command, by replaying the log without it."""

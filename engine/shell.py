@@ -107,6 +107,7 @@ class Shell:
         self.err: list[str] = []
         self.last_command = None
         self.line = 1
+        self.exited = False  # the script ran `exit` (an attached session ends there)
 
     # ------------------------------------------------------------ messages
     def message(self, text: str) -> str:
@@ -133,7 +134,7 @@ class Shell:
             for andor in program:
                 self._run_andor(andor)
         except ExitShell as stop:
-            self.status = stop.status
+            self.status, self.exited = stop.status, True
         except Unsupported as err:
             self.err.append(self.message(str(err)))
             self.status = 2

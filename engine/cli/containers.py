@@ -3,7 +3,7 @@ rename, wait, container prune (docker/cli cli/command/container/*.go, v28.5)."""
 from __future__ import annotations
 
 from .. import containers_ops as ops
-from .. import lifecycle
+from .. import lifecycle, session
 from ..errors import DaemonError, DockerError
 from ..lifecycle import NOOP
 from ..refs import InvalidReference, parse as parse_ref
@@ -79,9 +79,17 @@ def run_cmd(ctx, opts, args):
         return 0
     _print_output(ctx, result, container.config.get("Tty"))
     # A simulator cannot block the learner's terminal: when the process keeps running (nginx,
-    # sleep, an -it shell) the container stays running and `run` returns at once with status 0.
-    # The stage shows the running process; real Docker would stay attached until it ends.
+    # sleep) the container stays running and `run` returns at once with status 0. An -it shell
+    # attaches the terminal instead: the next lines run in it (session.py).
+    if result.still_running:
+        _attach(ctx, container)
     return 0 if result.still_running else result.exit_code
+
+
+def _attach(ctx, container, exec_id: str = "", tty: bool | None = None, stdin: bool | None = None) -> None:
+    process = next((p for p in container.processes if p.exec_id == exec_id), None)
+    if process is not None and session.open_session(ctx.daemon, container, process.command, exec_id, tty, stdin):
+        ctx.events.append({"type": "session_opened", "container": container.id, "exec_id": exec_id})
 
 
 def _print_output(ctx, result, tty: bool) -> None:
@@ -110,9 +118,13 @@ def start_cmd(ctx, opts, args):
             raise CliError("you cannot start and attach multiple containers at once")
         container = ctx.daemon.find_container(args[0])
         result = start_one(ctx, container, args[0])
-        if result is None:
+        if result is None:  # already running: start.go attaches all the same
+            if opts["attach"] and opts["interactive"]:
+                _attach(ctx, container)
             return 0
         _print_output(ctx, result, container.config.get("Tty"))
+        if result.still_running and opts["attach"] and opts["interactive"]:
+            _attach(ctx, container)
         return 0 if result.still_running else result.exit_code
     failed = []
     for name in args:  # startContainersWithoutAttachments
@@ -237,9 +249,11 @@ def exec_cmd(ctx, opts, args):
     ctx.events.extend(result.events)
     if opts["detach"]:
         return 0
-    # An interactive shell (`exec -it c sh`) would wait for typing: it is added as a running
-    # process and nothing is printed, like a prompt that has not been answered yet.
+    # An interactive shell (`exec -it c sh`) attaches the terminal (session.py); another program
+    # that keeps running is added as a running process.
     _print_output(ctx, result, opts["tty"])
+    if result.still_running and container.exec_ids:
+        _attach(ctx, container, container.exec_ids[-1], opts["tty"], opts["interactive"])
     return 0 if result.still_running else result.exit_code
 
 
