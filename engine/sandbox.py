@@ -93,6 +93,7 @@ class Sandbox:
             err = LimitError(f"this sandbox has reached its limit of {MAX_LOG} commands: "
                              "start a new sandbox or reset it")
             return Result("", f"LayerLab: {err}\n", 1, [], line, [["stderr", f"LayerLab: {err}\n"]])
+        prompt_before = self.prompt
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
@@ -103,7 +104,10 @@ class Sandbox:
             return Result("", message, 1, [], line, [["stderr", message]])
         self.log.append(line)
         self.undone = []  # a new command starts a new branch: nothing left to redo
-        self.transcript.append({"command": line, "output": result.output, "exit_code": result.exit_code})
+        entry = {"command": line, "output": result.output, "exit_code": result.exit_code}
+        if prompt_before or result.prompt:  # inside a container's shell: its prompts, before and after
+            entry.update(prompt=prompt_before, prompt_after=result.prompt)
+        self.transcript.append(entry)
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result

@@ -2,8 +2,8 @@
 
 `docker run -it IMAGE sh`, `docker exec -it C sh` and `docker start -ai C` attach the learner's
 terminal to the container's shell: the prompt becomes that shell's, and each line runs in the
-container until `exit`, Ctrl+D (the line "\\x04") or the detach keys Ctrl+P Ctrl+Q (the line
-"\\x10\\x11"). When the shell is the container's PID 1, its exit stops the container (and `--rm`
+container until `exit`, Ctrl+D (the line "\\x04", or "^D" typed) or the detach keys Ctrl+P Ctrl+Q
+(the line "\\x10\\x11", or "^P^Q" typed). When the shell is the container's PID 1, its exit stops the container (and `--rm`
 removes it); an exec'd shell's exit leaves the container running. Detaching leaves the shell running.
 
 Prompts are each shell's default for a non-login interactive shell as root:
@@ -20,8 +20,9 @@ from .model import Container, Daemon, Session
 from .shell_cmds import LongRunning
 
 SHELLS = {"sh", "ash", "bash", "dash"}
-CTRL_D = "\x04"
-DETACH = "\x10\x11"  # Ctrl+P Ctrl+Q, Docker's default detach keys (docker/cli hijack.go)
+# A web page cannot send control keys as a line: the caret notation stands for them (only inside a session)
+CTRL_D = ("\x04", "^D")
+DETACH = ("\x10\x11", "^P^Q")  # Ctrl+P Ctrl+Q, Docker's default detach keys (docker/cli hijack.go)
 
 
 def open_session(daemon: Daemon, container: Container, command: str, exec_id: str = "",
@@ -89,10 +90,10 @@ def run_line(daemon: Daemon, line: str) -> LineResult:
     if container is None or not container.running:  # the container went away under the session
         daemon.session = None
         return LineResult()
-    if line == DETACH:  # run.go:237: the escape sequence detaches quietly, status 0
+    if line.strip() in DETACH:  # run.go:237: the escape sequence detaches quietly, status 0
         daemon.session = None
         return LineResult(events=[{"type": "session_detached", "container": container.id}])
-    if line.strip() == CTRL_D:
+    if line.strip() in CTRL_D:
         return _end(daemon, container, session.status, "exit\n" if session.shell == "bash" else "")
     fs = daemon.container_fs(container)
     env = ops.runtime_env(container)

@@ -117,3 +117,21 @@ def test_no_session_without_a_tty(sb):
     assert r.prompt == ""
     r = sb.run("docker run -it --name top1 alpine sleep 100")
     assert r.prompt == ""
+
+
+def test_caret_notation_for_control_keys(sb):
+    sb.run("docker run -it --name box alpine sh")
+    assert sb.run("^P^Q").prompt == ""
+    assert sb.daemon.find_container("box").status == "running"
+    sb.run("docker run -it --name box2 alpine sh")
+    sb.run("^D")
+    assert sb.daemon.find_container("box2").status == "exited"
+
+
+def test_transcript_keeps_the_prompts(sb):
+    sb.run("docker run -it --name box alpine sh")
+    sb.run("cd /tmp")
+    sb.run("exit")
+    last = sb.transcript[-3:]
+    assert [(e.get("prompt"), e.get("prompt_after")) for e in last] == [
+        ("", "/ # "), ("/ # ", "/tmp # "), ("/tmp # ", "")]
