@@ -84,7 +84,7 @@ def undo(record: dict) -> tuple[dict, Sandbox]:
     sandbox = Sandbox.from_json(record["sandbox"])
     if len(sandbox.transcript) > meta["since"]:
         command = sandbox.transcript[-1]["command"]
-        sandbox.undo()
+        sandbox.undo(floor=meta["since"])
         last = {"command": command, "undone": True, "exit_code": 0, "events": []}
         return _with(record, sandbox, meta, last=last,
                      clear_from=min(record.get("clear_from", 0), len(sandbox.transcript))), sandbox

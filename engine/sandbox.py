@@ -61,6 +61,16 @@ class Result:
     prompt: str = ""  # the prompt of the container shell the terminal is attached to ("" = the host's)
 
 
+# Events that report without changing anything (a pull that found every layer already there).
+_NO_CHANGE_EVENTS = {"layer_reused", "clear"}
+
+
+def changed_nothing(result: Result) -> bool:
+    """A line that left the sandbox as it was: no event but informational ones. Time passing with
+    a process ending, a written host file or a container shell's line all count as changes."""
+    return all(event.get("type") in _NO_CHANGE_EVENTS for event in result.events)
+
+
 class Sandbox:
     def __init__(self, seed: int, scenario: str | None, daemon: Daemon, host: HostDir):
         self.seed, self.scenario = seed, scenario
@@ -107,6 +117,8 @@ class Sandbox:
         entry = {"command": line, "output": result.output, "exit_code": result.exit_code}
         if prompt_before or result.prompt:  # inside a container's shell: its prompts, before and after
             entry.update(prompt=prompt_before, prompt_after=result.prompt)
+        elif changed_nothing(result):
+            entry["read_only"] = True  # undo takes it back together with the change before it
         self.transcript.append(entry)
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
@@ -129,17 +141,24 @@ class Sandbox:
         return Result(outcome.stdout, outcome.stderr, outcome.exit_code, events + outcome.events, line,
                       outcome.output, outcome.invocations, session.prompt(self.daemon))
 
-    def undo(self) -> bool:
-        """Back to the state before the last command, by replaying the log without it."""
-        if not self.log:
+    def undo(self, floor: int = 0) -> bool:
+        """Back to the state before the last command that changed something, by replaying the log
+        without it and without the read-only commands after it (ps, inspect, a failed command…),
+        which are not undone one by one. floor: log lines that stay whatever (a lesson's setup)."""
+        if len(self.log) <= floor:
             return False
-        undone = self.undone + [self.log[-1]]
-        self.rewind(len(self.log) - 1)
+        keep = len(self.log) - 1
+        while keep > floor and self.transcript[keep].get("read_only"):
+            keep -= 1
+        changed = [line for line, entry in zip(self.log[keep:], self.transcript[keep:])
+                   if not entry.get("read_only")]
+        undone = self.undone + changed[:1]
+        self.rewind(keep)
         self.undone = undone
         return True
 
     def redo(self) -> Result | None:
-        """Run again the command the last undo took back (None if there is none)."""
+        """Run again the change the last undo took back (None if there is none)."""
         if not self.undone:
             return None
         remaining, line = self.undone[:-1], self.undone[-1]
