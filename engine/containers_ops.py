@@ -1,7 +1,10 @@
 """What the daemon does to containers: create, start, stop, kill, pause, exec, remove.
 
-Handlers in engine/cli/containers.py call these after `lifecycle.check()` allowed the command;
-the builder uses create/start/discard too. Each returns the events the stage highlights.
+The `container_*` functions are the daemon's API, as moby's ContainerStart, ContainerStop…: each
+enforces the state rules (`lifecycle.check`: ok, a silent 304 no-op, or Docker's exact error)
+before it acts. The plain operations below them (start, stop, kill…) are what the daemon, the
+builder and an attached session use once a rule allowed them. Each returns the events the stage
+highlights.
 """
 from __future__ import annotations
 
@@ -381,3 +384,60 @@ def remove(daemon, container, force: bool = False) -> list[dict]:
     if force and container.running:
         events += lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
     return events + discard(daemon, container)
+
+
+# ---- the daemon's API: state rules enforced here (moby daemon/start.go, stop.go, kill.go…) -------
+def container_start(daemon, container, typed: str) -> RunResult | None:
+    """None when the container already runs (304 "container is already running": a success)."""
+    if lifecycle.check("start", container, typed) == lifecycle.NOOP:
+        return None
+    return start(daemon, container)
+
+
+def container_stop(daemon, container, typed: str, timeout: int | None = None, signal: str | None = None) -> list[dict]:
+    """[] when already stopped (304). The signal is parsed inside, its error wrapped (daemon/stop.go)."""
+    if lifecycle.check("stop", container, typed) == lifecycle.NOOP:
+        return []
+    if signal:
+        try:
+            lifecycle.parse_signal(signal)
+        except DaemonError as err:
+            raise DaemonError(f"cannot stop container: {typed}: {err.message}") from None
+    return stop(daemon, container, timeout, signal=signal)
+
+
+def container_kill(daemon, container, typed: str, number: int) -> list[dict]:
+    lifecycle.check("kill", container, typed)
+    return kill(daemon, container, number)
+
+
+def container_pause(daemon, container, typed: str) -> list[dict]:
+    lifecycle.check("pause", container, typed)
+    return pause(daemon, container)
+
+
+def container_unpause(daemon, container, typed: str) -> list[dict]:
+    lifecycle.check("unpause", container, typed)
+    return unpause(daemon, container)
+
+
+def container_restart(daemon, container, typed: str, timeout: int | None = None,
+                      signal: str | None = None) -> list[dict]:
+    """Stop if running, then start (daemon/restart.go); a start failure is wrapped."""
+    lifecycle.check("restart", container, typed)
+    events = stop(daemon, container, timeout, signal=signal) if container.running else []
+    try:
+        return events + start(daemon, container).events
+    except StartFailed as err:
+        raise DaemonError(f"Cannot restart container {typed}: {err.message}") from None
+
+
+def container_rm(daemon, container, typed: str, force: bool = False) -> list[dict]:
+    lifecycle.check("rm -f" if force else "rm", container, typed)
+    return remove(daemon, container, force)
+
+
+def container_exec(daemon, container, typed: str, argv: list[str], **options) -> RunResult:
+    lifecycle.check("exec", container, typed)
+    return exec_in(daemon, container, argv, **options)
+

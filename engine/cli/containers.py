@@ -5,7 +5,6 @@ from __future__ import annotations
 from .. import containers_ops as ops
 from .. import lifecycle, session
 from ..errors import DaemonError, DockerError
-from ..lifecycle import NOOP
 from ..refs import InvalidReference, parse as parse_ref
 from .container_commit import COMMANDS as COMMIT_COMMANDS
 from .container_flags import CREATE_FLAGS, RUN_FLAGS, FlagValueError, container_options
@@ -105,10 +104,9 @@ def _print_output(ctx, result, tty: bool) -> None:
 
 # ---- start --------------------------------------------------------------------------------
 def start_one(ctx, container, typed: str):
-    if lifecycle.check("start", container, typed) == NOOP:
-        return None
-    result = ops.start(ctx.daemon, container)
-    ctx.events.extend(result.events)
+    result = ops.container_start(ctx.daemon, container, typed)
+    if result is not None:
+        ctx.events.extend(result.events)
     return result
 
 
@@ -164,15 +162,8 @@ def _timeout(opts) -> int | None:
 def stop_cmd(ctx, opts, args):
     signal = opts.get("signal")
 
-    def stop(container, typed):
-        if lifecycle.check("stop", container, typed) == NOOP:
-            return  # 304: "container is already stopped" is a silent success
-        if signal:  # parsed inside containerStop, wrapped by ContainerStop (daemon/stop.go)
-            try:
-                lifecycle.parse_signal(signal)
-            except DaemonError as err:
-                raise DaemonError(f"cannot stop container: {typed}: {err.message}") from None
-        ctx.events.extend(ops.stop(ctx.daemon, container, _timeout(opts), signal=signal or None))
+    def stop(container, typed):  # 304 "container is already stopped" is a silent success
+        ctx.events.extend(ops.container_stop(ctx.daemon, container, typed, _timeout(opts), signal or None))
     return for_each(ctx, args, stop)
 
 
@@ -184,34 +175,25 @@ def kill_cmd(ctx, opts, args):
         return 1
 
     def kill(container, typed):
-        lifecycle.check("kill", container, typed)
-        ctx.events.extend(ops.kill(ctx.daemon, container, number))
+        ctx.events.extend(ops.container_kill(ctx.daemon, container, typed, number))
     return for_each(ctx, args, kill)
 
 
 def pause_cmd(ctx, opts, args):
     def pause(container, typed):
-        lifecycle.check("pause", container, typed)
-        ctx.events.extend(ops.pause(ctx.daemon, container))
+        ctx.events.extend(ops.container_pause(ctx.daemon, container, typed))
     return for_each(ctx, args, pause)
 
 
 def unpause_cmd(ctx, opts, args):
     def unpause(container, typed):
-        lifecycle.check("unpause", container, typed)
-        ctx.events.extend(ops.unpause(ctx.daemon, container))
+        ctx.events.extend(ops.container_unpause(ctx.daemon, container, typed))
     return for_each(ctx, args, unpause)
 
 
 def restart_cmd(ctx, opts, args):
     def restart(container, typed):
-        lifecycle.check("restart", container, typed)
-        if container.running:
-            ctx.events.extend(ops.stop(ctx.daemon, container, _timeout(opts), signal=opts.get("signal")))
-        try:
-            ctx.events.extend(ops.start(ctx.daemon, container).events)
-        except ops.StartFailed as err:
-            raise DaemonError(f"Cannot restart container {typed}: {err.message}") from None
+        ctx.events.extend(ops.container_restart(ctx.daemon, container, typed, _timeout(opts), opts.get("signal")))
     return for_each(ctx, args, restart)
 
 
@@ -223,8 +205,7 @@ def rm_cmd(ctx, opts, args):
             if not name.strip("/"):
                 raise CliError("container name cannot be empty")
             container = ctx.daemon.find_container(name.strip("/"))
-            lifecycle.check("rm -f" if force else "rm", container, name)
-            ctx.events.extend(ops.remove(ctx.daemon, container, force))
+            ctx.events.extend(ops.container_rm(ctx.daemon, container, name, force))
         except DockerError as err:
             if force and "No such container" in str(err):
                 ctx.eprint(str(err))  # rm -f: a missing container is reported, not an error (v28)
@@ -241,11 +222,10 @@ def rm_cmd(ctx, opts, args):
 # ---- exec ---------------------------------------------------------------------------------
 def exec_cmd(ctx, opts, args):
     container = ctx.daemon.find_container(args[0])  # the CLI inspects first: "No such container"
-    lifecycle.check("exec", container, args[0])
     argv = args[1:]
     env = [e if "=" in e else f"{e}={ctx.env[e]}" for e in opts["env"] if "=" in e or e in ctx.env]
-    result = ops.exec_in(ctx.daemon, container, argv, env=env, workdir=opts.get("workdir") or "",
-                         tty=opts["tty"], interactive=opts["interactive"])
+    result = ops.container_exec(ctx.daemon, container, args[0], argv, env=env, workdir=opts.get("workdir") or "",
+                                tty=opts["tty"], interactive=opts["interactive"])
     ctx.events.extend(result.events)
     if opts["detach"]:
         return 0
