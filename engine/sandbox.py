@@ -20,6 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from . import scenarios, session
+from .completion import complete
 from .errors import HostError, LimitError
 from .host import HostDir
 from .invocation import Invocation
@@ -260,7 +261,6 @@ class Sandbox:
         }
 
     def complete(self, line: str) -> list[str]:
-        from .completion import complete
         return complete(self.daemon, self.host, line)
 
     # ---- serialisation -----------------------------------------------------------------------

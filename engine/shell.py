@@ -16,6 +16,8 @@ from engine import limits, shell_cmds as cmds
 from engine.clock import START_NS
 from engine.fs import DIR, normpath
 from engine.shell_cmds import Ctx, LongRunning, Process
+from engine.shell_path import SHELLS, find_program, program_key
+from engine.shell_programs import PROGRAMS as SPECIAL
 from engine.shell_parse import Unsupported, parse, simple_script
 
 __all__ = ["Process", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
@@ -48,46 +50,6 @@ class NotExecutable(Exception):
 class ExitShell(Exception):
     def __init__(self, status: int):
         self.status = status
-
-
-# Applets of Alpine's busybox (subset that matters): they exist as /bin or /usr/bin symlinks.
-BUSYBOX_APPLETS = set("""ash sh cat chmod cp date echo env false grep head hostname id ln ls mkdir mv
-printf pwd rm rmdir sleep sort tail test [ top touch true uname wc which whoami vi wget tar gzip
-find sed awk xargs ps kill more less diff cut tr uniq nc ping free df du mount stat basename
-dirname tee yes seq nslookup""".split())
-# Debian/Ubuntu 'Essential' packages (coreutils, grep, dash, bash, findutils, sed...) are always
-# present; used when an image's modelled file tree leaves them out.
-GNU_ESSENTIALS = set("""sh dash bash cat chmod cp date echo env false grep head hostname id ln ls
-mkdir mv printf pwd rm rmdir sleep sort tail test [ touch true uname wc which whoami find sed xargs
-cut tr uniq tee yes seq basename dirname stat df du mount kill""".split())
-SHELLS = {"sh", "ash", "dash", "bash"}
-
-
-def _candidate_exists(fs, path: str) -> bool:
-    return fs.exists(path)
-
-
-def find_program(name: str, fs, env: dict[str, str], cwd: str, flavor: str) -> str | None:
-    """Path of the program `name` as PATH lookup finds it in the container, else None."""
-    if "/" in name:
-        path = normpath(name, cwd)
-        return path if _candidate_exists(fs, path) else None
-    search = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-    for directory in search.split(":"):
-        candidate = posixpath.join(normpath(directory or ".", cwd), name)
-        if _candidate_exists(fs, candidate):
-            return candidate
-    if flavor == "busybox" and name in BUSYBOX_APPLETS and fs.exists("/bin/busybox"):
-        return f"/bin/{name}"
-    if flavor == "gnu" and name in GNU_ESSENTIALS and fs.exists("/var/lib/dpkg/status"):
-        return f"/usr/bin/{name}" if name not in ("sh", "dash", "bash") else f"/bin/{name}"
-    return None
-
-
-def program_key(invoked: str) -> str:
-    base = posixpath.basename(invoked)
-    base = re.sub(r"^(python|pip)\d*(\.\d+)?$", lambda m: m.group(1), base)
-    return {"python": "python3", "pip3": "pip", "apt": "apt-get"}.get(base, base)
 
 
 class Shell:
@@ -174,7 +136,7 @@ class Shell:
                   stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
                   is_last=self.outer_last and command is self.last_command, out=cmd_out,
                   err=cmd_err, user=self.user)
-        ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(self.flavor))
+        ctx.run_argv = run_argv_for(self.flavor)
         try:
             return self._dispatch(words, ctx)
         finally:
@@ -401,15 +363,12 @@ UNSUPPORTED_NOTE = "LayerLab does not simulate `{command}`; nothing was run."
 
 def run_program(argv: list[str], path: str, ctx: Ctx) -> int:
     """Run the program found at `path` (argv[0] as the user typed it)."""
-    from engine.shell_programs import PROGRAMS as SPECIAL
     key = program_key(argv[0])
     if key == "busybox" and len(argv) > 1:
         argv, key = argv[1:], program_key(argv[1])
     ctx.shell = None  # an external program, not a shell builtin
-    if key in SPECIAL:
-        return SPECIAL[key](ctx, argv, path)
-    if key in cmds.PROGRAMS:
-        return cmds.PROGRAMS[key](ctx, argv[1:])
+    if key in PROGRAMS:
+        return PROGRAMS[key](ctx, argv, path)
     interpreter = _shebang(ctx.fs, path)
     if interpreter in SHELLS:
         return shell_main(ctx, [interpreter, argv[0]] + argv[1:], path)
@@ -428,6 +387,21 @@ def _shebang(fs, path: str) -> str | None:
     if words and posixpath.basename(words[0]) == "env" and len(words) > 1:
         return words[1]
     return posixpath.basename(words[0]) if words else None
+
+
+def _arguments_only(program):
+    """A simple command (shell_cmds) takes its arguments, not argv[0] and the program's path."""
+    def run(ctx: Ctx, argv: list[str], path: str) -> int:
+        return program(ctx, argv[1:])
+    return run
+
+
+def run_argv_for(flavor: str):
+    """Ctx.run_argv for programs that exec another one (env, nginx's entrypoint): not-found text
+    as `env` of this flavour prints it unless the caller gives its own."""
+    def run_argv(argv: list[str], ctx: Ctx, who: str | None = None) -> int:
+        return exec_argv(argv, ctx, who or _env_not_found(flavor))
+    return run_argv
 
 
 def exec_argv(argv: list[str], ctx: Ctx, who: str) -> int:
@@ -504,7 +478,7 @@ def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, 
         raise NotExecutable(path, problem)
     ctx = Ctx(fs, flavor, dict(env), cwd, now_ns=START_NS if now_ns is None else now_ns, tty=tty,
               interactive=interactive, is_last=True, user=user)
-    ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(flavor))
+    ctx.run_argv = run_argv_for(flavor)
     try:
         status, process = run_program(list(argv), path, ctx), None
     except LongRunning as running:
@@ -515,3 +489,9 @@ def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, 
 def _env_not_found(flavor: str) -> str:
     return ("env: can't execute '{name}': No such file or directory" if flavor == "busybox"
             else "env: '{name}': No such file or directory")
+
+
+# The one program table: name -> run(ctx, argv, path). Simple commands first, the programs with
+# behaviour of their own (sleep, nginx, apk…) over them, and the shells, which are this interpreter.
+PROGRAMS = {**{name: _arguments_only(program) for name, program in cmds.PROGRAMS.items()},
+            **SPECIAL, **{name: shell_main for name in SHELLS}}

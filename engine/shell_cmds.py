@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from engine import limits
-from engine.fs import DIR, SYMLINK, normpath
+from engine.fs import DIR, FIXED_MTIME, SYMLINK, normpath
+from engine.shell_path import find_program
 from engine.unionfs import FsError, UnionFS
 
 STRERROR = {
@@ -445,7 +446,6 @@ def mode_string(entry) -> str:
 def _ls_date(ctx: Ctx, path: str) -> str:
     """Files from image layers carry the layer tar's fixed mtime; files the container wrote
     carry the current (virtual) time."""
-    from engine.fs import FIXED_MTIME
     seconds = ctx.now_ns // 1_000_000_000 if ctx.fs.source(path) == "rw" else FIXED_MTIME
     when = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
     now = dt.datetime.fromtimestamp(ctx.now_ns // 1_000_000_000, dt.timezone.utc)
@@ -746,7 +746,6 @@ def date(ctx: Ctx, args: list[str]) -> int:
 
 
 def which(ctx: Ctx, args: list[str]) -> int:
-    from engine.shell import find_program
     status = 0
     for name in args:
         found = find_program(name, ctx.fs, ctx.env, ctx.cwd, ctx.flavor)

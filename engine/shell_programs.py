@@ -9,7 +9,9 @@ import datetime as dt
 import posixpath
 import re
 
+from engine import packages
 from engine import shell_cmds as cmds
+from engine.registry_files import HELLO_WORLD_TEXT
 from engine.fs import normpath
 from engine.shell_cmds import Ctx, LongRunning, Process
 
@@ -67,16 +69,7 @@ def tail(ctx: Ctx, argv: list[str], path: str) -> int:
     return status
 
 
-def shell(ctx: Ctx, argv: list[str], path: str) -> int:
-    from engine.shell import shell_main
-    return shell_main(ctx, argv, path)
-
-
 def hello(ctx: Ctx, argv: list[str], path: str) -> int:
-    try:
-        from engine.registry import HELLO_WORLD_TEXT
-    except ImportError:
-        from engine.registry_files import HELLO_WORLD_TEXT
     ctx.write(HELLO_WORLD_TEXT)
     return 0
 
@@ -128,7 +121,6 @@ ENTRYPOINT_DIR = "/docker-entrypoint.d"
 
 def nginx_entrypoint(ctx: Ctx, argv: list[str], path: str) -> int:
     """The nginx image's /docker-entrypoint.sh: run the /docker-entrypoint.d scripts, then exec."""
-    from engine.shell import exec_argv
     me, args = argv[0], argv[1:]
     script = ctx.fs.read(path) if ctx.fs.exists(path) else ""
     if ENTRYPOINT_DIR not in script:  # some other image's entrypoint script
@@ -147,7 +139,7 @@ def nginx_entrypoint(ctx: Ctx, argv: list[str], path: str) -> int:
     if not args:
         return 0
     line = next((n for n, text in enumerate(script.splitlines(), 1) if text.startswith("exec ")), 47)
-    return exec_argv(args, ctx, f"{me}: {line}: exec: {{name}}: not found")
+    return ctx.run_argv(args, ctx, f"{me}: {line}: exec: {{name}}: not found")
 
 
 def _entrypoint_script(ctx: Ctx, me: str, path: str, log: list[str]) -> None:
@@ -230,17 +222,6 @@ def _python_print(ctx: Ctx, argv: list[str], source: str) -> int:
 
 
 # ------------------------------------------------------------------ package managers
-def _packages(ctx: Ctx, function: str):
-    try:
-        from engine import packages
-    except ImportError:
-        packages = None
-    found = getattr(packages, function, None)
-    if found is None:
-        ctx.error(f"LayerLab cannot simulate this package install yet ({function} is missing).")
-    return found
-
-
 def _apply(ctx: Ctx, outcome) -> int:
     for path in sorted(outcome.files, key=lambda p: p.split("/")):
         ctx.fs.put(path, outcome.files[path])
@@ -262,13 +243,10 @@ def apk(ctx: Ctx, argv: list[str], path: str) -> int:
     sub = next((a for a in args if not a.startswith("-")), "")
     names = [a for a in args[args.index(sub) + 1:] if not a.startswith("-")] if sub else []
     if sub == "add" and names:
-        install = _packages(ctx, "apk_add")
-        if install is None:
-            return 1
         db = _read_or_empty(ctx, "/lib/apk/db/installed")
-        return _apply(ctx, install(names, db, no_cache="--no-cache" in args))
-    if sub == "update" and _packages(ctx, "apk_update"):
-        return _apply(ctx, _packages(ctx, "apk_update")())
+        return _apply(ctx, packages.apk_add(names, db, no_cache="--no-cache" in args))
+    if sub == "update":
+        return _apply(ctx, packages.apk_update())
     return _unsupported(ctx, argv)
 
 
@@ -284,17 +262,13 @@ def apt_get(ctx: Ctx, argv: list[str], path: str) -> int:
     args = argv[1:]
     sub = next((a for a in args if not a.startswith("-")), "")
     if sub == "update":
-        update = _packages(ctx, "apt_get_update")
         status = _read_or_empty(ctx, "/var/lib/dpkg/status")  # ubuntu and debian differ
-        return _apply(ctx, update(dpkg_status=status)) if update else 1
+        return _apply(ctx, packages.apt_get_update(dpkg_status=status))
     if sub == "install":
-        install = _packages(ctx, "apt_get_install")
-        if install is None:
-            return 1
         names = [a for a in args[args.index(sub) + 1:] if not a.startswith("-")]
         assume_yes = any(re.fullmatch(r"-[a-z]*y[a-z]*|--yes|--assume-yes", a) for a in args)
         status = _read_or_empty(ctx, "/var/lib/dpkg/status")
-        return _apply(ctx, install(names, status, lists_present=_apt_lists_present(ctx),
+        return _apply(ctx, packages.apt_get_install(names, status, lists_present=_apt_lists_present(ctx),
                                    assume_yes=assume_yes))
     return _unsupported(ctx, argv)
 
@@ -312,17 +286,13 @@ def pip(ctx: Ctx, argv: list[str], path: str) -> int:
             names += [ln.split("#")[0].strip() for ln in text.splitlines() if ln.split("#")[0].strip()]
         elif not arg.startswith("-"):
             names.append(arg)
-    install = _packages(ctx, "pip_install")
-    if install is None:
-        return 1
     site = next(iter(cmds.glob_match(ctx.fs, "/", "/usr/local/lib/python3*/site-packages")), "")
     present = ctx.fs.listdir(site) if site else []
-    return _apply(ctx, install(names, present, no_cache_dir=no_cache_dir))
+    return _apply(ctx, packages.pip_install(names, present, no_cache_dir=no_cache_dir))
 
 
 PROGRAMS = {
-    "sleep": sleep, "top": top, "tail": tail, "sh": shell, "ash": shell, "dash": shell,
-    "bash": shell, "hello": hello, "nginx": nginx, "nginx-debug": nginx,
+    "sleep": sleep, "top": top, "tail": tail, "hello": hello, "nginx": nginx, "nginx-debug": nginx,
     "docker-entrypoint.sh": nginx_entrypoint, "python3": python, "pip": pip, "apk": apk,
     "apt-get": apt_get,
 }

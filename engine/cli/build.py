@@ -14,7 +14,9 @@ from ..dockerfile import DockerfileError, dockerignore_filter, parse
 from ..errors import DaemonError, DockerError
 from ..model import Image
 from ..refs import InvalidReference, parse as parse_ref
+from .context import Context
 from .format import human_size, human_size4
+from .image_pull import pull
 from .parser import Command, Flag
 
 LEGACY_BANNER = ("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n"
@@ -172,8 +174,6 @@ def _resolve_base(ctx, ref: str, legacy: bool) -> Image:
     image = ctx.daemon.image_or_none(ref)
     if image is not None:
         return image
-    from .images import pull
-    from .context import Context
     inner = Context(ctx.daemon, ctx.host)
     image = pull(inner, ref)
     if legacy:  # the pull progress shows inside the build stream

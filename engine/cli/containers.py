@@ -9,6 +9,7 @@ from ..refs import InvalidReference, parse as parse_ref
 from .container_commit import COMMANDS as COMMIT_COMMANDS
 from .container_flags import CREATE_FLAGS, RUN_FLAGS, FlagValueError, container_options
 from .format import human_size4
+from .image_pull import pull
 from .parser import Command, Flag
 
 
@@ -41,7 +42,6 @@ def find_or_pull(ctx, ref: str):
     except InvalidReference as err:
         raise CliError(str(err), 125) from None
     ctx.eprint(f"Unable to find image '{tagged}' locally")
-    from .image_pull import pull  # the images module owns pulling and its progress output
     return pull(ctx, ref, for_run=True)
 
 

@@ -10,6 +10,7 @@ from .. import images_ops
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
 from . import gotemplate
+from .container_inspect import container_inspect_json
 from .context import Context
 from .format import go_json, human_size4, tabwrite
 from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
@@ -178,11 +179,6 @@ def _cmd_df(ctx: Context, opts: dict, args: list[str]) -> int:
 
 
 def _container_json(daemon, ref: str) -> dict:
-    try:
-        from .container_info import container_inspect_json  # the container engineer's module
-    except ModuleNotFoundError:
-        daemon.find_container(ref)  # (only while that module is missing) raises NoSuchContainer
-        raise
     return container_inspect_json(daemon, daemon.find_container(ref))
 
 
