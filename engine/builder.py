@@ -1,9 +1,9 @@
 """`docker build` as the article tells it: for each step, run a container on the previous image,
 let the step change its read-write layer, commit that layer; one layer per filesystem step.
 
-The steps are executed once here; how a build is reported (legacy `Step N/M` transcript or
-BuildKit's progress) and what it leaves behind (intermediate images, or none) is the job of
-the two reporters in build_output.py.
+The steps are executed once here (build_run.py drives them and keeps the cache); how a build is
+reported (legacy `Step N/M` transcript or BuildKit's progress) is the job of the two reporters in
+cli/build.py.
 """
 from __future__ import annotations
 
@@ -18,19 +18,11 @@ from . import health, shell
 from .dockerfile import Instruction, key_values, substitute
 from .fs import Entry, Layer, normpath
 from .unionfs import FsError, UnionFS
+from .errors import StepFailed
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 METADATA = {"ENV", "LABEL", "CMD", "ENTRYPOINT", "EXPOSE", "USER", "VOLUME", "STOPSIGNAL",
             "ARG", "SHELL", "MAINTAINER", "HEALTHCHECK", "ONBUILD"}
-
-
-class StepFailed(Exception):
-    """A RUN returned non-zero, or COPY found nothing: carries both builders' texts."""
-
-    def __init__(self, legacy: str, buildkit: str, output: str = "", exit_code: int = 1):
-        super().__init__(legacy)
-        self.legacy, self.buildkit, self.output, self.exit_code = legacy, buildkit, output, exit_code
-        self.container = ""  # legacy builder: the id of the step's container, when one ran
 
 
 @dataclass

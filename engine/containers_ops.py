@@ -17,6 +17,7 @@ from .clock import NS
 from .errors import Conflict, DaemonError, InvalidArgument, LimitError
 from .model import Container, Process
 from .unionfs import FsError
+from .errors import StartFailed
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_STOP_TIMEOUT = 10  # daemon defaultStopTimeout on Linux (seconds)
@@ -26,10 +27,6 @@ START_FAILED = ("failed to create task for container: failed to create shim task
                 "failed: runc create failed: unable to start container process: error during container "
                 "init: {cause}: unknown")
 EXEC_FAILED = "OCI runtime exec failed: exec failed: unable to start container process: {cause}: unknown"
-
-
-class StartFailed(DaemonError):
-    """The runtime could not exec argv[0]; exit_code is the container's (126/127)."""
 
 
 @dataclass

@@ -113,3 +113,102 @@ class DockerfileError(Exception):
         if self.line is None:
             return self.message
         return f"dockerfile parse error on line {self.line}: {self.message}"
+
+
+class LineError(Exception):
+    pass
+
+
+class LongRunning(Exception):
+    """Raised by a program that keeps running: the script stops here."""
+
+    def __init__(self, process):  # a shell_cmds.Process
+        super().__init__(process.command)
+        self.process = process
+
+
+class FsError(Exception):
+    """errno-style failure: .errno is 'ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY',
+    'EROFS', 'EINVAL' or 'ELOOP'; .path is the path it is about."""
+
+    def __init__(self, errno: str, path: str):
+        super().__init__(f"{errno}: {path}")
+        self.errno = errno
+        self.path = path
+
+
+class StartFailed(DaemonError):
+    """The runtime could not exec argv[0]; exit_code is the container's (126/127)."""
+
+
+class Unsupported(Exception):
+    """A shell feature LayerLab's shell does not model; the message says which, plainly."""
+
+
+class PullError(NotFound):
+    """The registry refused: unknown repository or tag (the client prints 'Error response from daemon: …')."""
+
+
+class CliError(DockerError):
+    """An error docker/cli prints itself (no "Error response from daemon:" prefix)."""
+
+
+class TemplateError(Exception):
+    """Go's error text, e.g. `template: :1: unclosed action`. Docker prints it as
+    "template parsing error: " + message (both for parse and execution errors)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def docker_message(self) -> str:
+        return "template parsing error: " + self.message
+
+
+class FlagValueError(DockerError):
+    """A flag value the CLI rejects before calling the daemon (printed with `docker:` + help, 125)."""
+
+    exit_code = 125
+
+
+class ExecNotFound(Exception):
+    """argv[0] of a container's command does not exist (Docker reports exit 127)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class NotExecutable(Exception):
+    """argv[0] exists but cannot run: reason 'permission denied' or 'is a directory' (126)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+class ExitShell(Exception):
+    def __init__(self, status: int):
+        self.status = status
+
+
+class ArchiveError(Exception):
+    """An archive that cannot be read; the message is the text Docker prints."""
+
+
+class InvalidReference(DockerError):
+    pass
+
+
+class StepFailed(Exception):
+    """A RUN returned non-zero, or COPY found nothing: carries both builders' texts."""
+
+    def __init__(self, legacy: str, buildkit: str, output: str = "", exit_code: int = 1):
+        super().__init__(legacy)
+        self.legacy, self.buildkit, self.output, self.exit_code = legacy, buildkit, output, exit_code
+        self.container = ""  # legacy builder: the id of the step's container, when one ran
+
+
+class TemplateCallError(Exception):
+    """A template function returned an error (or panicked); reported as "error calling NAME: ..."."""

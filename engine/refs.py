@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import DockerError, InvalidArgument
+from .errors import InvalidReference
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
@@ -14,10 +15,6 @@ _REFERENCE = re.compile(
     rf"^(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?$")
 _ANYCASE = re.compile(_REFERENCE.pattern.replace("[a-z0-9]", "[a-zA-Z0-9]"))
 ID_PREFIX = re.compile(r"^(sha256:)?[0-9a-f]{1,64}$")
-
-
-class InvalidReference(DockerError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class Sandbox:
 
     # ---- views -------------------------------------------------------------------------------
     def state(self) -> dict:
-        """The JSON state of the API (DESIGN §3)."""
+        """The JSON state the API serves (web/api.py): images, layers, containers, host files."""
         d = self.daemon
         created_by: dict[str, str] = {}
         for image in d.images.values():

@@ -19,6 +19,7 @@ from engine.shell_cmds import Ctx, LongRunning, Process
 from engine.shell_path import SHELLS, find_program, program_key
 from engine.shell_programs import PROGRAMS as SPECIAL
 from engine.shell_parse import Unsupported, parse, simple_script
+from engine.errors import ExecNotFound, ExitShell, NotExecutable
 
 __all__ = ["Process", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
 
@@ -29,27 +30,6 @@ class ExecResult:
     stderr: str
     exit_code: int
     process: Process | None = None
-
-
-class ExecNotFound(Exception):
-    """argv[0] of a container's command does not exist (Docker reports exit 127)."""
-
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.name = name
-
-
-class NotExecutable(Exception):
-    """argv[0] exists but cannot run: reason 'permission denied' or 'is a directory' (126)."""
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path, self.reason = path, reason
-
-
-class ExitShell(Exception):
-    def __init__(self, status: int):
-        self.status = status
 
 
 class Shell:

@@ -16,6 +16,7 @@ from engine import limits
 from engine.fs import DIR, FIXED_MTIME, SYMLINK, normpath
 from engine.shell_path import find_program
 from engine.unionfs import FsError, UnionFS
+from engine.errors import LongRunning
 
 STRERROR = {
     "ENOENT": "No such file or directory", "EEXIST": "File exists", "ENOTDIR": "Not a directory",
@@ -34,14 +35,6 @@ class Process:
     on_sigterm: str = "ignore"  # 'exit0' | 'ignore' (PID 1 without a handler) | 'terminate' (143)
     ends_after: float | None = None
     extra: list[str] = field(default_factory=list)
-
-
-class LongRunning(Exception):
-    """Raised by a program that keeps running: the script stops here."""
-
-    def __init__(self, process: Process):
-        super().__init__(process.command)
-        self.process = process
 
 
 @dataclass

@@ -14,6 +14,7 @@ from .cli.context import Context
 from .cli.dispatch import run_docker
 from .errors import HostError
 from .host import HOME
+from .errors import LineError
 
 MAX_LINE = 4096
 OPERATORS = {"&&", "||", ";", "|", ">", ">>", "<", "&"}
@@ -29,10 +30,6 @@ HELP = """LayerLab understands these commands (type one, or `docker COMMAND --he
   Host        ls [-l] | cat FILE | tar -tvf FILE.tar | rm FILE | pwd | echo TEXT > FILE
   Terminal    clear | help | ↑/↓ history | Tab completion
 """
-
-
-class LineError(Exception):
-    pass
 
 
 @dataclass

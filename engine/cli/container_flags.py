@@ -6,12 +6,7 @@ import shlex
 
 from ..errors import DockerError
 from .parser import Flag
-
-
-class FlagValueError(DockerError):
-    """A flag value the CLI rejects before calling the daemon (printed with `docker:` + help, 125)."""
-
-    exit_code = 125
+from ..errors import FlagValueError
 
 
 SHARED = [

@@ -11,10 +11,7 @@ from .container_flags import CREATE_FLAGS, RUN_FLAGS, FlagValueError, container_
 from .format import human_size4
 from .image_pull import pull
 from .parser import Command, Flag
-
-
-class CliError(DockerError):
-    """An error docker/cli prints itself (no "Error response from daemon:" prefix)."""
+from ..errors import CliError
 
 
 def with_help(err: DockerError, command: str, code: int = 125) -> DockerError:

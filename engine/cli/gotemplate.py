@@ -19,19 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from engine.cli.format import GoNil, go_json, go_print, go_sprint, go_sprintf, go_sprintln, go_type_name, quote_go
-
-
-class TemplateError(Exception):
-    """Go's error text, e.g. `template: :1: unclosed action`. Docker prints it as
-    "template parsing error: " + message (both for parse and execution errors)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    @property
-    def docker_message(self) -> str:
-        return "template parsing error: " + self.message
+from engine.errors import TemplateCallError as _CallError
+from engine.errors import TemplateError
 
 
 # ==================================================================================================
@@ -1086,10 +1075,6 @@ def _map_key(key):
 
 # ==================================================================================================
 # Functions (text/template funcs.go builtins + docker/cli templates.go basicFunctions)
-
-class _CallError(Exception):
-    """A Go function returned an error (or panicked); reported as "error calling NAME: ...". """
-
 
 def _plain(value):
     return None if value is MISSING else value

@@ -17,10 +17,7 @@ from ..fs import chain_ids
 from ..model import Image
 from .context import Context
 from .parser import Command, Flag
-
-
-class PullError(NotFound):
-    """The registry refused: unknown repository or tag (the client prints 'Error response from daemon: …')."""
+from ..errors import PullError
 
 
 def _registry_path(repository: str) -> str:
