@@ -289,20 +289,71 @@ def logs_cmd(ctx, opts, args):
         (ctx.write if stream == "stdout" else ctx.ewrite)(text)
 
 
-def top_cmd(ctx, opts, args):
-    container = ctx.daemon.find_container(args[0])
-    lifecycle.check("top", container, args[0])
-    shim = container.pid - 21
+# `ps -o` field -> column title (procps-ng ps/output.c) and the value LayerLab knows for it
+PS_FIELDS = {"pid": "PID", "ppid": "PPID", "user": "USER", "uid": "UID", "comm": "COMMAND", "args": "COMMAND",
+             "cmd": "CMD", "command": "COMMAND", "etime": "ELAPSED", "stat": "STAT", "tty": "TT", "time": "TIME",
+             "stime": "STIME", "pcpu": "%CPU", "%cpu": "%CPU", "pmem": "%MEM", "%mem": "%MEM", "c": "C"}
+PS_EF = ["uid_name", "pid", "ppid", "c", "stime", "tty_long", "time", "cmd"]
+PS_AUX = ["user", "pid", "pcpu", "pmem", "vsz", "rss", "tty_long", "stat", "start", "bsdtime", "command"]
+_TITLES = {**PS_FIELDS, "uid_name": "UID", "vsz": "VSZ", "rss": "RSS", "start": "START", "tty_long": "TTY",
+           "bsdtime": "TIME"}
+
+
+def _ps_columns(ps_args: str) -> list[str] | None:
+    """The columns `ps <ps_args>` prints, for the forms LayerLab models; None for others."""
+    words = ps_args.split()
+    if not words or words in (["-ef"], ["-e", "-f"], ["-f"], ["-fe"]):
+        return PS_EF
+    if words in (["aux"], ["-aux"], ["au"], ["ax", "-u"]):
+        return PS_AUX
+    columns = []
+    for i, word in enumerate(words):
+        if word in ("-o", "-eo", "o") and i + 1 < len(words):
+            columns += words[i + 1].split(",")
+        elif i == 0 or words[i - 1] not in ("-o", "-eo", "o"):
+            if word not in ("-e", "-A", "ax"):
+                return None
+    return columns if columns and all(c in PS_FIELDS for c in columns) else None
+
+
+def _process_rows(daemon, container) -> list[dict]:
+    """PID 1 (parent: the containerd shim), its children, exec'd processes."""
+    shim, now = container.pid - 21, daemon.now
+    user = container.config.get("User") or "root"
     tty = "pts/0" if container.config.get("Tty") else "?"
-    rows = ["UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCMD"]
+    stime = _dt.datetime.fromtimestamp(container.started_at // NS, _dt.timezone.utc).strftime("%H:%M")
+    elapsed = max(0, (now - container.started_at) // NS)
+    etime = f"{elapsed // 60:02d}:{elapsed % 60:02d}" if elapsed < 3600 else \
+        f"{elapsed // 3600:02d}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
+    base = {"uid_name": user, "user": user, "uid": "0" if user == "root" else user, "c": "0", "stime": stime,
+            "start": stime, "tty": tty, "tty_long": tty, "time": "00:00:00", "bsdtime": "0:00", "etime": etime, "pcpu": "0.0", "pmem": "0.0",
+            "%cpu": "0.0", "%mem": "0.0", "vsz": "1624", "rss": "4", "stat": "Ss"}
+    rows = []
     for proc in container.processes:
-        started = container.started_at if proc.pid == container.pid else container.started_at
-        stime = _dt.datetime.fromtimestamp(started // NS, _dt.timezone.utc).strftime("%H:%M")
-        user = container.config.get("User") or "root"
-        rows.append(f"{user}\t{proc.pid}\t{shim}\t0\t{stime}\t{tty}\t00:00:00\t{proc.command}")
+        rows.append({**base, "pid": str(proc.pid), "ppid": str(shim), "comm": lifecycle.program_of(proc),
+                     "args": proc.command, "cmd": proc.command, "command": proc.command})
         # children the program started (nginx workers, a script's current command): PIDs after it
         for offset, child in enumerate(proc.extra, start=1):
-            rows.append(f"{user}\t{proc.pid + 30 + offset}\t{proc.pid}\t0\t{stime}\t{tty}\t00:00:00\t{child}")
+            rows.append({**base, "pid": str(proc.pid + 30 + offset), "ppid": str(proc.pid), "stat": "S",
+                         "comm": child.split()[0].rstrip(":").rsplit("/", 1)[-1], "args": child, "cmd": child,
+                         "command": child})
+    return rows
+
+
+def top_cmd(ctx, opts, args):
+    """daemon/top_unix.go ContainerTop: `ps <args>` (default -ef) on the host, lines kept for the
+    container's PIDs; no PID column is an error. LayerLab knows -ef, aux and -o FIELDS."""
+    container = ctx.daemon.find_container(args[0])
+    lifecycle.check("top", container, args[0])
+    ps_args = " ".join(args[1:])
+    columns = _ps_columns(ps_args)
+    if columns is None:
+        raise DockerError(f"LayerLab's docker top knows the ps options -ef, aux and -o FIELD,… "
+                          f"({', '.join(PS_FIELDS)}), not `{ps_args}`")
+    if "pid" not in columns:
+        raise DaemonError("Couldn't find PID field in ps output")  # top_unix.go parsePSOutput
+    rows = ["\t".join(_TITLES[c] for c in columns)]
+    rows += ["\t".join(p[c] for c in columns) for p in _process_rows(ctx.daemon, container)]
     # cli top.go: tabwriter.NewWriter(out, 20, 1, 3, ' ', 0)
     ctx.write(tabwrite("\n".join(rows) + "\n", minwidth=20))
 

@@ -285,16 +285,25 @@ def prune_cmd(ctx, opts, args):
         answer = (ctx.stdin or b"").decode(errors="replace").splitlines()[:1]
         if not answer or answer[0].strip().lower() != "y":
             return 1  # cancelled: the CLI prints nothing more (errdefs.IsCanceled), exit 1
-    stopped = [c for c in ctx.daemon.containers.values() if not c.running]
-    reclaimed = 0
-    lines = []
-    for container in stopped:
-        reclaimed += ctx.daemon.rw_size(container)
-        ctx.events.extend(ops.discard(ctx.daemon, container))
-        lines.append(container.id)
+    lines, events, reclaimed = prune_containers(ctx.daemon)
+    ctx.events.extend(events)
     if lines:
         ctx.print("Deleted Containers:\n" + "\n".join(lines) + "\n")
     ctx.print("Total reclaimed space: " + human_size4(reclaimed))
+
+
+def prune_containers(daemon) -> tuple[list[str], list[dict], int]:
+    """daemon/prune.go ContainersPrune: every stopped container, in daemon.List() order (newest
+    first: container.History sorts by creation time); (ids, events, reclaimed bytes)."""
+    order = {cid: i for i, cid in enumerate(daemon.containers)}
+    stopped = sorted((c for c in daemon.containers.values() if not c.running),
+                     key=lambda c: (c.created, order[c.id]), reverse=True)
+    lines, events, reclaimed = [], [], 0
+    for container in stopped:
+        reclaimed += daemon.rw_size(container)
+        events += ops.discard(daemon, container)
+        lines.append(container.id)
+    return lines, events, reclaimed
 
 
 # ---- command table ------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ NOT_SIMULATED = {
     "checkpoint": "checkpoints",
     ("image", "push"): "pushing to a registry", ("container", "stats"): "live resource statistics",
     ("container", "attach"): "attaching a terminal", ("container", "port"): "port mappings",
-    ("container", "update"): "resource limits", ("system", "prune"): "a system-wide prune (try docker container prune and docker image prune)",
+    ("container", "update"): "resource limits",
     ("system", "events"): "the event stream", ("builder", "prune"): "build cache pruning",
 }
 

@@ -10,6 +10,7 @@ from .. import images_ops
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
 from . import gotemplate
+from . import containers, images
 from .container_inspect import container_inspect_json
 from .context import Context
 from .format import go_json, human_size4, tabwrite
@@ -215,6 +216,43 @@ def _cmd_inspect(ctx: Context, opts: dict, args: list[str]) -> int:
     return inspect_objects(ctx, args, opts["format"], lookup)
 
 
+SYSTEM_PRUNE_WARNINGS = ["all stopped containers", "all networks not used by at least one container"]
+
+
+def _cmd_system_prune(ctx: Context, opts: dict, args: list[str]) -> int:
+    """docker/cli cli/command/system/prune.go (v28.5.2): containers, networks, images, build cache,
+    each printing what it removed, then the total. LayerLab has no user networks or volumes."""
+    warnings = SYSTEM_PRUNE_WARNINGS + (["all anonymous volumes not used by at least one container"]
+                                        if opts["volumes"] else [])
+    warnings += ["all images without at least one container associated to them", "all build cache"] \
+        if opts["all"] else ["all dangling images", "unused build cache"]
+    message = "WARNING! This will remove:\n" + "".join(f"  - {w}\n" for w in warnings) + "\nAre you sure you want to continue?"
+    if not opts["force"] and not images.confirmed(ctx, message):
+        return 1  # cancelled: nothing more is printed, exit 1
+    total = 0
+    ids, events, reclaimed = containers.prune_containers(ctx.daemon)
+    ctx.events.extend(events)
+    if ids:
+        ctx.print("Deleted Containers:\n" + "\n".join(ids) + "\n")
+    total += reclaimed
+    lines, events, reclaimed = images.prune_images(ctx.daemon, opts["all"])
+    ctx.events.extend(events)
+    if lines:
+        ctx.print("Deleted Images:\n" + "".join(line + "\n" for line in lines))
+    total += reclaimed
+    cache = sorted(ctx.daemon.build_cache)
+    if cache:  # builder.CachePrune; record ids are BuildKit's own (LayerLab shows its cache keys, cut)
+        layers_before = dict(ctx.daemon.layers)
+        ctx.daemon.build_cache.clear()
+        ctx.daemon.release_layers([])
+        freed = [d for d in layers_before if d not in ctx.daemon.layers]
+        total += sum(layers_before[d].size for d in freed)
+        ctx.events.append({"type": "build_cache_pruned", "entries": len(cache)})
+        ctx.print("Deleted build cache objects:\n" + "".join(key[:25] + "\n" for key in cache))
+    ctx.print(f"Total reclaimed space: {human_size4(total)}")
+    return 0
+
+
 COMMANDS = [
     Command("docker version", "docker version [OPTIONS]", "Show the Docker version information", _cmd_version,
             flags=[Flag("format", "f", "string", FORMAT_HELP, type_name="string")], max_args=0),
@@ -230,4 +268,9 @@ COMMANDS = [
                    Flag("size", "s", help="Display total file sizes if the type is container"),
                    Flag("type", "", "string", "Only inspect objects of the given type", type_name="string")],
             min_args=1),
+    Command("docker system prune", "docker system prune [OPTIONS]", "Remove unused data", _cmd_system_prune,
+            flags=[Flag("all", "a", help="Remove all unused images not just dangling ones"),
+                   Flag("filter", "", "list", 'Provide filter values (e.g. "label=<key>=<value>")', type_name="filter"),
+                   Flag("force", "f", help="Do not prompt for confirmation"),
+                   Flag("volumes", "", help="Prune anonymous volumes")], max_args=0),
 ]

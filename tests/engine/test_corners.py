@@ -146,3 +146,43 @@ def test_pull_by_digest(sb):
     bad = "sha256:" + "0" * 64
     r = sb.run(f"docker pull alpine@{bad}")
     assert r.stderr == f"Error response from daemon: manifest for alpine@{bad} not found: manifest unknown: manifest unknown\n"
+
+
+def test_top_with_ps_options(sb):
+    # daemon/top_unix.go: `ps <args>` (default -ef), the PID column required (parsePSOutput)
+    sb.run("docker run -d --name web alpine sleep 1000")
+    pid = str(sb.daemon.find_container("web").pid)
+    r = sb.run("docker top web -o pid,comm")
+    assert r.stdout.split() == ["PID", "COMMAND", pid, "sleep"]
+    r = sb.run("docker top web aux")
+    assert r.stdout.split()[:11] == ["USER", "PID", "%CPU", "%MEM", "VSZ", "RSS", "TTY", "STAT", "START", "TIME",
+                                     "COMMAND"]
+    r = sb.run("docker top web -o comm")
+    assert (r.stderr, r.exit_code) == ("Error response from daemon: Couldn't find PID field in ps output\n", 1)
+    assert sb.run("docker top web").stdout.split()[:8] == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+
+
+def test_container_prune_lists_newest_first(sb):
+    # daemon/prune.go ContainersPrune walks daemon.List(): newest first
+    sb.run("docker create --name old alpine")
+    sb.run("docker create --name new alpine")
+    ids = [sb.daemon.find_container(n).id for n in ("new", "old")]
+    r = sb.run("docker container prune -f")
+    assert r.stdout.startswith("Deleted Containers:\n" + "\n".join(ids) + "\n\n")
+
+
+def test_system_prune(sb):
+    # docker/cli cli/command/system/prune.go: the confirmation, then each prune's report and the total
+    sb.run("docker create --name gone alpine")
+    r = sb.run("docker system prune")
+    assert r.stdout == ("WARNING! This will remove:\n  - all stopped containers\n"
+                        "  - all networks not used by at least one container\n  - all dangling images\n"
+                        "  - unused build cache\n\nAre you sure you want to continue? [y/N] ")
+    assert r.exit_code == 1 and sb.daemon.containers
+    cid = sb.daemon.find_container("gone").id
+    r = sb.run("docker system prune -f")
+    assert r.stdout == f"Deleted Containers:\n{cid}\n\nTotal reclaimed space: 0B\n"
+    r = sb.run("docker system prune -af")
+    assert r.stdout.startswith("Deleted Images:\nuntagged: alpine:latest\n")
+    assert r.stdout.endswith("\nTotal reclaimed space: 8.31MB\n")
+    assert not sb.daemon.images
