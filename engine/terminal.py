@@ -26,7 +26,7 @@ HELP = """LayerLab understands these commands (type one, or `docker COMMAND --he
   Containers  docker create | run | start | stop | kill | restart | pause | unpause | rm
               ps (container ls) | exec | logs | top | diff | commit | cp | rename | wait
               inspect | export | container prune
-  System      docker version | info | system df
+  System      docker version | info | system df | system prune
   Host        ls [-l] | cat FILE | tar -tvf FILE.tar | rm FILE | pwd | echo TEXT > FILE
   Terminal    clear | help | ↑/↓ history | Tab completion
 """
