@@ -14,6 +14,7 @@ from . import containers, images
 from .container_inspect import container_inspect_json
 from .context import Context
 from .format import go_json, human_size4, tabwrite
+from .image_listfmt import render_rows
 from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
 from .parser import Command, Flag
 
@@ -169,10 +170,21 @@ def _reclaimable(amount: int, total: int) -> str:
     return human_size4(amount)
 
 
+DF_RAW = "type: {{.Type}}\ntotal: {{.TotalCount}}\nactive: {{.Active}}\nsize: {{.Size}}\nreclaimable: {{.Reclaimable}}\n"
+DF_HEADERS = {"Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE", "Reclaimable": "RECLAIMABLE"}
+
+
 def _cmd_df(ctx: Context, opts: dict, args: list[str]) -> int:
-    if opts["verbose"] or opts["format"]:
-        raise DockerError("LayerLab's docker system df shows the summary table only (no -v or --format)")
-    ctx.write(tabwrite("".join("\t".join(r) + "\n" for r in disk_usage(ctx.daemon))))
+    if opts["verbose"]:
+        raise DockerError("LayerLab's docker system df shows the summary (no -v)")
+    rows = disk_usage(ctx.daemon)
+    fmt = opts["format"] or "table"
+    if fmt == "table":
+        ctx.write(tabwrite("".join("\t".join(r) + "\n" for r in rows)))
+        return 0
+    # formatter/disk_usage.go NewDiskUsageFormat (not verbose): raw, json or a template per type
+    fields = [dict(zip(DF_HEADERS, row)) for row in rows[1:]]
+    ctx.write(render_rows(DF_RAW if fmt == "raw" else fmt, fields, DF_HEADERS, "*formatter.diskUsageImagesContext"))
     return 0
 
 

@@ -40,6 +40,7 @@ RULES = {
     "docker version": ("none", 0, "version [OPTIONS]"),                                # system/version.go:122
     "docker info": ("none", 0, "info [OPTIONS]"),                                      # system/info.go:73
     "docker system df": ("none", 0, "df [OPTIONS]"),                                   # system/df.go:24
+    "docker system prune": ("none", 0, "prune [OPTIONS]"),                             # system/prune.go:39
     "docker inspect": ("min", 1, "inspect [OPTIONS] NAME|ID [NAME|ID...]"),            # system/inspect.go:74
     "docker build": ("exact", 1, "build [OPTIONS] PATH | URL | -"),                    # image/build.go:100
     "docker save": ("min", 1, "save [OPTIONS] IMAGE [IMAGE...]"),                      # image/save.go:35

@@ -160,3 +160,23 @@ def test_container_context_json_keys(two_containers):
     assert list(rows[0]) == ["Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts", "Names",
                              "Networks", "Platform", "Ports", "RunningFor", "Size", "State", "Status"]
     assert (rows[0]["Platform"], rows[0]["Size"], rows[0]["Labels"]) == (None, "0B", "some.label=value")
+
+
+# ---- cli/command/formatter/disk_usage_test.go (TestDiskUsageContextFormatWrite) -----------------
+@pytest.mark.parametrize("line, name", [
+    ('docker system df --format "table {{.Type}}\\t{{.Active}}"', "disk-usage-context-write-custom"),
+    ("docker system df --format raw", "disk-usage-raw-format"),
+])
+def test_disk_usage_goldens(empty, line, name):
+    # an empty daemon, as the test's zero DiskUsageContext
+    assert now(empty, line).stdout == golden(f"formatter/testdata/{name}.golden")
+
+
+def test_disk_usage_default_table(empty):
+    # the table case of TestDiskUsageContextFormatWrite (expected text inline in the Go test)
+    assert now(empty, "docker system df").stdout == (
+        "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE\n"
+        "Images          0         0         0B        0B\n"
+        "Containers      0         0         0B        0B\n"
+        "Local Volumes   0         0         0B        0B\n"
+        "Build Cache     0         0         0B        0B\n")
