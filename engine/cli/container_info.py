@@ -20,6 +20,9 @@ from .image_listfmt import render_rows
 from .parser import Command, Flag
 
 PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+PS_RAW = ("container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\n"
+          "state: {{- pad .State 1 0}}\nstatus: {{- pad .Status 1 0}}\nnames: {{.Names}}\n"
+          "labels: {{- pad .Labels 1 0}}\nports: {{- pad .Ports 1 0}}\n")
 PS_HEADERS = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
               "RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS",
               "Size": "SIZE", "Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS",
@@ -265,7 +268,9 @@ def ps_cmd(ctx, opts, args):
     rows = [PsRow(ctx.daemon, c, trunc, with_size) for c in select_containers(ctx.daemon, opts, filters)]
     if fmt and opts["quiet"]:  # cli/command/container/list.go runPs
         ctx.eprint("WARNING: Ignoring custom format, because both --format and --quiet are set.")
-    if opts["quiet"]:  # formatter.NewContainerFormat: quiet wins over any format
+    if fmt == "raw":  # formatter.NewContainerFormat
+        fmt = "container_id: {{.ID}}" if opts["quiet"] else PS_RAW + ("size: {{.Size}}\n" if with_size else "")
+    elif opts["quiet"]:  # quiet wins over any other format
         fmt = "{{.ID}}"
     elif not fmt or fmt == "table":
         fmt = PS_TABLE + ("\t{{.Size}}" if opts["size"] else "")

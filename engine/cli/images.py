@@ -21,6 +21,10 @@ IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
                "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
 IMAGE_TABLE_DIGEST = ("table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
                       "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
+IMAGE_RAW = "repository: {{ .Repository }}\ntag: {{.Tag}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\n" \
+    "virtual_size: {{.Size}}\n"
+IMAGE_RAW_DIGEST = "repository: {{ .Repository }}\ntag: {{.Tag}}\ndigest: {{.Digest}}\nimage_id: {{.ID}}\n" \
+    "created_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n"
 IMAGE_HEADERS = {"Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "ID": "IMAGE ID",
                  "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "VirtualSize": "SIZE",
                  "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE"}
@@ -159,6 +163,8 @@ def _cmd_images(called_as: str):
         fmt = opts["format"] or "table"
         if fmt == "table":  # formatter.NewImageFormat
             fmt = "{{.ID}}" if opts["quiet"] else IMAGE_TABLE_DIGEST if opts["digests"] else IMAGE_TABLE
+        elif fmt == "raw":
+            fmt = "image_id: {{.ID}}" if opts["quiet"] else IMAGE_RAW_DIGEST if opts["digests"] else IMAGE_RAW
         elif fmt.startswith("table") and opts["digests"] and "{{.Digest}}" not in fmt:
             fmt += "\t{{.Digest}}"
         rows = [row for s in summaries

@@ -75,3 +75,19 @@ def test_unknown_field_names_the_go_type(sb):
     r = sb.run("docker images --format '{{.Nope}}'")
     assert r.stderr == ('template parsing error: template: :1:2: executing "" at <.Nope>: '
                         "can't evaluate field Nope in type *formatter.imageContext\n")
+
+
+def test_raw_formats(sb):
+    # formatter.NewContainerFormat / NewImageFormat RawFormatKey (container.go, image.go); a blank
+    # line after each record (formatter.go contextFormat writes "\n" after the template's own)
+    web = sb.daemon.find_container("web")
+    r = sb.run("docker ps --format raw")
+    assert r.stdout.startswith(f"container_id: {web.id[:12]}\nimage: alpine\ncommand: \"sleep 1000\"\ncreated_at: ")
+    assert r.stdout.endswith("\nstate: running\nstatus: " + r.stdout.split("status: ")[1].split("\n")[0] +
+                             "\nnames: web\nlabels: a=1,b=2\nports:\n\n")
+    assert sb.run("docker ps -q --format raw").stdout == f"container_id: {web.id[:12]}\n"
+    image = sb.daemon.image_or_none("alpine")
+    assert sb.run("docker images --format raw").stdout == (
+        f"repository: alpine\ntag: latest\nimage_id: {image.short_id}\ncreated_at: 2025-10-08 11:04:56 +0000 UTC\n"
+        "virtual_size: 8.31MB\n\n")
+    assert sb.run("docker images -q --format raw").stdout == f"image_id: {image.short_id}\n"
