@@ -8,6 +8,7 @@ highlights.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +79,10 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
                      attach: bool = False) -> tuple[Container, list[dict]]:
     """A created container: id, name, config and an empty read-write layer (moby daemon/create.go)."""
     limits.check_new_container(daemon)
+    if workdir:  # daemon/container.go:367 translateWorkingDir (verifyContainerSettings, before the name)
+        if not workdir.startswith("/"):
+            raise InvalidArgument(f"the working directory '{workdir}' is invalid, it needs to be an absolute path")
+        workdir = posixpath.normpath(workdir).replace("//", "/")
     if name:
         validate_name(daemon, name)
     base = image.run_config

@@ -186,3 +186,20 @@ def test_system_prune(sb):
     assert r.stdout.startswith("Deleted Images:\nuntagged: alpine:latest\n")
     assert r.stdout.endswith("\nTotal reclaimed space: 8.31MB\n")
     assert not sb.daemon.images
+
+
+def test_working_directory_must_be_absolute(sb):
+    # moby daemon/container.go:367 translateWorkingDir; run wraps it with its help hint (run.go)
+    r = sb.run("docker run --rm -w rel alpine pwd")
+    assert (r.stderr, r.exit_code) == ("docker: Error response from daemon: the working directory 'rel' is invalid, "
+                                       "it needs to be an absolute path\n\nRun 'docker run --help' for more "
+                                       "information\n", 125)
+    assert sb.run("docker run --rm -w /a/../b alpine pwd").stdout == "/b\n"  # filepath.Clean
+
+
+def test_entrypoint_reset_drops_the_image_cmd(sb):
+    # daemon/commit.go merge: a user Entrypoint (even [""]) keeps the image's Cmd out
+    sb.run("docker pull nginx")
+    assert sb.run("docker run --rm --entrypoint '' nginx echo hi").stdout == "hi\n"
+    r = sb.run("docker run --rm --entrypoint '' nginx")
+    assert r.stderr.startswith("docker: Error response from daemon: no command specified\n")
