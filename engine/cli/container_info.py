@@ -8,13 +8,13 @@ import re
 from .. import containers_ops as ops
 from .. import lifecycle
 from ..clock import NS
-from ..errors import DaemonError, DockerError, UsageError
+from ..errors import CliError, DaemonError, DockerError, UsageError
 from ..refs import InvalidReference, looks_like_id, parse as parse_ref
 from ..unionfs import diff
 from . import gotemplate
 from .container_flags import command_text
 from .container_inspect import COMMANDS as INSPECT_COMMANDS
-from .container_inspect import container_inspect_json  # noqa: F401  (docker inspect uses it)
+from .container_inspect import container_inspect_json, network_settings  # noqa: F401  (docker inspect uses the first)
 from .format import ellipsis, human_duration_ns, human_size, quote_go, since, tabwrite
 from .image_listfmt import render_rows
 from .parser import Command, Flag
@@ -363,6 +363,36 @@ def top_cmd(ctx, opts, args):
     ctx.write(tabwrite("\n".join(rows) + "\n", minwidth=20))
 
 
+def port_cmd(ctx, opts, args):
+    """docker/cli cli/command/container/port.go runPort (v28.5.2): the published ports from inspect's
+    NetworkSettings.Ports, sorted (NaturalLess), or one private port's host addresses."""
+    container = ctx.daemon.find_container(args[0])
+    ports = network_settings(container)["Ports"]
+    if len(args) > 1:
+        port, _, proto = args[1].partition("/")
+        if not port.isdigit() or int(port) > 65535:
+            raise CliError(f"Error: invalid port ({port}): strconv.ParseUint: parsing {quote_go(port)}: "
+                           + ("value out of range" if port.isdigit() else "invalid syntax"))
+        frontends = ports.get(f"{port}/{proto or 'tcp'}") or []
+        if not frontends:
+            raise CliError(f"Error: No public port '{args[1]}' published for {args[0]}")
+        out = [_join_host_port(f["HostIp"], f["HostPort"]) for f in frontends]
+    else:
+        out = [f"{key} -> {_join_host_port(f['HostIp'], f['HostPort'])}"
+               for key, frontends in ports.items() for f in frontends or []]
+    if out:
+        ctx.print("\n".join(sorted(out, key=_natural_key)))
+
+
+def _join_host_port(host: str, port: str) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # net.JoinHostPort
+
+
+def _natural_key(text: str):
+    """sortorder.NaturalLess: digit runs compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
+
+
 def diff_cmd(ctx, opts, args):
     container = ctx.daemon.find_container(args[0])
     for kind, path in diff(ctx.daemon.merged(container.diff_ids), container.rw):
@@ -370,6 +400,9 @@ def diff_cmd(ctx, opts, args):
 
 
 COMMANDS = [
+    Command("docker container port", "docker container port CONTAINER [PRIVATE_PORT[/PROTO]]",
+            "List port mappings or a specific mapping for the container", port_cmd,
+            aliases=["docker port"], min_args=1, max_args=2),
     Command("docker container ls", "docker container ls [OPTIONS]", "List containers", ps_cmd, [
         Flag("all", "a", "bool", "Show all containers (default shows just running)"),
         Flag("filter", "f", "list", "Filter output based on conditions provided", type_name="filter"),

@@ -64,8 +64,9 @@ def network_settings(c: Container) -> dict:
         for key in c.config.get("ExposedPorts") or {}:
             ports[key] = None
         for key, bindings in (c.host_config.get("PortBindings") or {}).items():
-            ports[key] = [{"HostIp": b.get("HostIp") or "0.0.0.0", "HostPort": b.get("HostPort", "")}
-                          for b in bindings]
+            # no host address: the daemon binds IPv4 and IPv6 (ps shows both, container_info.port_list)
+            ports[key] = [{"HostIp": ip, "HostPort": b.get("HostPort") or key.split("/")[0]}
+                          for b in bindings for ip in ([b["HostIp"]] if b.get("HostIp") else ["0.0.0.0", "::"])]
     return {"Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": ports,
             "HairpinMode": False, "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
             "SecondaryIPAddresses": None, "SecondaryIPv6Addresses": None, "EndpointID": "",

@@ -33,10 +33,10 @@ NOT_SIMULATED = {
     "manifest": "manifest lists", "buildx": "buildx", "scout": "Docker Scout", "init": "docker init",
     "login": "registry logins", "logout": "registry logins", "push": "pushing to a registry",
     "search": "searching Docker Hub", "stats": "live resource statistics", "attach": "attaching a terminal",
-    "port": "port mappings", "events": "the event stream", "update": "resource limits",
+    "events": "the event stream", "update": "resource limits",
     "checkpoint": "checkpoints",
     ("image", "push"): "pushing to a registry", ("container", "stats"): "live resource statistics",
-    ("container", "attach"): "attaching a terminal", ("container", "port"): "port mappings",
+    ("container", "attach"): "attaching a terminal",
     ("container", "update"): "resource limits",
     ("system", "events"): "the event stream", ("builder", "prune"): "build cache pruning",
 }

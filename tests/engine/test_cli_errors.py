@@ -35,7 +35,8 @@ RULES = {
     "docker ps": ("none", 0, "ps [OPTIONS]"),                                          # container/list.go:41
     "docker logs": ("exact", 1, "logs [OPTIONS] CONTAINER"),                           # container/logs.go:37
     "docker top": ("min", 1, "top CONTAINER [ps OPTIONS]"),                            # container/top.go:32
-    "docker diff": ("exact", 1, "diff CONTAINER"),                                     # container/diff.go:22
+    "docker diff": ("exact", 1, "diff CONTAINER"),
+    "docker port": ("range", (1, 2), "port CONTAINER [PRIVATE_PORT[/PROTO]]"),           # container/port.go:37                                     # container/diff.go:22
     "docker container inspect": ("min", 1, "inspect [OPTIONS] CONTAINER [CONTAINER...]"),  # container/inspect.go:28
     "docker version": ("none", 0, "version [OPTIONS]"),                                # system/version.go:122
     "docker info": ("none", 0, "info [OPTIONS]"),                                      # system/info.go:73

@@ -203,3 +203,16 @@ def test_entrypoint_reset_drops_the_image_cmd(sb):
     assert sb.run("docker run --rm --entrypoint '' nginx echo hi").stdout == "hi\n"
     r = sb.run("docker run --rm --entrypoint '' nginx")
     assert r.stderr.startswith("docker: Error response from daemon: no command specified\n")
+
+
+def test_port_lists_the_published_ports(sb):
+    # docker/cli cli/command/container/port.go runPort; no host address binds IPv4 and IPv6
+    sb.run("docker run -d --name web -p 8080:80 -p 127.0.0.1:9000:90 alpine sleep 1000")
+    assert sb.run("docker port web").stdout == "80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080\n90/tcp -> 127.0.0.1:9000\n"
+    assert sb.run("docker port web 80").stdout == "0.0.0.0:8080\n[::]:8080\n"
+    r = sb.run("docker port web 81")
+    assert (r.stderr, r.exit_code) == ("Error: No public port '81' published for web\n", 1)
+    r = sb.run("docker port web x")
+    assert r.stderr == 'Error: invalid port (x): strconv.ParseUint: parsing "x": invalid syntax\n'
+    sb.run("docker stop web")
+    assert (sb.run("docker port web").stdout, sb.run("docker port web").exit_code) == ("", 0)
