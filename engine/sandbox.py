@@ -261,7 +261,8 @@ class Sandbox:
         }
 
     def complete(self, line: str) -> list[str]:
-        return complete(self.daemon, self.host, line)
+        """Tab completion of docker and host commands; none inside a container's shell."""
+        return [] if self.daemon.session is not None else complete(self.daemon, self.host, line)
 
     # ---- serialisation -----------------------------------------------------------------------
     def to_json(self) -> dict:

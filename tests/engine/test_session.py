@@ -4,6 +4,7 @@ prompt), dash src/var.c initvar ("PS1=# " for root), Debian's /etc/bash.bashrc
 ('\\u@\\h:\\w\\$ '); bash prints "exit" when an interactive shell exits (builtins/exit.def)."""
 import pytest
 
+from engine import invariants
 from engine.sandbox import Sandbox
 
 
@@ -135,3 +136,11 @@ def test_transcript_keeps_the_prompts(sb):
     last = sb.transcript[-3:]
     assert [(e.get("prompt"), e.get("prompt_after")) for e in last] == [
         ("", "/ # "), ("/ # ", "/tmp # "), ("/tmp # ", "")]
+
+
+def test_invariants_hold_through_a_session_and_completion_is_off(sb):
+
+    sb.run("docker run -it --name box alpine sh")
+    assert invariants.check(sb.daemon) == [] and sb.complete("doc") == []
+    sb.run("exit")
+    assert invariants.check(sb.daemon) == [] and sb.complete("doc") != []
