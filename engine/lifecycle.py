@@ -47,6 +47,9 @@ RULES: dict[str, dict[str, object]] = {
     "logs": dict(zip(STATES, (OK, OK, OK, OK, OK,
                               (DaemonError, "can not get logs from container which is dead or marked "
                                             "for removal")))),
+    "update": dict(zip(STATES, (OK, OK, OK, OK, OK,
+                                (DaemonError, 'Cannot update container {id}: container is marked for removal '
+                                              'and cannot be "update"')))),  # daemon/update.go:57-59
     "export": dict(zip(STATES, (OK, OK, OK, OK, OK,
                                 (DaemonError, "You cannot export container {id} which is Dead")))),
 }

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from ..errors import DockerError, UsageError
 from ..invocation import Invocation
-from . import archive, build, container_info, containers, images, system
+from . import archive, build, container_info, container_update, containers, images, system
 from .context import Context
 from .parser import Command, check_arg_count, flag_error_text, help_text, parse_args
 
 # Command-group modules; each has COMMANDS.
-GROUP_MODULES = (images, containers, container_info, system, build, archive)
+GROUP_MODULES = (images, containers, container_info, container_update, system, build, archive)
 
 # The root command's use line (cmd/docker/docker.go, v28.5.2).
 ROOT_USE = "docker [OPTIONS] COMMAND [ARG...]"
@@ -33,11 +33,11 @@ NOT_SIMULATED = {
     "manifest": "manifest lists", "buildx": "buildx", "scout": "Docker Scout", "init": "docker init",
     "login": "registry logins", "logout": "registry logins", "push": "pushing to a registry",
     "search": "searching Docker Hub", "stats": "live resource statistics", "attach": "attaching a terminal",
-    "events": "the event stream", "update": "resource limits",
+    "events": "the event stream",
     "checkpoint": "checkpoints",
     ("image", "push"): "pushing to a registry", ("container", "stats"): "live resource statistics",
     ("container", "attach"): "attaching a terminal",
-    ("container", "update"): "resource limits",
+
     ("system", "events"): "the event stream", ("builder", "prune"): "build cache pruning",
 }
 

@@ -216,3 +216,20 @@ def test_port_lists_the_published_ports(sb):
     assert r.stderr == 'Error: invalid port (x): strconv.ParseUint: parsing "x": invalid syntax\n'
     sb.run("docker stop web")
     assert (sb.run("docker port web").stdout, sb.run("docker port web").exit_code) == ("", 0)
+
+
+def test_update_stores_limits_and_the_restart_policy(sb):
+    # docker/cli cli/command/container/update.go runUpdate; moby daemon/update.go
+    sb.run("docker run -d --name web alpine sleep 1000")
+    r = sb.run("docker update web")
+    assert (r.stderr, r.exit_code) == ("you must provide one or more flags when using this command\n", 1)
+    r = sb.run("docker update -m 512m --cpus 1.5 --restart on-failure:3 web nosuch")
+    assert (r.stdout, r.stderr, r.exit_code) == ("web\n", "Error response from daemon: No such container: nosuch\n", 1)
+    shown = sb.run("docker inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} "
+                   "{{json .HostConfig.RestartPolicy}}' web").stdout
+    assert shown == '536870912 1500000000 {"Name":"on-failure","MaximumRetryCount":3}\n'
+    r = sb.run("docker update -m 1m web")
+    assert r.stderr == "Error response from daemon: Minimum memory limit allowed is 6MB\n"
+    r = sb.run("docker update --restart bogus web")
+    assert r.stderr == ("Error response from daemon: invalid restart policy: unknown policy 'bogus'; use one of "
+                        "'no', 'always', 'on-failure', or 'unless-stopped'\n")
