@@ -183,7 +183,9 @@ def _regex_match(pattern: str, text: str) -> bool:
 
 
 def _ancestors_match(daemon, c, refs: list[str]) -> bool:
-    """ancestor=: the container's image or any image it was built FROM (image chain)."""
+    """ancestor=: the named image and its descendants through Parent links (daemon/list.go:328-342,
+    populateImageFilterByParents over imageService.Children): images built here by the legacy
+    builder; a pulled image that merely shares layers is not a descendant. Unknown names match nothing."""
     chain, image = set(), daemon.images.get(c.image_id)
     while image is not None:
         chain.add(image.id)
@@ -193,8 +195,7 @@ def _ancestors_match(daemon, c, refs: list[str]) -> bool:
             wanted = daemon.image_or_none(ref)
         except DaemonError:
             wanted = None
-        if wanted is not None and (wanted.id in chain or set(wanted.diff_ids) <= set(c.diff_ids)
-                                   and wanted.diff_ids == c.diff_ids[:len(wanted.diff_ids)]):
+        if wanted is not None and wanted.id in chain:
             return True
     return False
 

@@ -233,3 +233,18 @@ def test_update_stores_limits_and_the_restart_policy(sb):
     r = sb.run("docker update --restart bogus web")
     assert r.stderr == ("Error response from daemon: invalid restart policy: unknown policy 'bogus'; use one of "
                         "'no', 'always', 'on-failure', or 'unless-stopped'\n")
+
+
+def test_ancestor_filter_follows_parent_links_only(sb):
+    # daemon/list.go:328-342: the image and its descendants (imageService.Children: Parent links)
+    sb.run("docker pull nginx")  # shares debian's base layer, but is no child of a local debian
+    sb.run("docker pull debian")
+    sb.host_write("d/Dockerfile", b"FROM alpine\nRUN touch /x\n")
+    sb.run("DOCKER_BUILDKIT=0 docker build -q -t child d")  # the legacy builder records Parent
+    for line in ("docker run -d --name n1 nginx", "docker run -d --name c1 child sleep 1000",
+                 "docker run -d --name a1 alpine sleep 1000"):
+        sb.run(line)
+    names = lambda f: sb.run(f"docker ps --filter ancestor={f} --format '{{{{.Names}}}}'").stdout.split()  # noqa: E731
+    assert names("alpine") == ["a1", "c1"]
+    assert names("debian") == []
+    assert names("nosuch") == []
