@@ -180,3 +180,32 @@ def test_disk_usage_default_table(empty):
         "Containers      0         0         0B        0B\n"
         "Local Volumes   0         0         0B        0B\n"
         "Build Cache     0         0         0B        0B\n")
+
+
+# ---- cli/command/image/{prune,remove,pull}_test.go ---------------------------------------------
+def test_image_prune_all_with_the_prompt_answered(empty):
+    # TestNewPruneCommandSuccess "all": stdin "Y\n" -> image/testdata/prune-command-success.all.golden
+    empty.host_write("yes", b"Y\n")
+    out = now(empty, "docker image prune --all < yes")
+    assert (out.stdout, out.exit_code) == (golden("image/testdata/prune-command-success.all.golden"), 0)
+
+
+def test_image_prune_label_filter(empty):
+    # TestNewPruneCommandSuccess "label-filter" -> image/testdata/prune-command-success.label-filter.golden
+    out = now(empty, "docker image prune --force --filter label=foobar")
+    assert out.stdout == golden("image/testdata/prune-command-success.label-filter.golden")
+
+
+def test_rmi_force_of_a_missing_image(empty):
+    # TestNewRemoveCommandSuccess "Image not found with force option": nothing on stdout, success
+    # -> image/testdata/remove-command-success.Image not found with force option.golden
+    out = now(empty, "docker rmi -f image1")
+    assert (out.stdout, out.exit_code) == (
+        golden("image/testdata/remove-command-success.Image not found with force option.golden"), 0)
+
+
+def test_pull_quiet(empty):
+    # TestNewPullCommandSuccess "simple-quiet" -> image/testdata/pull-command-success.simple-quiet.golden
+    # (the fake pulls "image"; LayerLab's registry has alpine: the name is swapped after the run)
+    out = now(empty, "docker pull --quiet alpine")
+    assert out.stdout.replace("alpine", "image") == golden("image/testdata/pull-command-success.simple-quiet.golden")
