@@ -68,7 +68,7 @@ def port_list(c) -> list[tuple[int, str, str]]:
         for b in bindings:
             host = b.get("HostPort") or port
             if b.get("HostIp"):
-                out.append((int(port), proto, f"{b['HostIp']}:{host}->{port}/{proto}"))
+                out.append((int(port), proto, f"{_join_host_port(b['HostIp'], host)}->{port}/{proto}"))
             else:
                 out.append((int(port), proto, f"0.0.0.0:{host}->{port}/{proto}"))
                 out.append((int(port), proto, f"[::]:{host}->{port}/{proto}"))

@@ -209,3 +209,19 @@ def test_pull_quiet(empty):
     # (the fake pulls "image"; LayerLab's registry has alpine: the name is swapped after the run)
     out = now(empty, "docker pull --quiet alpine")
     assert out.stdout.replace("alpine", "image") == golden("image/testdata/pull-command-success.simple-quiet.golden")
+
+
+# ---- cli/command/container/port_test.go (TestNewPortCommandOutput) ---------------------------------
+@pytest.mark.parametrize("publish, port, name", [
+    ("-p 0.0.0.0:3456:80 -p 0.0.0.0:4567:443 -p 0.0.0.0:5678:443/udp", "80", "container-port-ipv4"),
+    ("-p [::]:3456:80 -p [::]:4567:443 -p [::]:5678:443/udp", "80", "container-port-ipv6"),
+    ("-p 3456:80 -p 4567:443 -p 5678:443/udp", "80", "container-port-ipv6-and-ipv4"),
+    ("-p 3456:80 -p 4567:443 -p 5678:443/udp", "443/udp", "container-port-ipv6-and-ipv4-443-udp"),
+    ("-p 3456:80 -p 4567:443 -p 5678:443/udp", "", "container-port-all-ports"),
+])
+def test_port(empty, publish, port, name):
+    # the fake's PortMap: 80/tcp, 443/tcp, 443/udp bound on the given addresses (no address: both)
+    empty.run("docker pull alpine")
+    assert empty.run(f"docker run -d --name some_container {publish} alpine sleep 1000").exit_code == 0
+    out = now(empty, f"docker port some_container {port}".rstrip())
+    assert (out.stdout, out.exit_code) == (golden(f"container/testdata/{name}.golden"), 0)
