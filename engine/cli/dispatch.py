@@ -172,6 +172,8 @@ def run_docker(ctx: Context, words: list[str]) -> int:
     opts, args = {}, list(rest)
     try:
         opts, args = parse_args(typed, rest)
+        if opts.pop("help-shorthand", False):  # pflag prints this on stderr, then the help follows
+            ctx.eprint("Flag shorthand -h has been deprecated, use --help")
         if opts.get("help"):
             ctx.write(help_text(typed, [cmd.path] + cmd.aliases))
             code = 0

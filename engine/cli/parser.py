@@ -113,6 +113,8 @@ def parse_args(cmd: Command, words: list[str]) -> tuple[dict, list[str]]:
             while j < len(letters):
                 letter = letters[j]
                 flag = cmd.short_flag(letter) if letter != "h" or cmd.short_flag("h") else HELP_FLAG
+                if flag is HELP_FLAG:  # cli/cobra.go: MarkShorthandDeprecated("help", "use --help")
+                    opts["help-shorthand"] = True
                 if flag is None:
                     raise UsageError(f"unknown shorthand flag: '{letter}' in -{letters}", cmd.path)
                 rest = letters[j + 1:]

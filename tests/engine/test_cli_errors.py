@@ -161,3 +161,10 @@ def test_a_usage_error_changes_nothing(sb):
     before = sb.state()
     sb.run("docker run --bogus alpine")
     assert sb.state() == before
+
+
+def test_dash_h_is_a_deprecated_shorthand(sb):
+    # cli/cobra.go setupCommonRootCommand: MarkShorthandDeprecated("help", "use --help"); pflag's notice
+    r = sb.run("docker ps -h")
+    assert r.stderr == "Flag shorthand -h has been deprecated, use --help\n"
+    assert r.stdout.startswith("\nUsage:  docker ps [OPTIONS]\n") and r.exit_code == 0
