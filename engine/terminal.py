@@ -25,7 +25,7 @@ HELP = """LayerLab understands these commands (type one, or `docker COMMAND --he
               image prune | build | save | load | import
   Containers  docker create | run | start | stop | kill | restart | pause | unpause | rm
               ps (container ls) | exec | logs | top | diff | commit | cp | rename | wait
-              inspect | export | container prune
+              inspect | export | container prune | attach | port | update
   System      docker version | info | system df | system prune
   Host        ls [-l] | cat FILE | tar -tvf FILE.tar | rm FILE | pwd | echo TEXT > FILE
   Terminal    clear | help | ↑/↓ history | Tab completion

@@ -234,6 +234,26 @@ def exec_cmd(ctx, opts, args):
     return 0 if result.still_running else result.exit_code
 
 
+# ---- attach -------------------------------------------------------------------------------------
+def attach_cmd(ctx, opts, args):
+    """attach.go (v28.5.2): the CLI checks the state first; a shell waiting on the tty takes the
+    terminal (session.py); any other program would stream its output until it ends."""
+    container = ctx.daemon.find_container(args[0])
+    if not container.running:  # inspectContainerAndCheckState, attach.go:30-38
+        raise CliError("You cannot attach to a stopped container, start it first")
+    if container.paused:
+        raise CliError("You cannot attach to a paused container, unpause it first")
+    if container.restarting:
+        raise CliError("You cannot attach to a restarting container, wait until it is running")
+    stdin = not opts["no-stdin"] and bool(container.config.get("OpenStdin"))
+    _attach(ctx, container, stdin=stdin)
+    if ctx.daemon.session is None:
+        ctx.eprint(f"LayerLab: `docker attach` would now show {container.name}'s output as it comes, until "
+                   "it ends; LayerLab returns at once. `docker logs` shows "
+                   "what it printed so far.")
+    return 0
+
+
 # ---- rename, wait, prune -----------------------------------------------------------------------
 def rename_cmd(ctx, opts, args):
     old, new = args[0].strip(), args[1].strip()
@@ -350,6 +370,13 @@ COMMANDS = [
         Flag("workdir", "w", "string", "Working directory inside the container", type_name="string")],
        min_args=2, interspersed=False),
     _c("rename", "CONTAINER NEW_NAME", "Rename a container", rename_cmd, min_args=2, max_args=2),
+    _c("attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running "
+       "container", attach_cmd, [
+           Flag("detach-keys", "", "string", "Override the key sequence for detaching a container",
+                type_name="string"),
+           Flag("no-stdin", "", "bool", "Do not attach STDIN"),
+           Flag("sig-proxy", "", "bool", "Proxy all received signals to the process", True)],
+       min_args=1, max_args=1),
     _c("wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes",
        wait_cmd),
     _c("prune", "[OPTIONS]", "Remove all stopped containers", prune_cmd, [

@@ -32,11 +32,10 @@ NOT_SIMULATED = {
     "config": "Swarm configs", "plugin": "plugins", "context": "contexts", "trust": "content trust",
     "manifest": "manifest lists", "buildx": "buildx", "scout": "Docker Scout", "init": "docker init",
     "login": "registry logins", "logout": "registry logins", "push": "pushing to a registry",
-    "search": "searching Docker Hub", "stats": "live resource statistics", "attach": "attaching a terminal",
+    "search": "searching Docker Hub", "stats": "live resource statistics",
     "events": "the event stream",
     "checkpoint": "checkpoints",
     ("image", "push"): "pushing to a registry", ("container", "stats"): "live resource statistics",
-    ("container", "attach"): "attaching a terminal",
 
     ("system", "events"): "the event stream", ("builder", "prune"): "build cache pruning",
 }

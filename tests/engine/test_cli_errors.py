@@ -36,6 +36,7 @@ RULES = {
     "docker logs": ("exact", 1, "logs [OPTIONS] CONTAINER"),                           # container/logs.go:37
     "docker top": ("min", 1, "top CONTAINER [ps OPTIONS]"),                            # container/top.go:32
     "docker diff": ("exact", 1, "diff CONTAINER"),
+    "docker attach": ("exact", 1, "attach [OPTIONS] CONTAINER"),                       # container/attach.go:54
     "docker update": ("min", 1, "update [OPTIONS] CONTAINER [CONTAINER...]"),           # container/update.go:50
     "docker port": ("range", (1, 2), "port CONTAINER [PRIVATE_PORT[/PROTO]]"),           # container/port.go:37                                     # container/diff.go:22
     "docker container inspect": ("min", 1, "inspect [OPTIONS] CONTAINER [CONTAINER...]"),  # container/inspect.go:28

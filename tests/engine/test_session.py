@@ -144,3 +144,19 @@ def test_invariants_hold_through_a_session_and_completion_is_off(sb):
     assert invariants.check(sb.daemon) == [] and sb.complete("doc") == []
     sb.run("exit")
     assert invariants.check(sb.daemon) == [] and sb.complete("doc") != []
+
+
+def test_attach_takes_the_terminal_back_to_a_detached_shell(sb):
+    # attach.go inspectContainerAndCheckState (v28.5.2 lines 30-38) for the state errors
+    sb.run("docker run -it --name box alpine sh")
+    sb.run("^P^Q")
+    assert sb.run("docker attach box").prompt == "/ # "
+    sb.run("exit")
+    r = sb.run("docker attach box")
+    assert (r.stderr, r.exit_code) == ("You cannot attach to a stopped container, start it first\n", 1)
+    sb.run("docker run -d --name s1 alpine sleep 1000")
+    sb.run("docker pause s1")
+    assert sb.run("docker attach s1").stderr == "You cannot attach to a paused container, unpause it first\n"
+    sb.run("docker unpause s1")
+    r = sb.run("docker attach s1")  # not a shell: LayerLab cannot hold the terminal, and says so
+    assert r.exit_code == 0 and r.prompt == "" and r.stderr.startswith("LayerLab: `docker attach` would now show")
