@@ -85,6 +85,7 @@ def undo(record: dict) -> tuple[dict, Sandbox]:
     if len(sandbox.transcript) > meta["since"]:
         command = sandbox.transcript[-1]["command"]
         sandbox.undo(floor=meta["since"])
+        command = sandbox.last_undone or command  # the change taken back
         last = {"command": command, "undone": True, "exit_code": 0, "events": []}
         return _with(record, sandbox, meta, last=last,
                      clear_from=min(record.get("clear_from", 0), len(sandbox.transcript))), sandbox

@@ -83,6 +83,7 @@ class Sandbox:
         # (commands logged, packed daemon + host state), oldest first; see the module docstring
         self.checkpoints: list[tuple[int, str]] = []
         self.undone: list[str] = []  # commands undo took back, most recent last: what redo runs again
+        self.last_undone = ""  # the line the last undo() took back (its change, or the first read-only line)
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -154,6 +155,7 @@ class Sandbox:
         changed = [line for line, entry in zip(self.log[keep:], self.transcript[keep:])
                    if not entry.get("read_only")]
         undone = self.undone + changed[:1]
+        self.last_undone = (changed or self.log[keep:])[0]  # what the page names as undone
         self.rewind(keep)
         self.undone = undone
         return True

@@ -93,6 +93,8 @@ def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
         sandbox = open_sandbox(record)
         before = sandbox.transcript[-1]["command"] if sandbox.transcript else None
         undone = sandbox.undo()
+        if undone:  # the change undo took back (read-only lines went with it)
+            before = sandbox.last_undone
         last = {"command": before, "undone": True, "exit_code": 0, "events": []} if undone else record.get("last")
         clear_from = min(record.get("clear_from", 0), len(sandbox.transcript))
         new = _record(record["scenario"], record["seed"], sandbox, clear_from, last, record.get("meta"),

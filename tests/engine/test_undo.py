@@ -37,3 +37,12 @@ def test_floor_keeps_a_lessons_setup():
     sb.run("docker ps")  # the learner's first command, read-only
     assert sb.undo(floor=1) and sb.log == ["docker pull alpine"]
     assert not sb.undo(floor=1)
+
+
+def test_last_undone_names_the_change():
+    sb = Sandbox.create(4)
+    sb.run("docker pull alpine")
+    sb.run("docker ps")
+    assert sb.undo() and sb.last_undone == "docker pull alpine"
+    sb.run("docker images")
+    assert sb.undo() and sb.last_undone == "docker images"  # only a read-only line was there
