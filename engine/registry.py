@@ -15,7 +15,6 @@ from functools import lru_cache
 from . import registry_files as txt
 from .fs import Entry, Layer, parent_dirs
 from .packages import DEBIAN_BASE, Package, alpine_installed_db, apt_catalog, dpkg_stanza, dpkg_status
-from .registry_files import HELLO_WORLD_TEXT  # noqa: F401  (re-exported for the shell)
 
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUILDKIT = "buildkit.dockerfile.v0"

@@ -16,8 +16,8 @@ import posixpath
 
 from . import containers_ops as ops
 from . import shell
+from .errors import LongRunning
 from .model import Container, Daemon, Session
-from .shell_cmds import LongRunning
 
 SHELLS = {"sh", "ash", "bash", "dash"}
 # A web page cannot send control keys as a line: the caret notation stands for them (only inside a session)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from engine import limits, shell_cmds as cmds
 from engine.clock import START_NS
 from engine.fs import DIR, normpath
-from engine.shell_cmds import Ctx, LongRunning, Process
+from engine.shell_cmds import Ctx, Process
 from engine.shell_path import SHELLS, find_program, program_key
 from engine.shell_programs import PROGRAMS as SPECIAL
 from engine.shell_parse import Unsupported, parse, simple_script
-from engine.errors import ExecNotFound, ExitShell, NotExecutable
+from engine.errors import ExecNotFound, ExitShell, LongRunning, NotExecutable
 
 __all__ = ["Process", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
 

@@ -2,7 +2,8 @@
 
 Each program is `fn(ctx, args) -> exit status`; it writes through ctx.out/ctx.err. Error texts
 follow GNU coreutils (flavor 'gnu') or busybox (flavor 'busybox'), as printed in a C locale.
-Long-running programs raise LongRunning; they live in engine/shell.py with the interpreter.
+Long-running programs (sleep, nginx…) raise LongRunning; they live in engine/shell_programs.py. The one
+program table, with both kinds and the shells, is engine/shell.py PROGRAMS.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from engine import limits
 from engine.fs import DIR, FIXED_MTIME, SYMLINK, normpath
 from engine.shell_path import find_program
 from engine.unionfs import FsError, UnionFS
-from engine.errors import LongRunning
 
 STRERROR = {
     "ENOENT": "No such file or directory", "EEXIST": "File exists", "ENOTDIR": "Not a directory",

@@ -13,7 +13,8 @@ from engine import packages
 from engine import shell_cmds as cmds
 from engine.registry_files import HELLO_WORLD_TEXT
 from engine.fs import normpath
-from engine.shell_cmds import Ctx, LongRunning, Process
+from engine.errors import LongRunning
+from engine.shell_cmds import Ctx, Process
 
 
 def _note(ctx: Ctx, text: str) -> int:

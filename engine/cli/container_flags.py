@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from ..errors import DockerError
-from .parser import Flag
 from ..errors import FlagValueError
+from .parser import Flag
 
 
 SHARED = [

@@ -14,7 +14,7 @@ from ..unionfs import diff
 from . import gotemplate
 from .container_flags import command_text
 from .container_inspect import COMMANDS as INSPECT_COMMANDS
-from .container_inspect import container_inspect_json, network_settings  # noqa: F401  (docker inspect uses the first)
+from .container_inspect import network_settings
 from .format import ellipsis, human_duration_ns, human_size, quote_go, since, tabwrite
 from .image_listfmt import render_rows
 from .parser import Command, Flag

@@ -12,7 +12,7 @@ prints the intermediate "Pulling fs layer"/"Verifying Checksum"/"Download comple
 from __future__ import annotations
 
 from .. import images_ops, limits, refs, registry
-from ..errors import DockerError, NotFound
+from ..errors import DockerError
 from ..fs import chain_ids
 from ..model import Image
 from .context import Context
