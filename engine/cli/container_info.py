@@ -30,6 +30,7 @@ PS_HEADERS = {"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "Cre
 FILTER_KEYS = {"ancestor", "before", "expose", "exited", "health", "id", "isolation", "is-task", "label",
                "name", "network", "publish", "since", "status", "volume"}
 STATE_NAMES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
+HEALTH_NAMES = ("none", "starting", "healthy", "unhealthy")
 
 
 # ---- STATUS, PORTS, IMAGE ------------------------------------------------------------------
@@ -168,6 +169,10 @@ def parse_filters(values: list[str]) -> dict[str, list[str]]:
         if not re.fullmatch(r"[+-]?\d+", value):
             raise DaemonError(f"invalid filter 'exited={value}': strconv.Atoi: parsing {quote_go(value)}: "
                               "invalid syntax")
+    for value in filters.get("health", []):  # api/types/container/health.go ValidateHealthStatus
+        if value not in HEALTH_NAMES:
+            raise DaemonError(f"invalid filter 'health={value}': invalid value for health ({value}): "
+                              f"must be one of {', '.join(HEALTH_NAMES)}")
     for state in filters.get("status", []):
         if state not in STATE_NAMES:
             raise DaemonError(f"invalid filter 'status={state}': invalid value for state ({state}): "
@@ -206,6 +211,8 @@ def matches(daemon, c, filters) -> bool:
         "name": lambda v: _regex_match(v, c.name) or _regex_match(v, "/" + c.name),
         "id": lambda v: _regex_match(v, c.id),
         "exited": lambda v: int(v) == c.exit_code and not c.running and bool(c.started_at),
+        # ExactMatch against the snapshot's Health: "none" without a running healthcheck (list.go:497)
+        "health": lambda v: v == ((ops.health_of(daemon, c) or {}).get("Status") or "none"),
     }
     for key, values in filters.items():
         if key == "ancestor":

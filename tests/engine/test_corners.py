@@ -248,3 +248,17 @@ def test_ancestor_filter_follows_parent_links_only(sb):
     assert names("alpine") == ["a1", "c1"]
     assert names("debian") == []
     assert names("nosuch") == []
+
+
+def test_ps_health_filter(sb):
+    # daemon/list.go:299-307 and :497; api/types/container/health.go ValidateHealthStatus
+    sb.host_write("h/Dockerfile", b"FROM alpine\nHEALTHCHECK --interval=5s CMD true\n")
+    sb.run("docker build -q -t hc h")
+    sb.run("docker run -d --name sick hc sleep 1000")
+    sb.run("docker run -d --name plain alpine sleep 1000")
+    sb.daemon.clock.now_ns += 10 * 10**9
+    names = lambda v: sb.run(f"docker ps --filter health={v} --format '{{{{.Names}}}}'").stdout.split()  # noqa: E731
+    assert names("healthy") == ["sick"] and names("none") == ["plain"] and names("starting") == []
+    r = sb.run("docker ps --filter health=bogus")
+    assert r.stderr == ("Error response from daemon: invalid filter 'health=bogus': invalid value for health "
+                        "(bogus): must be one of none, starting, healthy, unhealthy\n")
