@@ -288,8 +288,8 @@ def _healthcheck(stage, ins, words, fs, context, stage_fs, build_args) -> StepRe
     old = (stage.config.get("Healthcheck") or {}).get("Test") or []
     note = f"Note: overriding previous HEALTHCHECK: [{' '.join(old)}]\n" if old and old[0] != "NONE" else ""
     stage.config["Healthcheck"] = health.healthcheck_config(ins.raw)
-    text = health.history_text(stage.config["Healthcheck"])
-    return StepResult({}, _nop(text), ins.original, note)
+    text = health.history_text(stage.config["Healthcheck"])  # BuildKit's convert.go writes the same %q
+    return StepResult({}, _nop(text), text, note)
 
 
 _HANDLERS = {
