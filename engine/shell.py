@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from engine import limits, shell_cmds as cmds
 from engine.clock import START_NS
 from engine.fs import DIR, normpath
-from engine.shell_cmds import Ctx, Process
+from engine.shell_cmds import Ctx, RunningProgram
 from engine.shell_path import SHELLS, find_program, program_key
 from engine.shell_programs import PROGRAMS as SPECIAL
 from engine.shell_parse import Unsupported, parse, simple_script
 from engine.errors import ExecNotFound, ExitShell, LongRunning, NotExecutable
 
-__all__ = ["Process", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
+__all__ = ["RunningProgram", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
 
 
 @dataclass
@@ -29,7 +29,7 @@ class ExecResult:
     stdout: str
     stderr: str
     exit_code: int
-    process: Process | None = None
+    process: RunningProgram | None = None
 
 
 class Shell:
@@ -420,7 +420,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
             return 2 if kind != "bash" else 127
         arg0, positional = args[0], args[1:]
     elif ctx.interactive:  # waits for input on an open stdin (`docker run -i`/`-it`)
-        raise LongRunning(Process(" ".join(argv), "ignore"))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     else:  # stdin is empty without -i: the shell reads EOF and exits (why `docker run ubuntu` stops)
         script, arg0, positional = ctx.stdin, argv[0], []
     shell = Shell(ctx.fs, arg0=arg0, positional=positional, **shell_kwargs)
@@ -429,7 +429,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
     except LongRunning as running:
         if not simple_script(_safe_parse(script)):
             inner = running.process
-            running.process = Process(" ".join(argv), "ignore", inner.ends_after,
+            running.process = RunningProgram(" ".join(argv), "ignore", inner.ends_after,
                                       [inner.command] + inner.extra)
         raise
     finally:

@@ -29,8 +29,9 @@ KERNEL_BUILD = "#45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024"
 
 
 @dataclass
-class Process:
-    """A long-running program that keeps a container (or exec) alive."""
+class RunningProgram:
+    """A program that keeps running (sleep, nginx, a waiting shell): the shell hands it to the daemon,
+    which records it as a model.Process with a PID."""
     command: str
     on_sigterm: str = "ignore"  # 'exit0' | 'ignore' (PID 1 without a handler) | 'terminate' (143)
     ends_after: float | None = None

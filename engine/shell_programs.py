@@ -14,7 +14,7 @@ from engine import shell_cmds as cmds
 from engine.registry_files import HELLO_WORLD_TEXT
 from engine.fs import normpath
 from engine.errors import LongRunning
-from engine.shell_cmds import Ctx, Process
+from engine.shell_cmds import Ctx, RunningProgram
 
 
 def _note(ctx: Ctx, text: str) -> int:
@@ -55,18 +55,18 @@ def sleep(ctx: Ctx, argv: list[str], path: str) -> int:
     # Virtual time: a sleep followed by more commands just lets them run; as the last command
     # it is what keeps the container alive.
     if ctx.is_last:
-        raise LongRunning(Process(" ".join(argv), "ignore", None if forever else total))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore", None if forever else total))
     return 0
 
 
 def top(ctx: Ctx, argv: list[str], path: str) -> int:
-    raise LongRunning(Process(" ".join(argv), "ignore"))
+    raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
 
 
 def tail(ctx: Ctx, argv: list[str], path: str) -> int:
     status = cmds.head(ctx, argv[1:], tail=True)
     if any(a in ("-f", "-F") for a in argv[1:]) and status == 0:
-        raise LongRunning(Process(" ".join(argv), "ignore"))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     return status
 
 
@@ -101,7 +101,7 @@ def nginx(ctx: Ctx, argv: list[str], path: str) -> int:
     ctx.err.extend(f"{stamp} [notice] 1#1: {text}\n" for text in notices)
     if re.search(r"daemon\s+off\s*;", directives):
         # nginx handles SIGTERM with a fast shutdown and exits 0 (its image stops it with SIGQUIT).
-        raise LongRunning(Process("nginx: master process " + " ".join(argv), "exit0", None,
+        raise LongRunning(RunningProgram("nginx: master process " + " ".join(argv), "exit0", None,
                                   ["nginx: worker process", "nginx: worker process"]))
     return 0  # daemonizes: the foreground process exits, and a container with it
 
@@ -183,7 +183,7 @@ def python(ctx: Ctx, argv: list[str], path: str) -> int:
     args = argv[1:]
     if not args:
         if ctx.interactive:  # the REPL waits for input
-            raise LongRunning(Process(" ".join(argv), "ignore"))
+            raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
         return 0 if not ctx.stdin else _unsupported(ctx, argv)  # empty stdin: exits at once
     if args[0] in ("-V", "--version"):
         ctx.write(f"Python {ctx.env.get('PYTHON_VERSION', '3.12.12')}\n")
@@ -198,7 +198,7 @@ def python(ctx: Ctx, argv: list[str], path: str) -> int:
         # buffer fills unless PYTHONUNBUFFERED is set: a classic surprise, kept on purpose.
         if ctx.tty or ctx.env.get("PYTHONUNBUFFERED"):
             ctx.write(f"Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ...\n")
-        raise LongRunning(Process(" ".join(argv), "ignore"))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     return _unsupported(ctx, argv)
 
 
