@@ -112,7 +112,8 @@ def undo(record: dict) -> tuple[dict, Sandbox]:
     sandbox = Sandbox.from_json(record["sandbox"])
     if len(sandbox.transcript) > meta["since"]:
         command = sandbox.transcript[-1]["command"]
-        sandbox.undo()
+        sandbox.undo(floor=meta["since"])
+        command = sandbox.last_undone or command  # the change taken back
         meta["steps"] = meta["steps"][:len(sandbox.transcript) - meta["since"]]
         last = {"command": command, "undone": True, "exit_code": 0, "events": []}
         return _with(record, sandbox, meta, last=last,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from .clock import NS, format_rfc3339nano, parse_rfc3339
 from .fs import (DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT, WHITEOUT_PREFIX, Entry, Layer,
                  chain_ids, layer_tar, sha256_hex)
+from .errors import ArchiveError
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 20_000
@@ -38,10 +39,6 @@ INIT_LAYER_CHANGES: dict[str, Entry] = {
     "/etc/mtab": Entry.symlink("/proc/mounts"), "/etc/resolv.conf": Entry.file("", 0o755),
     "/proc": Entry.dir(), "/sys": Entry.dir(),
 }
-
-
-class ArchiveError(Exception):
-    """An archive that cannot be read; the message is the text Docker prints."""
 
 
 # ------------------------------------------------------------------------------------------ JSON

@@ -47,12 +47,16 @@ class Build:
         self.stage_fs: dict[str, UnionFS] = {}
         self.cache_broken = no_cache
         self.steps: list[StepRecord] = []
+        self.instructions: list[Instruction] = []  # the whole Dockerfile (for the unused build-args warning)
 
     # ---- stages -------------------------------------------------------------------------------
-    def start_stage(self, ins: Instruction, meta_args: dict[str, str]) -> tuple[Stage, Image | None]:
+    def start_stage(self, ins: Instruction, meta_args: dict[str, str],
+                    index: int | None = None) -> tuple[Stage, Image | None]:
+        """index: the stage's place in the Dockerfile (BuildKit may skip earlier stages)."""
+        index = len(self.stages) if index is None else index
         ref = substitute(ins.args[0], meta_args)
-        name = ins.args[2] if len(ins.args) == 3 else str(len(self.stages))
-        stage = Stage(name=name, index=len(self.stages), base=ref)
+        name = ins.args[2] if len(ins.args) == 3 else str(index)
+        stage = Stage(name=name, index=index, base=ref)
         base = None
         if ref in self.stage_fs:  # FROM an earlier stage
             earlier = next(s for s in self.stages if s.name == ref)
@@ -79,13 +83,17 @@ class Build:
     def step(self, stage: Stage, ins: Instruction, number: int, total: int) -> StepRecord:
         """Execute an instruction; reuse a cached result when the cache allows."""
         before = copy.deepcopy(stage.config), dict(stage.args)
+        if self.legacy and ins.keyword == "RUN" and ins.flags:  # moby builder/dockerfile/dispatchers.go:338
+            raise StepFailed(f"the --{next(iter(ins.flags))} option requires BuildKit. Refer to "
+                             "https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit "
+                             "enabled", "")
         upper: dict = {}
         fs = self.fs_of(stage, upper)
         try:
             result = run_step(stage, ins, fs, self.context, self.stage_fs, self.build_args)
         except StepFailed as err:
             if self.legacy and ins.keyword == "RUN":
-                self._leave_failed_container(stage, ins, upper, err.exit_code)
+                err.container = self._leave_failed_container(stage, ins, upper, err.exit_code)
             raise
         layer = commit_layer(result.changes)
         key = self._cache_key(stage, ins, before, result.cache_material)
@@ -106,7 +114,7 @@ class Build:
         self.steps.append(record)
         return record
 
-    def _leave_failed_container(self, stage: Stage, ins: Instruction, upper: dict, code: int) -> None:
+    def _leave_failed_container(self, stage: Stage, ins: Instruction, upper: dict, code: int) -> str:
         """The legacy builder removes intermediate containers only after a successful step, so a
         failed RUN leaves its exited container behind (`docker ps -a` shows it)."""
         d = self.daemon
@@ -121,6 +129,7 @@ class Build:
         if ins.json_form:
             container.path = ins.args[0]
         d.containers[container.id] = container
+        return container.id
 
     def _commit(self, stage, ins, result, layer, key, record) -> None:
         created = format_rfc3339nano(self.daemon.now)

@@ -1,9 +1,9 @@
 """`docker build` as the article tells it: for each step, run a container on the previous image,
 let the step change its read-write layer, commit that layer; one layer per filesystem step.
 
-The steps are executed once here; how a build is reported (legacy `Step N/M` transcript or
-BuildKit's progress) and what it leaves behind (intermediate images, or none) is the job of
-the two reporters in build_output.py.
+The steps are executed once here (build_run.py drives them and keeps the cache); how a build is
+reported (legacy `Step N/M` transcript or BuildKit's progress) is the job of the two reporters in
+cli/build.py.
 """
 from __future__ import annotations
 
@@ -14,22 +14,15 @@ import posixpath
 import tarfile
 from dataclasses import dataclass, field
 
-from . import shell
+from . import health, shell
 from .dockerfile import Instruction, key_values, substitute
 from .fs import Entry, Layer, normpath
 from .unionfs import FsError, UnionFS
+from .errors import StepFailed
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 METADATA = {"ENV", "LABEL", "CMD", "ENTRYPOINT", "EXPOSE", "USER", "VOLUME", "STOPSIGNAL",
             "ARG", "SHELL", "MAINTAINER", "HEALTHCHECK", "ONBUILD"}
-
-
-class StepFailed(Exception):
-    """A RUN returned non-zero, or COPY found nothing: carries both builders' texts."""
-
-    def __init__(self, legacy: str, buildkit: str, output: str = "", exit_code: int = 1):
-        super().__init__(legacy)
-        self.legacy, self.buildkit, self.output, self.exit_code = legacy, buildkit, output, exit_code
 
 
 @dataclass
@@ -76,7 +69,8 @@ def flavor_of(fs: UnionFS) -> str:
 def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, bytes],
              stage_fs: dict[str, UnionFS], build_args: dict[str, str]) -> StepResult:
     """Apply one instruction: change stage.config and/or write into fs (the step's RW layer)."""
-    scope = {**_env_dict(stage.config), **stage.args}
+    # an ENV of the same name wins over an ARG (buildargs.go FilterAllowed: "don't override run config env")
+    scope = {**stage.args, **_env_dict(stage.config)}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
     handler = _HANDLERS[ins.keyword]
     return handler(stage, ins, words, fs, context, stage_fs, build_args)
@@ -92,10 +86,12 @@ def _nop(text: str) -> str:
 
 def _run(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
     argv = list(ins.args) if ins.json_form else stage.shell + [ins.args[0]]
-    env = {**_env_dict(stage.config), **{k: v for k, v in stage.args.items()}}
+    env = {**stage.args, **_env_dict(stage.config)}
     workdir = stage.config.get("WorkingDir") or "/"
     try:
-        result = shell.run(argv, fs, env=env, workdir=workdir, flavor=flavor_of(fs))
+        # USER applies to the RUN steps after it (moby builder/dockerfile/dispatchers.go dispatchUser)
+        result = shell.run(argv, fs, env=env, workdir=workdir, flavor=flavor_of(fs),
+                           user=stage.config.get("User", ""))
     except (shell.ExecNotFound, shell.NotExecutable) as err:
         command = " ".join(argv)
         raise StepFailed(f"The command '{command}' returned a non-zero code: 127",
@@ -283,8 +279,17 @@ def _maintainer(stage, ins, words, fs, context, stage_fs, build_args) -> StepRes
 
 
 def _unsupported(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
-    # HEALTHCHECK/ONBUILD are recorded but have no effect LayerLab can show.
+    # ONBUILD is recorded but has no effect LayerLab can show.
     return StepResult({}, _nop(ins.original), ins.original)
+
+
+def _healthcheck(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
+    """dispatchHealthcheck (moby builder/dispatchers.go:462-471): stored in the config."""
+    old = (stage.config.get("Healthcheck") or {}).get("Test") or []
+    note = f"Note: overriding previous HEALTHCHECK: [{' '.join(old)}]\n" if old and old[0] != "NONE" else ""
+    stage.config["Healthcheck"] = health.healthcheck_config(ins.raw)
+    text = health.history_text(stage.config["Healthcheck"])  # BuildKit's convert.go writes the same %q
+    return StepResult({}, _nop(text), text, note)
 
 
 _HANDLERS = {
@@ -292,7 +297,7 @@ _HANDLERS = {
     "CMD": _cmd_like("Cmd"), "ENTRYPOINT": _cmd_like("Entrypoint"), "EXPOSE": _expose,
     "USER": _simple("User", "USER"), "STOPSIGNAL": _simple("StopSignal", "STOPSIGNAL"),
     "VOLUME": _volume, "ARG": _arg, "SHELL": _shell, "MAINTAINER": _maintainer,
-    "HEALTHCHECK": _unsupported, "ONBUILD": _unsupported,
+    "HEALTHCHECK": _healthcheck, "ONBUILD": _unsupported,
 }
 
 

@@ -1,19 +1,24 @@
 """What the daemon does to containers: create, start, stop, kill, pause, exec, remove.
 
-Handlers in engine/cli/containers.py call these after `lifecycle.check()` allowed the command;
-the builder uses create/start/discard too. Each returns the events the stage highlights.
+The `container_*` functions are the daemon's API, as moby's ContainerStart, ContainerStop…: each
+enforces the state rules (`lifecycle.check`: ok, a silent 304 no-op, or Docker's exact error)
+before it acts. The plain operations below them (start, stop, kill…) are what the daemon, the
+builder and an attached session use once a rule allowed them. Each returns the events the stage
+highlights.
 """
 from __future__ import annotations
 
-import inspect as _inspect
+import posixpath
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import lifecycle, limits, shell
+from . import health, lifecycle, limits, shell
 from .clock import NS
 from .errors import Conflict, DaemonError, InvalidArgument, LimitError
 from .model import Container, Process
+from .unionfs import FsError
+from .errors import StartFailed
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_STOP_TIMEOUT = 10  # daemon defaultStopTimeout on Linux (seconds)
@@ -23,10 +28,6 @@ START_FAILED = ("failed to create task for container: failed to create shim task
                 "failed: runc create failed: unable to start container process: error during container "
                 "init: {cause}: unknown")
 EXEC_FAILED = "OCI runtime exec failed: exec failed: unable to start container process: {cause}: unknown"
-
-
-class StartFailed(DaemonError):
-    """The runtime could not exec argv[0]; exit_code is the container's (126/127)."""
 
 
 @dataclass
@@ -62,10 +63,12 @@ def resolve_command(image_config: dict, entrypoint: list[str] | None, cmd: list[
 
 
 def merge_env(image_env: list[str], user_env: list[str]) -> list[str]:
-    env = {e.split("=", 1)[0]: e for e in image_env}
-    for item in user_env:
-        env[item.split("=", 1)[0]] = item
-    return list(env.values())
+    """daemon/commit.go merge (moby v28.5.2, lines 39-61): the user's variables first, then the
+    image's whose name the user did not set."""
+    if not user_env:
+        return list(image_env)
+    names = {item.split("=", 1)[0] for item in user_env}
+    return list(user_env) + [item for item in image_env if item.split("=", 1)[0] not in names]
 
 
 def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None, entrypoint=None,
@@ -76,6 +79,10 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
                      attach: bool = False) -> tuple[Container, list[dict]]:
     """A created container: id, name, config and an empty read-write layer (moby daemon/create.go)."""
     limits.check_new_container(daemon)
+    if workdir:  # daemon/container.go:367 translateWorkingDir (verifyContainerSettings, before the name)
+        if not workdir.startswith("/"):
+            raise InvalidArgument(f"the working directory '{workdir}' is invalid, it needs to be an absolute path")
+        workdir = posixpath.normpath(workdir).replace("//", "/")
     if name:
         validate_name(daemon, name)
     base = image.run_config
@@ -90,7 +97,12 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
         config["ExposedPorts"] = dict(base["ExposedPorts"])
     config.update({
         "Tty": tty, "OpenStdin": stdin_open, "StdinOnce": attach and stdin_open,
-        "Env": merge_env(base.get("Env") or [], list(env)), "Cmd": cmd, "Image": image_ref,
+        "Env": merge_env(base.get("Env") or [], list(env)), "Cmd": cmd,
+    })
+    if base.get("Healthcheck"):  # commit.go merge: the image's Healthcheck (no --health-* flags here)
+        config["Healthcheck"] = dict(base["Healthcheck"])
+    config.update({
+        "Image": image_ref,
         "Volumes": base.get("Volumes"), "WorkingDir": workdir or base.get("WorkingDir", ""),
         "Entrypoint": entrypoint, "OnBuild": base.get("OnBuild"),
         "Labels": {**(base.get("Labels") or {}), **(labels or {})},
@@ -127,17 +139,55 @@ def runtime_env(container, extra=()) -> dict[str, str]:
 
 
 def _run_shell(daemon, container, argv, *, env, workdir, tty, interactive, fs):
-    """shell.run with the keyword arguments this shell version accepts."""
-    wanted = {"env": env, "workdir": workdir or "/", "flavor": shell_flavor(fs), "tty": tty,
-              "interactive": interactive, "now_ns": daemon.now, "hostname": env.get("HOSTNAME", "")}
-    accepted = _inspect.signature(shell.run).parameters
-    if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
-        wanted = {k: v for k, v in wanted.items() if k in accepted}
-    return shell.run(argv, fs, **wanted)
+    """shell.run as the container's user, in its working directory, at the daemon's time."""
+    user = container.config.get("User", "")
+    if "HOME" not in env:  # runc sets HOME from the user's passwd entry when the env has none
+        env = {**env, "HOME": home_of(fs, user)}
+    return shell.run(argv, fs, env=env, workdir=workdir or "/", flavor=shell_flavor(fs), tty=tty,
+                     interactive=interactive, now_ns=daemon.now, user=user)
+
+
+def health_of(daemon, container) -> dict | None:
+    """State.Health while the container runs a HEALTHCHECK (None otherwise); the probe runs on a
+    copy of the read-write layer, so it changes nothing."""
+    config = container.config.get("Healthcheck")
+    if not config or config.get("Test", ["NONE"])[0] == "NONE" or not container.running:
+        return None
+
+    def probe() -> tuple[int, str]:
+        test = config["Test"]
+        argv = ["/bin/sh", "-c", test[1]] if test[0] == "CMD-SHELL" else list(test[1:])
+        saved, container.rw = container.rw, dict(container.rw)
+        try:
+            result = _run_shell(daemon, container, argv, env=runtime_env(container),
+                                workdir=container.config.get("WorkingDir", ""), tty=False, interactive=False,
+                                fs=daemon.container_fs(container))
+        except (shell.ExecNotFound, shell.NotExecutable) as err:
+            return 127, _exec_error(err)[0]
+        finally:
+            container.rw = saved
+        return result.exit_code, result.stdout + result.stderr
+
+    return health.health_state(config, container.started_at, daemon.now, probe)
+
+
+def home_of(fs, user: str) -> str:
+    """The home directory of `user` (name or uid) in the image's /etc/passwd; "/" when unknown
+    (runc libcontainer: execUser.Home, whose default is "/")."""
+    wanted = (user or "root").split(":")[0]
+    try:
+        lines = fs.read("/etc/passwd").splitlines()
+    except FsError:
+        lines = []
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) >= 6 and wanted in (fields[0], fields[2]):
+            return fields[5]
+    return "/root" if wanted in ("root", "0") else "/"
 
 
 @contextmanager
-def _undo_writes_on_limit(container):
+def undo_writes_on_limit(container):
     """A program that hits a sandbox limit is refused as a whole: its earlier writes are undone,
     so the command reports one error and changes nothing (entries are immutable: a copy suffices)."""
     before = dict(container.rw)
@@ -158,7 +208,7 @@ def _exec_error(err) -> tuple[str, int]:
     return f'exec: "{err.path}": permission denied', 126
 
 
-def _file_events(fs, container) -> list[dict]:
+def file_events(fs, container) -> list[dict]:
     return [{**e, "container": container.id} for e in getattr(fs, "events", [])]
 
 
@@ -181,7 +231,7 @@ def start(daemon, container) -> RunResult:
     argv = [container.path] + list(container.args)
     tty = bool(container.config.get("Tty"))
     try:
-        with _undo_writes_on_limit(container):
+        with undo_writes_on_limit(container):
             result = _run_shell(daemon, container, argv, env=runtime_env(container),
                                 workdir=container.config.get("WorkingDir", ""), tty=tty,
                                 interactive=bool(container.config.get("OpenStdin")), fs=fs)
@@ -195,7 +245,7 @@ def start(daemon, container) -> RunResult:
         if container.host_config.get("AutoRemove"):  # start.go removes an AutoRemove container that failed
             failure.events = discard(daemon, container)
         raise failure from None
-    events = _file_events(fs, container)
+    events = file_events(fs, container)
     pid = daemon.new_pid()
     events.append(lifecycle.mark_running(daemon, container, pid))
     _log(container, result, tty)
@@ -208,9 +258,7 @@ def start(daemon, container) -> RunResult:
         return RunResult(result.stdout, result.stderr, 0, True, events)
     # A program that finishes at once: it ran, and the container is exited with its status.
     daemon.clock.advance(daemon.ids.number(20, 400, "runtime") / 1000)
-    events += lifecycle.mark_stopped(daemon, container, result.exit_code)
-    if container.host_config.get("AutoRemove"):
-        events += discard(daemon, container)
+    events += stopped(daemon, container, result.exit_code)
     return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
 
 
@@ -219,7 +267,7 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
     """`docker exec`: another process in the same filesystem; a long-running one stays listed."""
     fs = daemon.container_fs(container)
     try:
-        with _undo_writes_on_limit(container):
+        with undo_writes_on_limit(container):
             result = _run_shell(daemon, container, argv, env=runtime_env(container, env),
                                 workdir=workdir or container.config.get("WorkingDir", ""), tty=tty,
                                 interactive=interactive, fs=fs)
@@ -227,7 +275,7 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
         cause, code = _exec_error(err)
         # The API router writes the failure into the attached stream (stdout), exit code from errors.go.
         return RunResult(EXEC_FAILED.format(cause=cause) + "\r\n", "", code, False, [])
-    events = _file_events(fs, container)
+    events = file_events(fs, container)
     if result.process is not None:
         exec_id = daemon.ids.hex64("exec")
         process = _new_process(daemon, container, result.process, exec_id)
@@ -237,6 +285,37 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
                        "command": process.command, "exec_id": exec_id})
         return RunResult(result.stdout, result.stderr, 0, True, events)
     return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
+
+
+# ---- exits and time passing ---------------------------------------------------------------
+def stopped(daemon, container, exit_code: int, signal: str = "", at: int | None = None) -> list[dict]:
+    """The container's task ended: SetStopped, then --rm removes it (daemon/monitor.go
+    handleContainerExit defers daemon.autoRemove), whatever ended it: stop, kill or its own exit."""
+    events = lifecycle.mark_stopped(daemon, container, exit_code, signal, at)
+    if container.host_config.get("AutoRemove"):
+        events += discard(daemon, container)
+    return events
+
+
+def settle(daemon) -> list[dict]:
+    """Let virtual time act: processes that end by themselves (sleep N) exit."""
+    events: list[dict] = []
+    for container in list(daemon.containers.values()):
+        if not container.running or container.paused:
+            continue  # frozen processes cannot exit until thawed; their timers end them after unpause
+        for proc in list(container.processes):
+            if proc.ends_at is None or proc.ends_at > daemon.now:
+                continue
+            if proc.pid == container.pid:
+                events += stopped(daemon, container, 0, at=proc.ends_at)
+                next(e for e in reversed(events) if e.get("type") == "state")["reason"] = "process ended"
+                break
+            container.processes.remove(proc)
+            if proc.exec_id in container.exec_ids:
+                container.exec_ids.remove(proc.exec_id)
+            events.append({"type": "process_removed", "container": container.id, "pid": proc.pid,
+                           "command": proc.command})
+    return events
 
 
 # ---- signals ------------------------------------------------------------------------------
@@ -259,14 +338,14 @@ def stop(daemon, container, timeout: int | None = None, signal: str | None = Non
     process = pid1(container)
     code = lifecycle.signal_outcome(process, number) if process else 128 + number
     sent = [{"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}]
-    if code is not None and number != lifecycle.SIGNALS["KILL"]:
+    if code is not None:  # ended by the signal (SIGKILL always): no grace wait, no second kill
         daemon.clock.advance(daemon.ids.number(10, 200, "shutdown") / 1000)
-        return sent + lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+        return sent + stopped(daemon, container, code, lifecycle.signal_name(number))
     # Still running when the grace period ends: the daemon uses the force.
     if timeout > 0:
         daemon.clock.advance(timeout)
     sent.append({"type": "signal", "container": container.id, "signal": "SIGKILL", "after_seconds": timeout})
-    return sent + lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
+    return sent + stopped(daemon, container, 137, "SIGKILL")
 
 
 def kill(daemon, container, number: int) -> list[dict]:
@@ -278,7 +357,7 @@ def kill(daemon, container, number: int) -> list[dict]:
     event = {"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}
     if code is None:
         return [event]
-    return [event] + lifecycle.mark_stopped(daemon, container, code, lifecycle.signal_name(number))
+    return [event] + stopped(daemon, container, code, lifecycle.signal_name(number))
 
 
 def pause(daemon, container) -> list[dict]:
@@ -307,3 +386,60 @@ def remove(daemon, container, force: bool = False) -> list[dict]:
     if force and container.running:
         events += lifecycle.mark_stopped(daemon, container, 137, "SIGKILL")
     return events + discard(daemon, container)
+
+
+# ---- the daemon's API: state rules enforced here (moby daemon/start.go, stop.go, kill.go…) -------
+def container_start(daemon, container, typed: str) -> RunResult | None:
+    """None when the container already runs (304 "container is already running": a success)."""
+    if lifecycle.check("start", container, typed) == lifecycle.NOOP:
+        return None
+    return start(daemon, container)
+
+
+def container_stop(daemon, container, typed: str, timeout: int | None = None, signal: str | None = None) -> list[dict]:
+    """[] when already stopped (304). The signal is parsed inside, its error wrapped (daemon/stop.go)."""
+    if lifecycle.check("stop", container, typed) == lifecycle.NOOP:
+        return []
+    if signal:
+        try:
+            lifecycle.parse_signal(signal)
+        except DaemonError as err:
+            raise DaemonError(f"cannot stop container: {typed}: {err.message}") from None
+    return stop(daemon, container, timeout, signal=signal)
+
+
+def container_kill(daemon, container, typed: str, number: int) -> list[dict]:
+    lifecycle.check("kill", container, typed)
+    return kill(daemon, container, number)
+
+
+def container_pause(daemon, container, typed: str) -> list[dict]:
+    lifecycle.check("pause", container, typed)
+    return pause(daemon, container)
+
+
+def container_unpause(daemon, container, typed: str) -> list[dict]:
+    lifecycle.check("unpause", container, typed)
+    return unpause(daemon, container)
+
+
+def container_restart(daemon, container, typed: str, timeout: int | None = None,
+                      signal: str | None = None) -> list[dict]:
+    """Stop if running, then start (daemon/restart.go); a start failure is wrapped."""
+    lifecycle.check("restart", container, typed)
+    events = stop(daemon, container, timeout, signal=signal) if container.running else []
+    try:
+        return events + start(daemon, container).events
+    except StartFailed as err:
+        raise DaemonError(f"Cannot restart container {typed}: {err.message}") from None
+
+
+def container_rm(daemon, container, typed: str, force: bool = False) -> list[dict]:
+    lifecycle.check("rm -f" if force else "rm", container, typed)
+    return remove(daemon, container, force)
+
+
+def container_exec(daemon, container, typed: str, argv: list[str], **options) -> RunResult:
+    lifecycle.check("exec", container, typed)
+    return exec_in(daemon, container, argv, **options)
+

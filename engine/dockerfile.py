@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .errors import DockerfileError
+
 INSTRUCTIONS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
                 "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
                 "WORKDIR")
@@ -18,18 +20,6 @@ JSON_FORMS = {"RUN", "CMD", "ENTRYPOINT", "SHELL", "VOLUME", "COPY", "ADD"}
 SUBSTITUTED = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME",
                "WORKDIR", "ONBUILD", "ARG"}
 
-
-class DockerfileError(Exception):
-    """'dockerfile parse error on line N: …' (line = 1-based line of the instruction)."""
-
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message, self.line = message, line
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return self.message
-        return f"dockerfile parse error on line {self.line}: {self.message}"
 
 
 @dataclass

@@ -60,31 +60,24 @@ class AmbiguousPrefix(DaemonError):
 
 
 class UsageError(DockerError):
-    """The CLI rejected the command line before calling the daemon (cobra/pflag errors).
+    """The CLI rejected a flag before calling the daemon (pflag errors), exit 125.
 
-    Rendered as `<message>\\nSee 'docker <cmd> --help'.` with exit code 125 for flag errors.
+    The dispatcher renders it as docker/cli v28's FlagErrorFunc (cli/cobra.go) does:
+    `<message>` + blank line + `Usage:  <use line>` + blank line + `Run '<path> --help' for more information`.
     """
 
     exit_code = 125
 
-    def __init__(self, message: str, command_path: str, exit_code: int | None = None):
+    def __init__(self, message: str, command_path: str = "docker", exit_code: int | None = None):
         super().__init__(message, exit_code)
         self.command_path = command_path
 
-    def __str__(self) -> str:
-        return f"{self.message}\nSee '{self.command_path} --help'."
-
 
 class ArgCountError(DockerError):
-    """Wrong number of arguments: docker/cli's cli.RequiresMinArgs & co. (exit 1, usage shown)."""
+    """Wrong number of arguments: docker/cli v28's cli.NoArgs / RequiresMinArgs & co (cli/required.go).
 
-    def __init__(self, message: str, command_path: str, usage: str, short: str):
-        super().__init__(message)
-        self.command_path, self.usage, self.short = command_path, usage, short
-
-    def __str__(self) -> str:
-        return (f"{self.message}\nSee '{self.command_path} --help'.\n\n"
-                f"Usage:  {self.usage}\n\n{self.short}")
+    The message is complete (`docker: 'docker run' requires at least 1 argument` + usage + hint), exit 1.
+    """
 
 
 class ParseError(DockerError):
@@ -107,3 +100,115 @@ class HostLimitReached(HostError):
 
 class LimitError(DockerError):
     """A sandbox limit was reached (explicit, documented, never a crash)."""
+
+
+class DockerfileError(Exception):
+    """'dockerfile parse error on line N: …' (line = 1-based line of the instruction)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.message
+        return f"dockerfile parse error on line {self.line}: {self.message}"
+
+
+class LineError(Exception):
+    pass
+
+
+class LongRunning(Exception):
+    """Raised by a program that keeps running: the script stops here."""
+
+    def __init__(self, process):  # a shell_cmds.RunningProgram
+        super().__init__(process.command)
+        self.process = process
+
+
+class FsError(Exception):
+    """errno-style failure: .errno is 'ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY',
+    'EROFS', 'EINVAL' or 'ELOOP'; .path is the path it is about."""
+
+    def __init__(self, errno: str, path: str):
+        super().__init__(f"{errno}: {path}")
+        self.errno = errno
+        self.path = path
+
+
+class StartFailed(DaemonError):
+    """The runtime could not exec argv[0]; exit_code is the container's (126/127)."""
+
+
+class Unsupported(Exception):
+    """A shell feature LayerLab's shell does not model; the message says which, plainly."""
+
+
+class PullError(NotFound):
+    """The registry refused: unknown repository or tag (the client prints 'Error response from daemon: …')."""
+
+
+class CliError(DockerError):
+    """An error docker/cli prints itself (no "Error response from daemon:" prefix)."""
+
+
+class TemplateError(Exception):
+    """Go's error text, e.g. `template: :1: unclosed action`. Docker prints it as
+    "template parsing error: " + message (both for parse and execution errors)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def docker_message(self) -> str:
+        return "template parsing error: " + self.message
+
+
+class FlagValueError(DockerError):
+    """A flag value the CLI rejects before calling the daemon (printed with `docker:` + help, 125)."""
+
+    exit_code = 125
+
+
+class ExecNotFound(Exception):
+    """argv[0] of a container's command does not exist (Docker reports exit 127)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class NotExecutable(Exception):
+    """argv[0] exists but cannot run: reason 'permission denied' or 'is a directory' (126)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
+
+
+class ExitShell(Exception):
+    def __init__(self, status: int):
+        self.status = status
+
+
+class ArchiveError(Exception):
+    """An archive that cannot be read; the message is the text Docker prints."""
+
+
+class InvalidReference(DockerError):
+    pass
+
+
+class StepFailed(Exception):
+    """A RUN returned non-zero, or COPY found nothing: carries both builders' texts."""
+
+    def __init__(self, legacy: str, buildkit: str, output: str = "", exit_code: int = 1):
+        super().__init__(legacy)
+        self.legacy, self.buildkit, self.output, self.exit_code = legacy, buildkit, output, exit_code
+        self.container = ""  # legacy builder: the id of the step's container, when one ran
+
+
+class TemplateCallError(Exception):
+    """A template function returned an error (or panicked); reported as "error calling NAME: ..."."""

@@ -188,7 +188,20 @@ def within_limits(daemon: Daemon) -> list[str]:
     return problems
 
 
+def session_attached_to_a_running_shell(daemon: Daemon) -> list[str]:
+    """An attached terminal belongs to a running container (and to a live exec, for exec -it)."""
+    session = daemon.session
+    if session is None:
+        return []
+    container = daemon.containers.get(session.container)
+    if container is None or not container.running:
+        return [f"the terminal is attached to {session.container[:12]}, which is not running"]
+    if session.exec_id and session.exec_id not in container.exec_ids:
+        return [f"the terminal is attached to exec {session.exec_id[:12]}, which has ended"]
+    return []
+
+
 RULES = (referenced_layers_exist, no_unreferenced_layers, layers_are_what_their_id_says,
          image_ids_are_config_digests, history_matches_layers, parents_exist,
          references_unique_and_normalised, container_names_unique, state_flags_consistent,
-         pids_unique, rw_layers_sound, within_limits)
+         pids_unique, rw_layers_sound, within_limits, session_attached_to_a_running_shell)

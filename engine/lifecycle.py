@@ -1,4 +1,4 @@
-"""Container state rules: what each command may do in each state, signals, and time passing.
+"""Container state rules: what each command may do in each state, signals, and state changes.
 
 RULES is Docker's allowed-operations matrix (moby daemon/start.go, stop.go, kill.go, pause.go,
 unpause.go, exec.go, delete.go, commit.go; reference §7.3) as one table: for a (command, state)
@@ -47,6 +47,9 @@ RULES: dict[str, dict[str, object]] = {
     "logs": dict(zip(STATES, (OK, OK, OK, OK, OK,
                               (DaemonError, "can not get logs from container which is dead or marked "
                                             "for removal")))),
+    "update": dict(zip(STATES, (OK, OK, OK, OK, OK,
+                                (DaemonError, 'Cannot update container {id}: container is marked for removal '
+                                              'and cannot be "update"')))),  # daemon/update.go:57-59
     "export": dict(zip(STATES, (OK, OK, OK, OK, OK,
                                 (DaemonError, "You cannot export container {id} which is Dead")))),
 }
@@ -79,16 +82,17 @@ NON_TERMINATING = {SIGNALS[n] for n in ("CHLD", "CONT", "STOP", "TSTP", "TTIN", 
 
 
 def parse_signal(text: str) -> int:
-    """moby pkg/signal ParseSignal: a number, or a name with or without SIG, any case."""
+    """moby/sys/signal ParseSignal (vendored in moby v28.5.2, signal.go:42-48): a number, or a name
+    with or without SIG, any case; "invalid signal: X" otherwise."""
     if text.lstrip("-").isdigit():
         number = int(text)
         if number <= 0 or number > 64:
-            raise DaemonError(f"Invalid signal: {text}")
+            raise DaemonError(f"invalid signal: {text}")
         return number
     name = text.upper()
     name = name[3:] if name.startswith("SIG") else name
     if name not in SIGNALS:
-        raise DaemonError(f"Invalid signal: {text}")
+        raise DaemonError(f"invalid signal: {text}")
     return SIGNALS[name]
 
 
@@ -158,27 +162,3 @@ def mark_stopped(daemon, container, exit_code: int, signal: str = "", at: int | 
 def set_error(container, message: str) -> None:
     """State.Error: the start failure text (`docker inspect` shows it)."""
     container.error = message
-
-
-def settle(daemon) -> list[dict]:
-    """Let virtual time act: processes that end by themselves (sleep N) exit; `--rm` containers go."""
-    events: list[dict] = []
-    for container in list(daemon.containers.values()):
-        if not container.running or container.paused:
-            continue  # frozen processes cannot exit until thawed; their timers end them after unpause
-        for proc in list(container.processes):
-            if proc.ends_at is None or proc.ends_at > daemon.now:
-                continue
-            if proc.pid == container.pid:
-                events += mark_stopped(daemon, container, 0, at=proc.ends_at)
-                events[-1]["reason"] = "process ended"
-                break
-            container.processes.remove(proc)
-            if proc.exec_id in container.exec_ids:
-                container.exec_ids.remove(proc.exec_id)
-            events.append({"type": "process_removed", "container": container.id, "pid": proc.pid,
-                           "command": proc.command})
-        if not container.running and container.host_config.get("AutoRemove"):
-            from .containers_ops import discard  # late import: ops build on this module
-            events += discard(daemon, container)
-    return events

@@ -149,6 +149,23 @@ def _plain(value):
     return value
 
 
+@dataclass
+class Session:
+    """The learner's terminal attached to a shell in a container (`run -it`, `exec -it`, `start -ai`):
+    lines run there until `exit`, Ctrl+D or the Ctrl+P Ctrl+Q detach."""
+
+    container: str  # container id
+    shell: str  # 'ash' (busybox) | 'dash' | 'bash': decides the prompt and a few messages
+    exec_id: str = ""  # "" when the shell is the container's PID 1 (run -it, start -ai)
+    cwd: str = "/"
+    vars: dict = field(default_factory=dict)  # the shell's variables between lines
+    exported: list = field(default_factory=list)
+    status: int = 0  # $? of the last line
+
+    def to_json(self) -> dict:
+        return dict(vars(self))
+
+
 _RW_CHANGES: dict[tuple, tuple] = {}  # see Daemon.rw_changes
 _RW_CHANGES_KEPT = 1024
 
@@ -164,6 +181,7 @@ class Daemon:
         self.clock = Clock()
         self.next_pid = 1000
         self.build_cache: dict[str, dict] = {}  # BuildKit: step cache key -> history entry + layer
+        self.session: Session | None = None  # the terminal attached to a container's shell
         self._merged_cache: dict[tuple, dict] = {}
 
     # ---- lookups -------------------------------------------------------------------------
@@ -326,6 +344,7 @@ class Daemon:
             "clock": self.clock.to_json(),
             "next_pid": self.next_pid,
             "build_cache": self.build_cache,
+            "session": self.session.to_json() if self.session else None,
         }
 
     @classmethod
@@ -344,5 +363,6 @@ class Daemon:
         daemon.clock = Clock(data["clock"])
         daemon.next_pid = data["next_pid"]
         daemon.build_cache = data.get("build_cache", {})
+        daemon.session = Session(**data["session"]) if data.get("session") else None
         return daemon
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import DockerError, InvalidArgument
+from .errors import InvalidArgument, InvalidReference
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?"
@@ -14,10 +14,6 @@ _REFERENCE = re.compile(
     rf"^(?P<name>(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?$")
 _ANYCASE = re.compile(_REFERENCE.pattern.replace("[a-z0-9]", "[a-zA-Z0-9]"))
 ID_PREFIX = re.compile(r"^(sha256:)?[0-9a-f]{1,64}$")
-
-
-class InvalidReference(DockerError):
-    pass
 
 
 @dataclass(frozen=True)

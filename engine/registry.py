@@ -15,7 +15,6 @@ from functools import lru_cache
 from . import registry_files as txt
 from .fs import Entry, Layer, parent_dirs
 from .packages import DEBIAN_BASE, Package, alpine_installed_db, apt_catalog, dpkg_stanza, dpkg_status
-from .registry_files import HELLO_WORLD_TEXT  # noqa: F401  (re-exported for the shell)
 
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUILDKIT = "buildkit.dockerfile.v0"
@@ -362,6 +361,12 @@ def _familiar(repository: str) -> str:
 def lookup(repository: str, tag: str) -> RemoteImage | None:
     image = _images().get(_familiar(repository))
     return image if image and tag in image.tags else None
+
+
+def lookup_digest(repository: str, digest: str) -> RemoteImage | None:
+    """The image whose manifest has this digest (`docker pull alpine@sha256:…`)."""
+    image = _images().get(_familiar(repository))
+    return image if image and image.manifest_digest == digest else None
 
 
 def repositories() -> list[str]:

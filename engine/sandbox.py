@@ -13,17 +13,19 @@ those at or before the point it went back to, the replay after it adds the rest)
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import json
 import threading
 import zlib
 from dataclasses import dataclass, field
 
-from . import scenarios
+from . import scenarios, session
+from .completion import complete
 from .errors import HostError, LimitError
 from .host import HostDir
 from .invocation import Invocation
-from .lifecycle import settle
+from .containers_ops import settle
 from .model import Daemon
 from .terminal import run_line
 
@@ -38,6 +40,7 @@ SPARSE_CHECKPOINT_EVERY = 100
 
 # Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
+_LOG = logging.getLogger(__name__)
 # The memo is bounded in bytes as well as in entries: one packed sandbox over an eighth of the budget
 # is not kept, and the oldest go first.
 REPLAY_MEMO_MIN_COMMANDS = 20
@@ -73,6 +76,17 @@ class Result:
     command: str = ""
     output: list = field(default_factory=list)  # [stream, text] chunks in terminal order
     invocations: list[Invocation] = field(default_factory=list)  # each docker command that ran, in order
+    prompt: str = ""  # the prompt of the container shell the terminal is attached to ("" = the host's)
+
+
+# Events that report without changing anything (a pull that found every layer already there).
+_NO_CHANGE_EVENTS = {"layer_reused", "clear"}
+
+
+def changed_nothing(result: Result) -> bool:
+    """A line that left the sandbox as it was: no event but informational ones. Time passing with
+    a process ending, a written host file or a container shell's line all count as changes."""
+    return all(event.get("type") in _NO_CHANGE_EVENTS for event in result.events)
 
 
 class Sandbox:
@@ -86,6 +100,7 @@ class Sandbox:
         # (commands logged, packed daemon + host state), oldest first; see the module docstring
         self.checkpoints: list[tuple[int, str]] = []
         self.undone: list[str] = []  # commands undo took back, most recent last: what redo runs again
+        self.last_undone = ""  # the line the last undo() took back (its change, or the first read-only line)
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -100,45 +115,70 @@ class Sandbox:
         """Run one terminal line. Never raises for anything a user can type."""
         line = line.strip()
         if line == "clear":
-            return Result("", "", 0, [{"type": "clear"}], line)
+            return Result("", "", 0, [{"type": "clear"}], line, prompt=self.prompt)
         if not line:
-            return Result("", "", 0, [], line)
+            return Result("", "", 0, [], line, prompt=self.prompt)
         if len(self.log) >= MAX_LOG:
             err = LimitError(f"this sandbox has reached its limit of {MAX_LOG} commands: "
                              "start a new sandbox or reset it")
             return Result("", f"LayerLab: {err}\n", 1, [], line, [["stderr", f"LayerLab: {err}\n"]])
+        prompt_before = self.prompt
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
             # rebuild it from the last checkpoint and the log after it
+            _LOG.exception("internal error running %r; state rebuilt from the log", line)
             self.rewind(len(self.log))
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
         self.log.append(line)
         self.undone = []  # a new command starts a new branch: nothing left to redo
-        self.transcript.append({"command": line, "output": result.output, "exit_code": result.exit_code})
+        entry = {"command": line, "output": result.output, "exit_code": result.exit_code}
+        if prompt_before or result.prompt:  # inside a container's shell: its prompts, before and after
+            entry.update(prompt=prompt_before, prompt_after=result.prompt)
+        elif changed_nothing(result):
+            entry["read_only"] = True  # undo takes it back together with the change before it
+        self.transcript.append(entry)
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result
 
+    @property
+    def prompt(self) -> str:
+        """The attached container shell's prompt, "" when the terminal is the host's."""
+        return session.prompt(self.daemon)
+
     def _apply(self, line: str) -> Result:
         self.daemon.clock.advance(self.daemon.ids.number(3, 9, "think"))
         events = settle(self.daemon)
+        if self.daemon.session is not None:  # the terminal is attached to a container's shell
+            inside = session.run_line(self.daemon, line)
+            output = [[s, t] for s, t in (("stdout", inside.stdout), ("stderr", inside.stderr)) if t]
+            return Result(inside.stdout, inside.stderr, inside.exit_code, events + inside.events, line,
+                          output, [], session.prompt(self.daemon))
         outcome = run_line(line, self.daemon, self.host)
         return Result(outcome.stdout, outcome.stderr, outcome.exit_code, events + outcome.events, line,
-                      outcome.output, outcome.invocations)
+                      outcome.output, outcome.invocations, session.prompt(self.daemon))
 
-    def undo(self) -> bool:
-        """Back to the state before the last command, by replaying the log without it."""
-        if not self.log:
+    def undo(self, floor: int = 0) -> bool:
+        """Back to the state before the last command that changed something, by replaying the log
+        without it and without the read-only commands after it (ps, inspect, a failed command…),
+        which are not undone one by one. floor: log lines that stay whatever (a lesson's setup)."""
+        if len(self.log) <= floor:
             return False
-        undone = self.undone + [self.log[-1]]
-        self.rewind(len(self.log) - 1)
+        keep = len(self.log) - 1
+        while keep > floor and self.transcript[keep].get("read_only"):
+            keep -= 1
+        changed = [line for line, entry in zip(self.log[keep:], self.transcript[keep:])
+                   if not entry.get("read_only")]
+        undone = self.undone + changed[:1]
+        self.last_undone = (changed or self.log[keep:])[0]  # what the page names as undone
+        self.rewind(keep)
         self.undone = undone
         return True
 
     def redo(self) -> Result | None:
-        """Run again the command the last undo took back (None if there is none)."""
+        """Run again the change the last undo took back (None if there is none)."""
         if not self.undone:
             return None
         remaining, line = self.undone[:-1], self.undone[-1]
@@ -211,7 +251,7 @@ class Sandbox:
 
     # ---- views -------------------------------------------------------------------------------
     def state(self) -> dict:
-        """The JSON state of the API (DESIGN §3)."""
+        """The JSON state the API serves (web/api.py): images, layers, containers, host files."""
         d = self.daemon
         created_by: dict[str, str] = {}
         for image in d.images.values():
@@ -235,8 +275,8 @@ class Sandbox:
         }
 
     def complete(self, line: str) -> list[str]:
-        from .completion import complete
-        return complete(self.daemon, self.host, line)
+        """Tab completion of docker and host commands; none inside a container's shell."""
+        return [] if self.daemon.session is not None else complete(self.daemon, self.host, line)
 
     # ---- serialisation -----------------------------------------------------------------------
     def to_json(self) -> dict:

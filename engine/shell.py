@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from engine import limits, shell_cmds as cmds
 from engine.clock import START_NS
 from engine.fs import DIR, normpath
-from engine.shell_cmds import Ctx, LongRunning, Process
+from engine.shell_cmds import Ctx, RunningProgram
+from engine.shell_path import SHELLS, find_program, program_key
+from engine.shell_programs import PROGRAMS as SPECIAL
 from engine.shell_parse import Unsupported, parse, simple_script
+from engine.errors import ExecNotFound, ExitShell, LongRunning, NotExecutable
 
-__all__ = ["Process", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
+__all__ = ["RunningProgram", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
 
 
 @dataclass
@@ -26,76 +29,15 @@ class ExecResult:
     stdout: str
     stderr: str
     exit_code: int
-    process: Process | None = None
-
-
-class ExecNotFound(Exception):
-    """argv[0] of a container's command does not exist (Docker reports exit 127)."""
-
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.name = name
-
-
-class NotExecutable(Exception):
-    """argv[0] exists but cannot run: reason 'permission denied' or 'is a directory' (126)."""
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path, self.reason = path, reason
-
-
-class ExitShell(Exception):
-    def __init__(self, status: int):
-        self.status = status
-
-
-# Applets of Alpine's busybox (subset that matters): they exist as /bin or /usr/bin symlinks.
-BUSYBOX_APPLETS = set("""ash sh cat chmod cp date echo env false grep head hostname id ln ls mkdir mv
-printf pwd rm rmdir sleep sort tail test [ top touch true uname wc which whoami vi wget tar gzip
-find sed awk xargs ps kill more less diff cut tr uniq nc ping free df du mount stat basename
-dirname tee yes seq nslookup""".split())
-# Debian/Ubuntu 'Essential' packages (coreutils, grep, dash, bash, findutils, sed...) are always
-# present; used when an image's modelled file tree leaves them out.
-GNU_ESSENTIALS = set("""sh dash bash cat chmod cp date echo env false grep head hostname id ln ls
-mkdir mv printf pwd rm rmdir sleep sort tail test [ touch true uname wc which whoami find sed xargs
-cut tr uniq tee yes seq basename dirname stat df du mount kill""".split())
-SHELLS = {"sh", "ash", "dash", "bash"}
-
-
-def _candidate_exists(fs, path: str) -> bool:
-    return fs.exists(path)
-
-
-def find_program(name: str, fs, env: dict[str, str], cwd: str, flavor: str) -> str | None:
-    """Path of the program `name` as PATH lookup finds it in the container, else None."""
-    if "/" in name:
-        path = normpath(name, cwd)
-        return path if _candidate_exists(fs, path) else None
-    search = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-    for directory in search.split(":"):
-        candidate = posixpath.join(normpath(directory or ".", cwd), name)
-        if _candidate_exists(fs, candidate):
-            return candidate
-    if flavor == "busybox" and name in BUSYBOX_APPLETS and fs.exists("/bin/busybox"):
-        return f"/bin/{name}"
-    if flavor == "gnu" and name in GNU_ESSENTIALS and fs.exists("/var/lib/dpkg/status"):
-        return f"/usr/bin/{name}" if name not in ("sh", "dash", "bash") else f"/bin/{name}"
-    return None
-
-
-def program_key(invoked: str) -> str:
-    base = posixpath.basename(invoked)
-    base = re.sub(r"^(python|pip)\d*(\.\d+)?$", lambda m: m.group(1), base)
-    return {"python": "python3", "pip3": "pip", "apt": "apt-get"}.get(base, base)
+    process: RunningProgram | None = None
 
 
 class Shell:
     """One shell process: variables, cwd, the script's output."""
 
     def __init__(self, fs, *, env, cwd, flavor, kind, arg0, positional=(), now_ns=START_NS,
-                 tty=False, interactive=False, is_last=True):
-        self.fs, self.flavor, self.kind, self.arg0 = fs, flavor, kind, arg0
+                 tty=False, interactive=False, is_last=True, user=""):
+        self.fs, self.flavor, self.kind, self.arg0, self.user = fs, flavor, kind, arg0, user
         self.vars = dict(env)
         self.exported = set(env)
         self.cwd = cwd
@@ -107,6 +49,7 @@ class Shell:
         self.err: list[str] = []
         self.last_command = None
         self.line = 1
+        self.exited = False  # the script ran `exit` (an attached session ends there)
 
     # ------------------------------------------------------------ messages
     def message(self, text: str) -> str:
@@ -133,7 +76,7 @@ class Shell:
             for andor in program:
                 self._run_andor(andor)
         except ExitShell as stop:
-            self.status = stop.status
+            self.status, self.exited = stop.status, True
         except Unsupported as err:
             self.err.append(self.message(str(err)))
             self.status = 2
@@ -172,8 +115,8 @@ class Shell:
         ctx = Ctx(self.fs, self.flavor, {**self.env(), **dict(assigns)}, self.cwd, shell=self.kind,
                   stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
                   is_last=self.outer_last and command is self.last_command, out=cmd_out,
-                  err=cmd_err)
-        ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(self.flavor))
+                  err=cmd_err, user=self.user)
+        ctx.run_argv = run_argv_for(self.flavor)
         try:
             return self._dispatch(words, ctx)
         finally:
@@ -400,15 +343,12 @@ UNSUPPORTED_NOTE = "LayerLab does not simulate `{command}`; nothing was run."
 
 def run_program(argv: list[str], path: str, ctx: Ctx) -> int:
     """Run the program found at `path` (argv[0] as the user typed it)."""
-    from engine.shell_programs import PROGRAMS as SPECIAL
     key = program_key(argv[0])
     if key == "busybox" and len(argv) > 1:
         argv, key = argv[1:], program_key(argv[1])
     ctx.shell = None  # an external program, not a shell builtin
-    if key in SPECIAL:
-        return SPECIAL[key](ctx, argv, path)
-    if key in cmds.PROGRAMS:
-        return cmds.PROGRAMS[key](ctx, argv[1:])
+    if key in PROGRAMS:
+        return PROGRAMS[key](ctx, argv, path)
     interpreter = _shebang(ctx.fs, path)
     if interpreter in SHELLS:
         return shell_main(ctx, [interpreter, argv[0]] + argv[1:], path)
@@ -429,6 +369,21 @@ def _shebang(fs, path: str) -> str | None:
     return posixpath.basename(words[0]) if words else None
 
 
+def _arguments_only(program):
+    """A simple command (shell_cmds) takes its arguments, not argv[0] and the program's path."""
+    def run(ctx: Ctx, argv: list[str], path: str) -> int:
+        return program(ctx, argv[1:])
+    return run
+
+
+def run_argv_for(flavor: str):
+    """Ctx.run_argv for programs that exec another one (env, nginx's entrypoint): not-found text
+    as `env` of this flavour prints it unless the caller gives its own."""
+    def run_argv(argv: list[str], ctx: Ctx, who: str | None = None) -> int:
+        return exec_argv(argv, ctx, who or _env_not_found(flavor))
+    return run_argv
+
+
 def exec_argv(argv: list[str], ctx: Ctx, who: str) -> int:
     """Run argv from a program that execs another one (env, the nginx entrypoint's `exec`)."""
     path = find_program(argv[0], ctx.fs, ctx.env, ctx.cwd, ctx.flavor)
@@ -447,7 +402,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
     while args and re.fullmatch(r"[-+][a-z]+", args[0]) and args[0] != "-":
         flags |= set(args.pop(0)[1:])
     shell_kwargs = dict(env=ctx.env, cwd=ctx.cwd, flavor=ctx.flavor, kind=kind, now_ns=ctx.now_ns,
-                        tty=ctx.tty, interactive=ctx.interactive, is_last=ctx.is_last)
+                        tty=ctx.tty, interactive=ctx.interactive, is_last=ctx.is_last, user=ctx.user)
     if "c" in flags:
         if not args:
             ctx.err.append(f"{argv[0]}: -c: option requires an argument\n" if kind == "bash"
@@ -465,7 +420,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
             return 2 if kind != "bash" else 127
         arg0, positional = args[0], args[1:]
     elif ctx.interactive:  # waits for input on an open stdin (`docker run -i`/`-it`)
-        raise LongRunning(Process(" ".join(argv), "ignore"))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     else:  # stdin is empty without -i: the shell reads EOF and exits (why `docker run ubuntu` stops)
         script, arg0, positional = ctx.stdin, argv[0], []
     shell = Shell(ctx.fs, arg0=arg0, positional=positional, **shell_kwargs)
@@ -474,7 +429,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
     except LongRunning as running:
         if not simple_script(_safe_parse(script)):
             inner = running.process
-            running.process = Process(" ".join(argv), "ignore", inner.ends_after,
+            running.process = RunningProgram(" ".join(argv), "ignore", inner.ends_after,
                                       [inner.command] + inner.extra)
         raise
     finally:
@@ -491,7 +446,7 @@ def _safe_parse(script: str):
 
 
 def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, tty: bool = False,
-        interactive: bool = False, now_ns: int | None = None) -> ExecResult:
+        interactive: bool = False, now_ns: int | None = None, user: str = "") -> ExecResult:
     """Run what Docker executes in a container. Raises ExecNotFound / NotExecutable when argv[0]
     itself cannot be started (Docker reports those as OCI runtime errors, exit 127 / 126)."""
     cwd = normpath(workdir or "/")
@@ -502,8 +457,8 @@ def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, 
     if problem:
         raise NotExecutable(path, problem)
     ctx = Ctx(fs, flavor, dict(env), cwd, now_ns=START_NS if now_ns is None else now_ns, tty=tty,
-              interactive=interactive, is_last=True)
-    ctx.run_argv = lambda args, sub: exec_argv(args, sub, _env_not_found(flavor))
+              interactive=interactive, is_last=True, user=user)
+    ctx.run_argv = run_argv_for(flavor)
     try:
         status, process = run_program(list(argv), path, ctx), None
     except LongRunning as running:
@@ -514,3 +469,9 @@ def run(argv: list[str], fs, *, env: dict[str, str], workdir: str, flavor: str, 
 def _env_not_found(flavor: str) -> str:
     return ("env: can't execute '{name}': No such file or directory" if flavor == "busybox"
             else "env: '{name}': No such file or directory")
+
+
+# The one program table: name -> run(ctx, argv, path). Simple commands first, the programs with
+# behaviour of their own (sleep, nginx, apk…) over them, and the shells, which are this interpreter.
+PROGRAMS = {**{name: _arguments_only(program) for name, program in cmds.PROGRAMS.items()},
+            **SPECIAL, **{name: shell_main for name in SHELLS}}

@@ -2,7 +2,8 @@
 
 Each program is `fn(ctx, args) -> exit status`; it writes through ctx.out/ctx.err. Error texts
 follow GNU coreutils (flavor 'gnu') or busybox (flavor 'busybox'), as printed in a C locale.
-Long-running programs raise LongRunning; they live in engine/shell.py with the interpreter.
+Long-running programs (sleep, nginx…) raise LongRunning; they live in engine/shell_programs.py. The one
+program table, with both kinds and the shells, is engine/shell.py PROGRAMS.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from engine import limits
-from engine.fs import DIR, SYMLINK, normpath
+from engine.fs import DIR, FIXED_MTIME, SYMLINK, normpath
+from engine.shell_path import find_program
 from engine.unionfs import FsError, UnionFS
 
 STRERROR = {
@@ -27,20 +29,13 @@ KERNEL_BUILD = "#45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024"
 
 
 @dataclass
-class Process:
-    """A long-running program that keeps a container (or exec) alive."""
+class RunningProgram:
+    """A program that keeps running (sleep, nginx, a waiting shell): the shell hands it to the daemon,
+    which records it as a model.Process with a PID."""
     command: str
     on_sigterm: str = "ignore"  # 'exit0' | 'ignore' (PID 1 without a handler) | 'terminate' (143)
     ends_after: float | None = None
     extra: list[str] = field(default_factory=list)
-
-
-class LongRunning(Exception):
-    """Raised by a program that keeps running: the script stops here."""
-
-    def __init__(self, process: Process):
-        super().__init__(process.command)
-        self.process = process
 
 
 @dataclass
@@ -58,6 +53,7 @@ class Ctx:
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
     run_argv: object = None  # callback(argv, ctx) -> status, to run another program
+    user: str = ""  # the container's or build step's USER ("" = root)
 
     @property
     def busybox(self) -> bool:
@@ -444,7 +440,6 @@ def mode_string(entry) -> str:
 def _ls_date(ctx: Ctx, path: str) -> str:
     """Files from image layers carry the layer tar's fixed mtime; files the container wrote
     carry the current (virtual) time."""
-    from engine.fs import FIXED_MTIME
     seconds = ctx.now_ns // 1_000_000_000 if ctx.fs.source(path) == "rw" else FIXED_MTIME
     when = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
     now = dt.datetime.fromtimestamp(ctx.now_ns // 1_000_000_000, dt.timezone.utc)
@@ -672,13 +667,41 @@ def env(ctx: Ctx, args: list[str]) -> int:
     return 0
 
 
+def _passwd_entry(ctx: Ctx) -> tuple[str, int, int] | None:
+    """(name, uid, gid) of ctx.user ("name", "uid" or "name:group") from /etc/passwd; root by default."""
+    wanted = (ctx.user or "root").split(":")[0]
+    try:
+        lines = ctx.fs.read("/etc/passwd").splitlines()
+    except FsError:
+        lines = []
+    for line in lines:
+        name, _, uid, gid = (line.split(":") + ["", "", ""])[:4]
+        if (wanted in (name, uid)) and uid.isdigit() and gid.isdigit():
+            return name, int(uid), int(gid)
+    if wanted == "root" or wanted == "0":
+        return "root", 0, 0
+    return None if not wanted.isdigit() else ("", int(wanted), int(wanted))
+
+
 def whoami(ctx: Ctx, args: list[str]) -> int:
-    ctx.write("root\n")
+    entry = _passwd_entry(ctx)
+    if entry is None or not entry[0]:
+        uid = ctx.user.split(":")[0]
+        ctx.error(f"whoami: unknown uid {uid}" if ctx.busybox else f"whoami: cannot find name for user ID {uid}")
+        return 1
+    ctx.write(entry[0] + "\n")
     return 0
 
 
 def id_(ctx: Ctx, args: list[str]) -> int:
     """root's groups come from the image's /etc/group (alpine lists root in many groups)."""
+    entry = _passwd_entry(ctx)
+    if entry is not None and entry[1] != 0:  # another USER: its own uid and primary group
+        name, uid, gid = entry
+        who = f"uid={uid}({name})" if name else f"uid={uid}"
+        group = f"{gid}({name})" if name and gid == uid else str(gid)
+        ctx.write(f"{who} gid={group} groups={group}\n")
+        return 0
     groups = [(0, "root")]
     try:
         for line in ctx.fs.read("/etc/group").splitlines():
@@ -717,7 +740,6 @@ def date(ctx: Ctx, args: list[str]) -> int:
 
 
 def which(ctx: Ctx, args: list[str]) -> int:
-    from engine.shell import find_program
     status = 0
     for name in args:
         found = find_program(name, ctx.fs, ctx.env, ctx.cwd, ctx.flavor)

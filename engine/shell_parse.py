@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from .errors import Unsupported
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 KEYWORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case",
             "esac", "function", "{", "}", "!", "[[", "select"}
-
-
-class Unsupported(Exception):
-    """A shell feature LayerLab's shell does not model; the message says which, plainly."""
 
 
 @dataclass

@@ -9,9 +9,12 @@ import datetime as dt
 import posixpath
 import re
 
+from engine import packages
 from engine import shell_cmds as cmds
+from engine.registry_files import HELLO_WORLD_TEXT
 from engine.fs import normpath
-from engine.shell_cmds import Ctx, LongRunning, Process
+from engine.errors import LongRunning
+from engine.shell_cmds import Ctx, RunningProgram
 
 
 def _note(ctx: Ctx, text: str) -> int:
@@ -52,31 +55,22 @@ def sleep(ctx: Ctx, argv: list[str], path: str) -> int:
     # Virtual time: a sleep followed by more commands just lets them run; as the last command
     # it is what keeps the container alive.
     if ctx.is_last:
-        raise LongRunning(Process(" ".join(argv), "ignore", None if forever else total))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore", None if forever else total))
     return 0
 
 
 def top(ctx: Ctx, argv: list[str], path: str) -> int:
-    raise LongRunning(Process(" ".join(argv), "ignore"))
+    raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
 
 
 def tail(ctx: Ctx, argv: list[str], path: str) -> int:
     status = cmds.head(ctx, argv[1:], tail=True)
     if any(a in ("-f", "-F") for a in argv[1:]) and status == 0:
-        raise LongRunning(Process(" ".join(argv), "ignore"))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     return status
 
 
-def shell(ctx: Ctx, argv: list[str], path: str) -> int:
-    from engine.shell import shell_main
-    return shell_main(ctx, argv, path)
-
-
 def hello(ctx: Ctx, argv: list[str], path: str) -> int:
-    try:
-        from engine.registry import HELLO_WORLD_TEXT
-    except ImportError:
-        from engine.registry_files import HELLO_WORLD_TEXT
     ctx.write(HELLO_WORLD_TEXT)
     return 0
 
@@ -107,7 +101,7 @@ def nginx(ctx: Ctx, argv: list[str], path: str) -> int:
     ctx.err.extend(f"{stamp} [notice] 1#1: {text}\n" for text in notices)
     if re.search(r"daemon\s+off\s*;", directives):
         # nginx handles SIGTERM with a fast shutdown and exits 0 (its image stops it with SIGQUIT).
-        raise LongRunning(Process("nginx: master process " + " ".join(argv), "exit0", None,
+        raise LongRunning(RunningProgram("nginx: master process " + " ".join(argv), "exit0", None,
                                   ["nginx: worker process", "nginx: worker process"]))
     return 0  # daemonizes: the foreground process exits, and a container with it
 
@@ -128,7 +122,6 @@ ENTRYPOINT_DIR = "/docker-entrypoint.d"
 
 def nginx_entrypoint(ctx: Ctx, argv: list[str], path: str) -> int:
     """The nginx image's /docker-entrypoint.sh: run the /docker-entrypoint.d scripts, then exec."""
-    from engine.shell import exec_argv
     me, args = argv[0], argv[1:]
     script = ctx.fs.read(path) if ctx.fs.exists(path) else ""
     if ENTRYPOINT_DIR not in script:  # some other image's entrypoint script
@@ -147,7 +140,7 @@ def nginx_entrypoint(ctx: Ctx, argv: list[str], path: str) -> int:
     if not args:
         return 0
     line = next((n for n, text in enumerate(script.splitlines(), 1) if text.startswith("exec ")), 47)
-    return exec_argv(args, ctx, f"{me}: {line}: exec: {{name}}: not found")
+    return ctx.run_argv(args, ctx, f"{me}: {line}: exec: {{name}}: not found")
 
 
 def _entrypoint_script(ctx: Ctx, me: str, path: str, log: list[str]) -> None:
@@ -190,7 +183,7 @@ def python(ctx: Ctx, argv: list[str], path: str) -> int:
     args = argv[1:]
     if not args:
         if ctx.interactive:  # the REPL waits for input
-            raise LongRunning(Process(" ".join(argv), "ignore"))
+            raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
         return 0 if not ctx.stdin else _unsupported(ctx, argv)  # empty stdin: exits at once
     if args[0] in ("-V", "--version"):
         ctx.write(f"Python {ctx.env.get('PYTHON_VERSION', '3.12.12')}\n")
@@ -205,7 +198,7 @@ def python(ctx: Ctx, argv: list[str], path: str) -> int:
         # buffer fills unless PYTHONUNBUFFERED is set: a classic surprise, kept on purpose.
         if ctx.tty or ctx.env.get("PYTHONUNBUFFERED"):
             ctx.write(f"Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ...\n")
-        raise LongRunning(Process(" ".join(argv), "ignore"))
+        raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     return _unsupported(ctx, argv)
 
 
@@ -230,17 +223,6 @@ def _python_print(ctx: Ctx, argv: list[str], source: str) -> int:
 
 
 # ------------------------------------------------------------------ package managers
-def _packages(ctx: Ctx, function: str):
-    try:
-        from engine import packages
-    except ImportError:
-        packages = None
-    found = getattr(packages, function, None)
-    if found is None:
-        ctx.error(f"LayerLab cannot simulate this package install yet ({function} is missing).")
-    return found
-
-
 def _apply(ctx: Ctx, outcome) -> int:
     for path in sorted(outcome.files, key=lambda p: p.split("/")):
         ctx.fs.put(path, outcome.files[path])
@@ -262,13 +244,10 @@ def apk(ctx: Ctx, argv: list[str], path: str) -> int:
     sub = next((a for a in args if not a.startswith("-")), "")
     names = [a for a in args[args.index(sub) + 1:] if not a.startswith("-")] if sub else []
     if sub == "add" and names:
-        install = _packages(ctx, "apk_add")
-        if install is None:
-            return 1
         db = _read_or_empty(ctx, "/lib/apk/db/installed")
-        return _apply(ctx, install(names, db, no_cache="--no-cache" in args))
-    if sub == "update" and _packages(ctx, "apk_update"):
-        return _apply(ctx, _packages(ctx, "apk_update")())
+        return _apply(ctx, packages.apk_add(names, db, no_cache="--no-cache" in args))
+    if sub == "update":
+        return _apply(ctx, packages.apk_update())
     return _unsupported(ctx, argv)
 
 
@@ -284,17 +263,13 @@ def apt_get(ctx: Ctx, argv: list[str], path: str) -> int:
     args = argv[1:]
     sub = next((a for a in args if not a.startswith("-")), "")
     if sub == "update":
-        update = _packages(ctx, "apt_get_update")
         status = _read_or_empty(ctx, "/var/lib/dpkg/status")  # ubuntu and debian differ
-        return _apply(ctx, update(dpkg_status=status)) if update else 1
+        return _apply(ctx, packages.apt_get_update(dpkg_status=status))
     if sub == "install":
-        install = _packages(ctx, "apt_get_install")
-        if install is None:
-            return 1
         names = [a for a in args[args.index(sub) + 1:] if not a.startswith("-")]
         assume_yes = any(re.fullmatch(r"-[a-z]*y[a-z]*|--yes|--assume-yes", a) for a in args)
         status = _read_or_empty(ctx, "/var/lib/dpkg/status")
-        return _apply(ctx, install(names, status, lists_present=_apt_lists_present(ctx),
+        return _apply(ctx, packages.apt_get_install(names, status, lists_present=_apt_lists_present(ctx),
                                    assume_yes=assume_yes))
     return _unsupported(ctx, argv)
 
@@ -312,17 +287,13 @@ def pip(ctx: Ctx, argv: list[str], path: str) -> int:
             names += [ln.split("#")[0].strip() for ln in text.splitlines() if ln.split("#")[0].strip()]
         elif not arg.startswith("-"):
             names.append(arg)
-    install = _packages(ctx, "pip_install")
-    if install is None:
-        return 1
     site = next(iter(cmds.glob_match(ctx.fs, "/", "/usr/local/lib/python3*/site-packages")), "")
     present = ctx.fs.listdir(site) if site else []
-    return _apply(ctx, install(names, present, no_cache_dir=no_cache_dir))
+    return _apply(ctx, packages.pip_install(names, present, no_cache_dir=no_cache_dir))
 
 
 PROGRAMS = {
-    "sleep": sleep, "top": top, "tail": tail, "sh": shell, "ash": shell, "dash": shell,
-    "bash": shell, "hello": hello, "nginx": nginx, "nginx-debug": nginx,
+    "sleep": sleep, "top": top, "tail": tail, "hello": hello, "nginx": nginx, "nginx-debug": nginx,
     "docker-entrypoint.sh": nginx_entrypoint, "python3": python, "pip": pip, "apk": apk,
     "apt-get": apt_get,
 }

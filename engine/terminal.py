@@ -14,6 +14,7 @@ from .cli.context import Context
 from .cli.dispatch import run_docker
 from .errors import HostError
 from .host import HOME
+from .errors import LineError
 
 MAX_LINE = 4096
 OPERATORS = {"&&", "||", ";", "|", ">", ">>", "<", "&"}
@@ -24,15 +25,11 @@ HELP = """LayerLab understands these commands (type one, or `docker COMMAND --he
               image prune | build | save | load | import
   Containers  docker create | run | start | stop | kill | restart | pause | unpause | rm
               ps (container ls) | exec | logs | top | diff | commit | cp | rename | wait
-              inspect | export | container prune
-  System      docker version | info | system df
+              inspect | export | container prune | attach | port | update
+  System      docker version | info | system df | system prune
   Host        ls [-l] | cat FILE | tar -tvf FILE.tar | rm FILE | pwd | echo TEXT > FILE
   Terminal    clear | help | ↑/↓ history | Tab completion
 """
-
-
-class LineError(Exception):
-    pass
 
 
 @dataclass

@@ -13,18 +13,9 @@ import posixpath
 from engine import limits
 from engine.fs import (DIR, FILE, SYMLINK, WHITEOUT, Entry, Layer, is_below, normpath,
                        parent_dirs, placeholder_bytes)
+from engine.errors import FsError
 
 MAX_SYMLINK_HOPS = 40  # Linux MAXSYMLINKS
-
-
-class FsError(Exception):
-    """errno-style failure: .errno is 'ENOENT', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY',
-    'EROFS', 'EINVAL' or 'ELOOP'; .path is the path it is about."""
-
-    def __init__(self, errno: str, path: str):
-        super().__init__(f"{errno}: {path}")
-        self.errno = errno
-        self.path = path
 
 
 def _path_key(path: str) -> list[str]:

@@ -212,6 +212,11 @@ FAILED = {
     "en": "The command failed, so nothing changed on the stage: the message above is what Docker prints.",
     "zh": "命令执行失败，舞台上没有任何变化：上面的信息就是 Docker 打印的内容。",
 }
+# A line typed in a container's shell (docker run -it … sh) that changed something there.
+INSIDE = {
+    "en": "A command run inside the container's shell: what it writes lands in that container's read-write layer.",
+    "zh": "这是在容器的 shell 里运行的命令：它写入的内容落在这个容器的可读写层。",
+}
 UNKNOWN = {
     "en": "This command reads state without changing the stage.",
     "zh": "这个命令只读取状态，不会改变舞台上的内容。",
@@ -273,6 +278,8 @@ def explain(command: str, exit_code: int = 0, events: list[dict] | None = None, 
         return Explanation(kind, FAILED[lang], facts, failed=True)
     text_key = "build buildkit" if kind == "build" and not _legacy_build(command, events) else kind
     text = TEXTS[text_key][lang] if text_key in TEXTS else UNKNOWN[lang]
+    if not kind and any(e.get("container") for e in events or []):  # not a read: it changed a container
+        text = INSIDE[lang]
     return Explanation(kind, text, facts, failed=bool(exit_code))
 
 

@@ -36,6 +36,10 @@
     }
     position = history.length;
     draft = "";
+    // inside a container's shell (docker run -it …) the prompt is that shell's: the last entry says which
+    var last = list[list.length - 1], sign = document.querySelector("#prompt .prompt-sign");
+    var next = last && last.querySelector(".prompt-sign[data-next]");
+    if (next && sign) { sign.textContent = next.dataset.next || "$"; }
   }
 
   function scrollToBottom() {

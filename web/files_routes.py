@@ -12,6 +12,7 @@ import io
 import posixpath
 
 from engine.errors import HostError
+from engine.host import MAX_FILE_BYTES
 from flask import (Blueprint, current_app, g, redirect, render_template, request, send_file, session,
                    url_for)
 from jinja2 import pass_context
@@ -219,7 +220,6 @@ def download(path: str):
 
 def upload_limit() -> int:
     """The smaller of the app's request limit and the engine's per-file limit."""
-    from engine.host import MAX_FILE_BYTES
     app_limit = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_FILE_BYTES
     return min(app_limit, MAX_FILE_BYTES)
 

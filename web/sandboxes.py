@@ -85,8 +85,8 @@ class RecordedSandbox(Sandbox):
     def run(self, line: str) -> Result:
         return self._noted("run", line)
 
-    def undo(self) -> bool:
-        return self._noted("undo")
+    def undo(self, floor: int = 0) -> bool:
+        return self._noted("undo", floor)
 
     def redo(self) -> Result | None:
         return self._noted("redo")
@@ -495,8 +495,8 @@ def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
     def edit(live: Live) -> Outcome:
         sandbox, head = live.sandbox, live.head
         before = sandbox.transcript[-1]["command"] if sandbox.transcript else None
-        if sandbox.undo():
-            head["last"] = {"command": before, "undone": True, "exit_code": 0, "events": []}
+        if sandbox.undo():   # the change taken back (read-only lines after it went with it)
+            head["last"] = {"command": sandbox.last_undone or before, "undone": True, "exit_code": 0, "events": []}
         head["clear_from"] = min(head.get("clear_from", 0), len(sandbox.transcript))
         head["last_build"] = _build_after(head, sandbox, None)
         return Outcome(head, sandbox)

@@ -11,7 +11,7 @@ import shlex
 
 from .. import archive, images_ops, limits
 from ..archive import ArchiveError
-from ..errors import Conflict, DaemonError, DockerError, HostError
+from ..errors import Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
 from ..fs import Layer
 from ..model import Image, config_bytes
 from ..refs import InvalidReference, looks_like_id, parse as parse_ref, parse_or_daemon_error
@@ -63,8 +63,17 @@ def _save_targets(daemon, names: list[str]) -> list[tuple[Image, list[str]]]:
                 for image, tag in tagged:
                     add(image, tag)
                 continue
-        image = daemon.find_image(name)  # tag, id or id prefix
-        add(image, ref.tagged if ref is not None and ref.tag and ref.tagged in image.repo_tags else None)
+        if ref is not None and ref.tag and ref.digest is None:
+            image = daemon.image_or_none(ref.tagged)
+            if image is None:  # refstore Get: ErrDoesNotExist (reference/store.go)
+                raise NotFound("reference does not exist")
+            add(image, ref.tagged)
+            continue
+        try:
+            image = daemon.find_image(name)  # id, id prefix or digest
+        except NotFound:  # image store Search: the name as given, no ":latest" added
+            raise NoSuchImage(name) from None
+        add(image, None)
     return list(chosen.values())
 
 

@@ -14,7 +14,9 @@ from ..dockerfile import DockerfileError, dockerignore_filter, parse
 from ..errors import DaemonError, DockerError
 from ..model import Image
 from ..refs import InvalidReference, parse as parse_ref
+from .context import Context
 from .format import human_size, human_size4
+from .image_pull import pull
 from .parser import Command, Flag
 
 LEGACY_BANNER = ("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n"
@@ -69,9 +71,17 @@ def build(ctx, opts, args) -> int:
     build_args = dict(a.split("=", 1) if "=" in a else (a, "") for a in opts["build-arg"])
     runner = Build(ctx.daemon, context, build_args, legacy=legacy, no_cache=opts["no-cache"],
                    resolve_base=lambda ref: _resolve_base(ctx, ref, legacy))
-    reporter = LegacyReport(ctx) if legacy else BuildKitReport(ctx, dockerfile_name, source, context, instructions)
+    runner.instructions = instructions
     try:
-        image = runner.final_image(_execute(runner, instructions, reporter, opts["target"]))
+        parts = plan(instructions, opts["target"], legacy)
+    except DockerfileError as err:
+        if legacy:
+            raise DaemonError(str(err)) from None
+        return _buildkit_fail(ctx, str(err))
+    kept = [ins for _, stage in parts[1:] for ins in stage]
+    reporter = LegacyReport(ctx) if legacy else BuildKitReport(ctx, dockerfile_name, source, context, kept)
+    try:
+        image = runner.final_image(_execute(runner, parts, reporter))
     except StepFailed as err:
         return reporter.failed(err)
     except DockerfileError as err:
@@ -88,37 +98,82 @@ def build(ctx, opts, args) -> int:
     return 0
 
 
-def _execute(runner: Build, instructions, reporter, target: str | None):
+def plan(instructions, target: str | None, legacy: bool) -> list[tuple[int | None, list]]:
+    """The parts of the Dockerfile a build runs: [(None, meta ARGs), (stage index, [FROM, …]), …].
+
+    --target names the last stage: the legacy builder cuts the stage list there (moby
+    builder/dockerfile/builder.go, the step total shrinks); BuildKit also skips every stage the
+    final one does not reach through FROM or COPY --from. An unknown target fails before any step.
+    """
+    meta, stages = [], []
+    for ins in instructions:
+        if ins.keyword == "FROM":
+            stages.append([ins])
+        elif stages:
+            stages[-1].append(ins)
+        else:
+            meta.append(ins)
+    names = [s[0].args[2].lower() if len(s[0].args) == 3 else str(i) for i, s in enumerate(stages)]
+    last = len(stages) - 1
+    if target:
+        if target.lower() not in names:
+            raise DockerfileError(f'target stage "{target}" could not be found')
+        last = names.index(target.lower())
+    if legacy:
+        keep = set(range(last + 1))
+    else:
+        keep, todo = set(), [last]
+        while todo:
+            index = todo.pop()
+            if index in keep:
+                continue
+            keep.add(index)
+            refs = [stages[index][0].args[0].lower()] + [i.flags["from"].lower() for i in stages[index]
+                                                        if i.flags.get("from")]
+            todo += [names.index(r) for r in refs if r in names[:index]]
+    return [(None, meta)] + [(i, stages[i]) for i in sorted(keep)]
+
+
+def _execute(runner: Build, parts, reporter):
     meta_args: dict[str, str] = {}
-    body = list(instructions)
-    while body and body[0].keyword == "ARG":  # ARGs before the first FROM: only for FROM lines
-        for word in body.pop(0).args:
+    meta = parts[0][1]
+    for ins in meta:  # ARGs before the first FROM: only for FROM lines
+        for word in ins.args:
             name, _, default = word.partition("=")
             meta_args[name] = runner.build_args.get(name, default)
+    # the legacy builder prints and counts them as steps (with no ` ---> ` line); BuildKit does not
+    body = (meta if runner.legacy else []) + [ins for _, stage in parts[1:] for ins in stage]
+    indexes = {id(stage[0]): index for index, stage in parts[1:]}
     total = len(body)
     stage = None
     for number, ins in enumerate(body, 1):
+        reporter.step(number, total, ins)
+        if ins.keyword == "ARG" and stage is None:
+            continue
         if ins.keyword == "FROM":
-            if stage is not None and target and stage.name == target:
-                break
-            reporter.step(number, total, ins)
-            stage, base = runner.start_stage(ins, meta_args)
+            stage, base = runner.start_stage(ins, meta_args, indexes[id(ins)])
             reporter.from_done(stage, base)
             continue
-        reporter.step(number, total, ins)
         record = runner.step(stage, ins, number, total)
         reporter.step_done(record)
-    if target and stage.name != target:
-        raise DockerfileError(f"failed to reach build target {target} in Dockerfile")
     return stage
+
+
+def unused_build_args(instructions, build_args: dict[str, str]) -> list[str]:
+    """BuildArgs.WarnOnUnusedBuildArgs (moby builder/dockerfile/buildargs.go): --build-arg names no
+    ARG declares, proxy variables aside, sorted."""
+    declared = {word.partition("=")[0] for ins in instructions if ins.keyword == "ARG" for word in ins.args}
+    return sorted(name for name in build_args if name not in declared and name not in PROXY_ARGS)
+
+
+PROXY_ARGS = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+              "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"}
 
 
 def _resolve_base(ctx, ref: str, legacy: bool) -> Image:
     image = ctx.daemon.image_or_none(ref)
     if image is not None:
         return image
-    from .images import pull
-    from .context import Context
     inner = Context(ctx.daemon, ctx.host)
     image = pull(inner, ref)
     if legacy:  # the pull progress shows inside the build stream
@@ -160,12 +215,19 @@ class LegacyReport:
         self.ctx.print(f" ---> {record.image.split(':')[1][:12]}")
 
     def failed(self, err: StepFailed) -> int:
+        if err.container:  # the step's container ran: its id shows before its output
+            self.ctx.print(f" ---> Running in {err.container[:12]}")
         if err.output:
             self.ctx.write(err.output if err.output.endswith("\n") else err.output + "\n")
         self.ctx.eprint(err.legacy)
-        return 1
+        # the daemon's JSON error carries the RUN's exit code and the CLI exits with it
+        # (docker/cli cli/command/image/build.go: StatusError{StatusCode: jerr.Code})
+        return err.exit_code or 1
 
     def done(self, image, tags, runner) -> None:
+        unused = unused_build_args(runner.instructions, runner.build_args)
+        if unused:
+            self.ctx.print(f"[Warning] One or more build-args [{' '.join(unused)}] were not consumed")
         self.ctx.print(f"Successfully built {image.short_id}")
         for tag in tags:
             self.ctx.print(f"Successfully tagged {parse_ref(tag).tagged}")
@@ -198,7 +260,8 @@ class BuildKitReport:
         name = stage.base
         if base is not None:
             full = parse_ref(stage.base).full_name
-            self._line(f"[internal] load metadata for {full}", 0.6)
+            if f"[internal] load metadata for {full}" not in (t for t, _ in self.lines):  # once per image
+                self._line(f"[internal] load metadata for {full}", 0.6)
             if self.stage_no == 0:
                 self._line("[internal] load .dockerignore", 0.0)
                 self._line("=> transferring context: 2B", 0.0)

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from ..errors import DockerError
+from ..errors import FlagValueError
 from .parser import Flag
-
-
-class FlagValueError(DockerError):
-    """A flag value the CLI rejects before calling the daemon (printed with `docker:` + help, 125)."""
-
-    exit_code = 125
 
 
 SHARED = [
@@ -80,7 +74,12 @@ def parse_publish(items: list[str]) -> dict[str, list[dict]]:
     bindings: dict[str, list[dict]] = {}
     for item in items:
         spec, _, proto = item.partition("/")
+        bracketed = ""
+        if spec.startswith("[") and "]:" in spec:  # an IPv6 host address: [::]:8080:80 (nat.ParsePortSpec)
+            bracketed, _, spec = spec[1:].partition("]:")
         parts = spec.split(":")
+        if bracketed:
+            parts = [bracketed] + parts
         if not parts[-1].isdigit() or not all(p.isdigit() or p == "" for p in parts[-2:-1]):
             raise FlagValueError(f"invalid containerPort: {parts[-1]}" if not parts[-1].isdigit()
                                  else f"invalid hostPort: {parts[-2]}")

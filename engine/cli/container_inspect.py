@@ -2,21 +2,26 @@
 container.go, graph-driver store, API 1.51 = Docker 28.5)."""
 from __future__ import annotations
 
+from .. import containers_ops as ops
 from .. import images_ops
 from ..fs import chain_ids
 from ..model import Container
-from .format import GoNil, rfc3339nano
+from .format import GoNil, GoTime, rfc3339nano
 from .image_info import FORMAT_HELP, inspect_objects
 from .parser import Command, Flag
 
 CONTAINERS_ROOT = "/var/lib/docker/containers"
 
 
-def state_json(c: Container) -> dict:
-    return {"Status": c.status, "Running": c.running, "Paused": c.paused, "Restarting": c.restarting,
-            "OOMKilled": c.oom_killed, "Dead": c.dead, "Pid": c.pid, "ExitCode": c.exit_code,
-            "Error": c.error, "StartedAt": rfc3339nano(c.started_at),
-            "FinishedAt": rfc3339nano(c.finished_at)}
+def state_json(c: Container, health: dict | None = None) -> dict:
+    state = {"Status": c.status, "Running": c.running, "Paused": c.paused, "Restarting": c.restarting,
+             "OOMKilled": c.oom_killed, "Dead": c.dead, "Pid": c.pid, "ExitCode": c.exit_code,
+             "Error": c.error, "StartedAt": rfc3339nano(c.started_at),
+             "FinishedAt": rfc3339nano(c.finished_at)}
+    if health is not None:  # Health *Health `json:",omitempty"` (api/types/container/state.go)
+        state["Health"] = {**health, "Log": [{**entry, "Start": GoTime(entry["Start"]), "End": GoTime(entry["End"])}
+                                             for entry in health["Log"]]}
+    return state
 
 
 def graph_driver(c: Container) -> dict:
@@ -41,8 +46,9 @@ def host_config(c: Container) -> dict:
         "DnsOptions": [], "DnsSearch": [], "ExtraHosts": None, "GroupAdd": None, "IpcMode": "private",
         "Cgroup": "", "Links": None, "OomScoreAdj": 0, "PidMode": "", "Privileged": False,
         "PublishAllPorts": False, "ReadonlyRootfs": False, "SecurityOpt": None, "UTSMode": "",
-        "UsernsMode": "", "ShmSize": 67108864, "Runtime": "runc", "Isolation": "", "CpuShares": 0,
-        "Memory": 0, "NanoCpus": 0, "CgroupParent": "", "BlkioWeight": 0, "PidsLimit": None,
+        "UsernsMode": "", "ShmSize": 67108864, "Runtime": "runc", "Isolation": "", "CpuShares": hc.get("CpuShares", 0),
+        "Memory": hc.get("Memory", 0), "NanoCpus": hc.get("NanoCpus", 0), "CgroupParent": "", "BlkioWeight": 0,
+        "PidsLimit": hc.get("PidsLimit"),
         "MaskedPaths": ["/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
                         "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
                         "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"],
@@ -59,8 +65,9 @@ def network_settings(c: Container) -> dict:
         for key in c.config.get("ExposedPorts") or {}:
             ports[key] = None
         for key, bindings in (c.host_config.get("PortBindings") or {}).items():
-            ports[key] = [{"HostIp": b.get("HostIp") or "0.0.0.0", "HostPort": b.get("HostPort", "")}
-                          for b in bindings]
+            # no host address: the daemon binds IPv4 and IPv6 (ps shows both, container_info.port_list)
+            ports[key] = [{"HostIp": ip, "HostPort": b.get("HostPort") or key.split("/")[0]}
+                          for b in bindings for ip in ([b["HostIp"]] if b.get("HostIp") else ["0.0.0.0", "::"])]
     return {"Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": ports,
             "HairpinMode": False, "LinkLocalIPv6Address": "", "LinkLocalIPv6PrefixLen": 0,
             "SecondaryIPAddresses": None, "SecondaryIPv6Addresses": None, "EndpointID": "",
@@ -86,7 +93,7 @@ def container_inspect_json(daemon, c: Container, size: bool = False) -> dict:
     base = f"{CONTAINERS_ROOT}/{c.id}"
     data = {
         "Id": c.id, "Created": rfc3339nano(c.created), "Path": c.path, "Args": list(c.args),
-        "State": state_json(c), "Image": c.image_id,
+        "State": state_json(c, ops.health_of(daemon, c)), "Image": c.image_id,
         "ResolvConfPath": f"{base}/resolv.conf", "HostnamePath": f"{base}/hostname",
         "HostsPath": f"{base}/hosts", "LogPath": f"{base}/{c.id}-json.log", "Name": "/" + c.name,
         "RestartCount": c.restart_count, "Driver": "overlay2", "Platform": "linux", "MountLabel": "",

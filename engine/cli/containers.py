@@ -3,18 +3,15 @@ rename, wait, container prune (docker/cli cli/command/container/*.go, v28.5)."""
 from __future__ import annotations
 
 from .. import containers_ops as ops
-from .. import lifecycle
+from .. import lifecycle, session
 from ..errors import DaemonError, DockerError
-from ..lifecycle import NOOP
 from ..refs import InvalidReference, parse as parse_ref
 from .container_commit import COMMANDS as COMMIT_COMMANDS
 from .container_flags import CREATE_FLAGS, RUN_FLAGS, FlagValueError, container_options
 from .format import human_size4
+from .image_pull import pull
 from .parser import Command, Flag
-
-
-class CliError(DockerError):
-    """An error docker/cli prints itself (no "Error response from daemon:" prefix)."""
+from ..errors import CliError
 
 
 def with_help(err: DockerError, command: str, code: int = 125) -> DockerError:
@@ -42,7 +39,6 @@ def find_or_pull(ctx, ref: str):
     except InvalidReference as err:
         raise CliError(str(err), 125) from None
     ctx.eprint(f"Unable to find image '{tagged}' locally")
-    from .image_pull import pull  # the images module owns pulling and its progress output
     return pull(ctx, ref, for_run=True)
 
 
@@ -79,9 +75,17 @@ def run_cmd(ctx, opts, args):
         return 0
     _print_output(ctx, result, container.config.get("Tty"))
     # A simulator cannot block the learner's terminal: when the process keeps running (nginx,
-    # sleep, an -it shell) the container stays running and `run` returns at once with status 0.
-    # The stage shows the running process; real Docker would stay attached until it ends.
+    # sleep) the container stays running and `run` returns at once with status 0. An -it shell
+    # attaches the terminal instead: the next lines run in it (session.py).
+    if result.still_running:
+        _attach(ctx, container)
     return 0 if result.still_running else result.exit_code
+
+
+def _attach(ctx, container, exec_id: str = "", tty: bool | None = None, stdin: bool | None = None) -> None:
+    process = next((p for p in container.processes if p.exec_id == exec_id), None)
+    if process is not None and session.open_session(ctx.daemon, container, process.command, exec_id, tty, stdin):
+        ctx.events.append({"type": "session_opened", "container": container.id, "exec_id": exec_id})
 
 
 def _print_output(ctx, result, tty: bool) -> None:
@@ -97,10 +101,9 @@ def _print_output(ctx, result, tty: bool) -> None:
 
 # ---- start --------------------------------------------------------------------------------
 def start_one(ctx, container, typed: str):
-    if lifecycle.check("start", container, typed) == NOOP:
-        return None
-    result = ops.start(ctx.daemon, container)
-    ctx.events.extend(result.events)
+    result = ops.container_start(ctx.daemon, container, typed)
+    if result is not None:
+        ctx.events.extend(result.events)
     return result
 
 
@@ -110,9 +113,13 @@ def start_cmd(ctx, opts, args):
             raise CliError("you cannot start and attach multiple containers at once")
         container = ctx.daemon.find_container(args[0])
         result = start_one(ctx, container, args[0])
-        if result is None:
+        if result is None:  # already running: start.go attaches all the same
+            if opts["attach"] and opts["interactive"]:
+                _attach(ctx, container)
             return 0
         _print_output(ctx, result, container.config.get("Tty"))
+        if result.still_running and opts["attach"] and opts["interactive"]:
+            _attach(ctx, container)
         return 0 if result.still_running else result.exit_code
     failed = []
     for name in args:  # startContainersWithoutAttachments
@@ -151,47 +158,39 @@ def _timeout(opts) -> int | None:
 
 def stop_cmd(ctx, opts, args):
     signal = opts.get("signal")
-    if signal:
-        lifecycle.parse_signal(signal)
 
-    def stop(container, typed):
-        if lifecycle.check("stop", container, typed) == NOOP:
-            return  # 304: "container is already stopped" is a silent success
-        ctx.events.extend(ops.stop(ctx.daemon, container, _timeout(opts), signal=signal or None))
+    def stop(container, typed):  # 304 "container is already stopped" is a silent success
+        ctx.events.extend(ops.container_stop(ctx.daemon, container, typed, _timeout(opts), signal or None))
     return for_each(ctx, args, stop)
 
 
 def kill_cmd(ctx, opts, args):
-    def kill(container, typed):
-        lifecycle.check("kill", container, typed)
+    try:  # ContainerKill parses the signal before it looks the container up (daemon/kill.go)
         number = lifecycle.parse_signal(opts.get("signal") or "SIGKILL")
-        ctx.events.extend(ops.kill(ctx.daemon, container, number))
+    except DaemonError as err:  # the router wraps: "cannot kill container: %s" (container_routes.go:268)
+        ctx.eprint("\n".join(str(DaemonError(f"cannot kill container: {name}: {err.message}")) for name in args))
+        return 1
+
+    def kill(container, typed):
+        ctx.events.extend(ops.container_kill(ctx.daemon, container, typed, number))
     return for_each(ctx, args, kill)
 
 
 def pause_cmd(ctx, opts, args):
     def pause(container, typed):
-        lifecycle.check("pause", container, typed)
-        ctx.events.extend(ops.pause(ctx.daemon, container))
+        ctx.events.extend(ops.container_pause(ctx.daemon, container, typed))
     return for_each(ctx, args, pause)
 
 
 def unpause_cmd(ctx, opts, args):
     def unpause(container, typed):
-        lifecycle.check("unpause", container, typed)
-        ctx.events.extend(ops.unpause(ctx.daemon, container))
+        ctx.events.extend(ops.container_unpause(ctx.daemon, container, typed))
     return for_each(ctx, args, unpause)
 
 
 def restart_cmd(ctx, opts, args):
     def restart(container, typed):
-        lifecycle.check("restart", container, typed)
-        if container.running:
-            ctx.events.extend(ops.stop(ctx.daemon, container, _timeout(opts), signal=opts.get("signal")))
-        try:
-            ctx.events.extend(ops.start(ctx.daemon, container).events)
-        except ops.StartFailed as err:
-            raise DaemonError(f"Cannot restart container {typed}: {err.message}") from None
+        ctx.events.extend(ops.container_restart(ctx.daemon, container, typed, _timeout(opts), opts.get("signal")))
     return for_each(ctx, args, restart)
 
 
@@ -203,8 +202,7 @@ def rm_cmd(ctx, opts, args):
             if not name.strip("/"):
                 raise CliError("container name cannot be empty")
             container = ctx.daemon.find_container(name.strip("/"))
-            lifecycle.check("rm -f" if force else "rm", container, name)
-            ctx.events.extend(ops.remove(ctx.daemon, container, force))
+            ctx.events.extend(ops.container_rm(ctx.daemon, container, name, force))
         except DockerError as err:
             if force and "No such container" in str(err):
                 ctx.eprint(str(err))  # rm -f: a missing container is reported, not an error (v28)
@@ -221,18 +219,39 @@ def rm_cmd(ctx, opts, args):
 # ---- exec ---------------------------------------------------------------------------------
 def exec_cmd(ctx, opts, args):
     container = ctx.daemon.find_container(args[0])  # the CLI inspects first: "No such container"
-    lifecycle.check("exec", container, args[0])
     argv = args[1:]
     env = [e if "=" in e else f"{e}={ctx.env[e]}" for e in opts["env"] if "=" in e or e in ctx.env]
-    result = ops.exec_in(ctx.daemon, container, argv, env=env, workdir=opts.get("workdir") or "",
-                         tty=opts["tty"], interactive=opts["interactive"])
+    result = ops.container_exec(ctx.daemon, container, args[0], argv, env=env, workdir=opts.get("workdir") or "",
+                                tty=opts["tty"], interactive=opts["interactive"])
     ctx.events.extend(result.events)
     if opts["detach"]:
         return 0
-    # An interactive shell (`exec -it c sh`) would wait for typing: it is added as a running
-    # process and nothing is printed, like a prompt that has not been answered yet.
+    # An interactive shell (`exec -it c sh`) attaches the terminal (session.py); another program
+    # that keeps running is added as a running process.
     _print_output(ctx, result, opts["tty"])
+    if result.still_running and container.exec_ids:
+        _attach(ctx, container, container.exec_ids[-1], opts["tty"], opts["interactive"])
     return 0 if result.still_running else result.exit_code
+
+
+# ---- attach -------------------------------------------------------------------------------------
+def attach_cmd(ctx, opts, args):
+    """attach.go (v28.5.2): the CLI checks the state first; a shell waiting on the tty takes the
+    terminal (session.py); any other program would stream its output until it ends."""
+    container = ctx.daemon.find_container(args[0])
+    if not container.running:  # inspectContainerAndCheckState, attach.go:30-38
+        raise CliError("You cannot attach to a stopped container, start it first")
+    if container.paused:
+        raise CliError("You cannot attach to a paused container, unpause it first")
+    if container.restarting:
+        raise CliError("You cannot attach to a restarting container, wait until it is running")
+    stdin = not opts["no-stdin"] and bool(container.config.get("OpenStdin"))
+    _attach(ctx, container, stdin=stdin)
+    if ctx.daemon.session is None:
+        ctx.eprint(f"LayerLab: `docker attach` would now show {container.name}'s output as it comes, until "
+                   "it ends; LayerLab returns at once. `docker logs` shows "
+                   "what it printed so far.")
+    return 0
 
 
 # ---- rename, wait, prune -----------------------------------------------------------------------
@@ -286,16 +305,25 @@ def prune_cmd(ctx, opts, args):
         answer = (ctx.stdin or b"").decode(errors="replace").splitlines()[:1]
         if not answer or answer[0].strip().lower() != "y":
             return 1  # cancelled: the CLI prints nothing more (errdefs.IsCanceled), exit 1
-    stopped = [c for c in ctx.daemon.containers.values() if not c.running]
-    reclaimed = 0
-    lines = []
-    for container in stopped:
-        reclaimed += ctx.daemon.rw_size(container)
-        ctx.events.extend(ops.discard(ctx.daemon, container))
-        lines.append(container.id)
+    lines, events, reclaimed = prune_containers(ctx.daemon)
+    ctx.events.extend(events)
     if lines:
         ctx.print("Deleted Containers:\n" + "\n".join(lines) + "\n")
     ctx.print("Total reclaimed space: " + human_size4(reclaimed))
+
+
+def prune_containers(daemon) -> tuple[list[str], list[dict], int]:
+    """daemon/prune.go ContainersPrune: every stopped container, in daemon.List() order (newest
+    first: container.History sorts by creation time); (ids, events, reclaimed bytes)."""
+    order = {cid: i for i, cid in enumerate(daemon.containers)}
+    stopped = sorted((c for c in daemon.containers.values() if not c.running),
+                     key=lambda c: (c.created, order[c.id]), reverse=True)
+    lines, events, reclaimed = [], [], 0
+    for container in stopped:
+        reclaimed += daemon.rw_size(container)
+        events += ops.discard(daemon, container)
+        lines.append(container.id)
+    return lines, events, reclaimed
 
 
 # ---- command table ------------------------------------------------------------------------------
@@ -342,6 +370,13 @@ COMMANDS = [
         Flag("workdir", "w", "string", "Working directory inside the container", type_name="string")],
        min_args=2, interspersed=False),
     _c("rename", "CONTAINER NEW_NAME", "Rename a container", rename_cmd, min_args=2, max_args=2),
+    _c("attach", "[OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running "
+       "container", attach_cmd, [
+           Flag("detach-keys", "", "string", "Override the key sequence for detaching a container",
+                type_name="string"),
+           Flag("no-stdin", "", "bool", "Do not attach STDIN"),
+           Flag("sig-proxy", "", "bool", "Proxy all received signals to the process", True)],
+       min_args=1, max_args=1),
     _c("wait", "CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes",
        wait_cmd),
     _c("prune", "[OPTIONS]", "Remove all stopped containers", prune_cmd, [

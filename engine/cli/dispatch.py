@@ -5,15 +5,17 @@ them by every spelling (`docker image ls`, `docker images`, …) and runs one.
 """
 from __future__ import annotations
 
-import importlib
-
 from ..errors import DockerError, UsageError
 from ..invocation import Invocation
+from . import archive, build, container_info, container_update, containers, images, system
 from .context import Context
-from .parser import Command, check_arg_count, help_text, parse_args
+from .parser import Command, check_arg_count, flag_error_text, help_text, parse_args
 
-# Command-group modules; each has COMMANDS. Missing ones (work in progress) are skipped.
-GROUP_MODULES = ("images", "containers", "container_info", "system", "build", "archive")
+# Command-group modules; each has COMMANDS.
+GROUP_MODULES = (images, containers, container_info, container_update, system, build, archive)
+
+# The root command's use line (cmd/docker/docker.go, v28.5.2).
+ROOT_USE = "docker [OPTIONS] COMMAND [ARG...]"
 
 # Management commands: `docker image` alone prints their help.
 MANAGEMENT = {
@@ -30,12 +32,11 @@ NOT_SIMULATED = {
     "config": "Swarm configs", "plugin": "plugins", "context": "contexts", "trust": "content trust",
     "manifest": "manifest lists", "buildx": "buildx", "scout": "Docker Scout", "init": "docker init",
     "login": "registry logins", "logout": "registry logins", "push": "pushing to a registry",
-    "search": "searching Docker Hub", "stats": "live resource statistics", "attach": "attaching a terminal",
-    "port": "port mappings", "events": "the event stream", "update": "resource limits",
+    "search": "searching Docker Hub", "stats": "live resource statistics",
+    "events": "the event stream",
     "checkpoint": "checkpoints",
     ("image", "push"): "pushing to a registry", ("container", "stats"): "live resource statistics",
-    ("container", "attach"): "attaching a terminal", ("container", "port"): "port mappings",
-    ("container", "update"): "resource limits", ("system", "prune"): "a system-wide prune (try docker container prune and docker image prune)",
+
     ("system", "events"): "the event stream", ("builder", "prune"): "build cache pruning",
 }
 
@@ -43,16 +44,7 @@ _INDEX: dict[tuple[str, ...], Command] | None = None
 
 
 def commands() -> list[Command]:
-    found = []
-    for name in GROUP_MODULES:
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"{__package__}.{name}":
-                raise
-            continue
-        found.extend(module.COMMANDS)
-    return found
+    return [cmd for module in GROUP_MODULES for cmd in module.COMMANDS]
 
 
 def index() -> dict[tuple[str, ...], Command]:
@@ -143,11 +135,10 @@ def run_docker(ctx: Context, words: list[str]) -> int:
         ctx.write(GLOBAL_USAGE.lstrip("\n") if words else GLOBAL_USAGE)
         return 0
     if words[0] in ("-v", "--version"):
-        from .system import version_line
-        ctx.print(version_line())
+        ctx.print(system.version_line())
         return 0
     if words[0].startswith("-"):
-        ctx.eprint(f"unknown flag: {words[0]}\nSee 'docker --help'.")
+        ctx.eprint(flag_error_text(_pflag_unknown(words[0]), "docker", ROOT_USE))
         return 125
     cmd, path, rest = lookup(words)
     if cmd is None:
@@ -158,22 +149,30 @@ def run_docker(ctx: Context, words: list[str]) -> int:
                        "it models images, layers and containers. Type `help` for what it understands.")
             return 1
         if words[0] in MANAGEMENT:
+            group = f"docker {words[0]}"
             if len(words) == 1 or words[1] in ("-h", "--help"):
                 ctx.write(management_help(words[0]))
                 return 0
-            ctx.eprint(f"docker: unknown command: docker {words[0]} {words[1]}\n\n"
-                       f"Run 'docker {words[0]} --help' for more information")
+            if words[1].startswith("-"):  # FlagErrorFunc on the group command (cli/cobra.go)
+                ctx.eprint(flag_error_text(_pflag_unknown(words[1]), group, group))
+                return 125
+            # cli.NoArgs on a command with subcommands (cli/required.go)
+            ctx.eprint(f"docker: unknown command: {group} {words[1]}\n\nUsage:  {group}\n\n"
+                       f"Run '{group} --help' for more information")
             return 1
         ctx.eprint(f"docker: unknown command: docker {words[0]}\n\n"
                    "Run 'docker --help' for more information")
         return 1
-    # the spelling the user typed is the path shown in errors and help (`docker ps --help`)
-    typed = Command(**{**cmd.__dict__, "path": "docker " + " ".join(path),
-                       "usage": cmd.usage.replace(cmd.path, "docker " + " ".join(path), 1)})
+    # cobra's CommandPath: the parent as typed + the command's own name (`docker ps`, but
+    # `docker container ps` shows `docker container ls`, the name in its Use line)
+    shown = "docker " + (path[0] if len(path) == 1 else f"{path[0]} {cmd.path.split()[-1]}")
+    typed = Command(**{**cmd.__dict__, "path": shown, "usage": cmd.usage.replace(cmd.path, shown, 1)})
     canonical, spelling = cmd.path.split(" ", 1)[1], " ".join(path)
     opts, args = {}, list(rest)
     try:
         opts, args = parse_args(typed, rest)
+        if opts.pop("help-shorthand", False):  # pflag prints this on stderr, then the help follows
+            ctx.eprint("Flag shorthand -h has been deprecated, use --help")
         if opts.get("help"):
             ctx.write(help_text(typed, [cmd.path] + cmd.aliases))
             code = 0
@@ -182,10 +181,17 @@ def run_docker(ctx: Context, words: list[str]) -> int:
             code = cmd.handler(ctx, opts, args) or 0
         parsed = True
     except UsageError as err:
-        ctx.eprint(str(err))
+        ctx.eprint(flag_error_text(str(err), typed.path, typed.usage))
         code, parsed = err.exit_code, False
     except DockerError as err:
         ctx.eprint(str(err))
         code, parsed = err.exit_code, True
     ctx.invocations.append(Invocation(canonical, spelling, tuple(args), dict(opts), dict(ctx.env), code, parsed))
     return code
+
+
+def _pflag_unknown(word: str) -> str:
+    """pflag's text for an unknown flag word (flag.go parseLongArg / parseSingleShortArg)."""
+    if word.startswith("--"):
+        return f"unknown flag: --{word[2:].partition('=')[0]}"
+    return f"unknown shorthand flag: '{word[1]}' in {word}"

@@ -312,6 +312,10 @@ def _shortest_digits(f: float) -> tuple[str, int]:
 
 
 def _json_encode(value, escape_html: bool, indent: str | None, depth: int) -> str:
+    if hasattr(value, "go_marshal_json"):
+        # a json.Marshaler: docker/cli's formatter contexts marshal themselves with json.Marshal,
+        # which escapes HTML whatever the outer encoder says (formatter/reflect.go MarshalJSON)
+        return _json_encode(value.go_marshal_json(), True, indent, depth)
     if value is None or isinstance(value, GoNil):
         return "null"
     if value is True:
@@ -407,6 +411,23 @@ def _sort_key(key):
     return (2, 0, str(key).encode("utf-8"))
 
 
+class GoTime:
+    """A time.Time field of a typed API struct: a template prints it with Time.String()
+    ("2006-01-02 15:04:05.999999999 -0700 MST"), JSON holds RFC 3339 with nanoseconds."""
+
+    def __init__(self, ns: int | None):
+        self.ns = ns or 0
+
+    def go_string(self) -> str:
+        if not self.ns:
+            return "0001-01-01 00:00:00 +0000 UTC"
+        stamp = rfc3339nano(self.ns)  # 2026-01-15T09:02:07.5Z
+        return stamp[:10] + " " + stamp[11:-1] + " +0000 UTC"
+
+    def go_marshal_json(self) -> str:
+        return rfc3339nano(self.ns)
+
+
 def go_print(value) -> str:
     """fmt's %v: [a b c], map[k:v] (sorted keys), true/false, <nil> for a nil interface.
 
@@ -415,6 +436,8 @@ def go_print(value) -> str:
     """
     if value is None:
         return "<nil>"
+    if hasattr(value, "go_string"):  # a fmt.Stringer
+        return value.go_string()
     if isinstance(value, GoNil):
         return {"slice": "[]", "map": "map[]", "ptr": "<nil>"}[value.kind]
     if value is True:

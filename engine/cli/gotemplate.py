@@ -19,19 +19,8 @@ import unicodedata
 from typing import NamedTuple
 
 from engine.cli.format import GoNil, go_json, go_print, go_sprint, go_sprintf, go_sprintln, go_type_name, quote_go
-
-
-class TemplateError(Exception):
-    """Go's error text, e.g. `template: :1: unclosed action`. Docker prints it as
-    "template parsing error: " + message (both for parse and execution errors)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    @property
-    def docker_message(self) -> str:
-        return "template parsing error: " + self.message
+from engine.errors import TemplateCallError as _CallError
+from engine.errors import TemplateError
 
 
 # ==================================================================================================
@@ -966,6 +955,8 @@ class _Exec:
                 self.errorf(f"{name} is not a method but has arguments")
             if isinstance(receiver, dict) and name in receiver:
                 return receiver[name], _IFACE
+            if getattr(receiver, "go_type", None):  # a formatter context (struct) as a dict
+                self.errorf(f"can't evaluate field {name} in type {receiver.go_type}")
             if self.missingkey == "error":
                 self.errorf(f"map has no entry for key {quote_go(name)}")
             return MISSING, _IFACE
@@ -1084,10 +1075,6 @@ def _map_key(key):
 
 # ==================================================================================================
 # Functions (text/template funcs.go builtins + docker/cli templates.go basicFunctions)
-
-class _CallError(Exception):
-    """A Go function returned an error (or panicked); reported as "error calling NAME: ...". """
-
 
 def _plain(value):
     return None if value is MISSING else value
@@ -1282,13 +1269,19 @@ class Template:
         self.funcs = HEADER_FUNCS if header else BASIC_FUNCS
         self.root = _Parser(text, self.funcs, name).parse()
 
-    def execute(self, data, missingkey: str = "default") -> str:
-        """missingkey="error" is what `docker inspect` uses when it renders over decoded JSON."""
+    def execute(self, data, missingkey: str = "default", partial: bool = False) -> str:
+        """missingkey="error" is what `docker inspect` uses when it renders over decoded JSON.
+        partial=True returns what was written before an error, as Go's Execute leaves it in the
+        buffer (docker/cli's table header ignores that error: formatter.go postFormat)."""
         run = _Exec(self.text, self.name, self.funcs, missingkey)
         if data is None:  # reflect.ValueOf(nil): no value at all
             data = MISSING
         run.vars.append(["$", data])
-        run.walk(data, go_type_name(data), self.root)
+        try:
+            run.walk(data, go_type_name(data), self.root)
+        except TemplateError:
+            if not partial:
+                raise
         return "".join(run.out)
 
 

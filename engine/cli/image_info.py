@@ -76,7 +76,7 @@ def _cmd_history(ctx: Context, opts: dict, args: list[str]) -> int:
     if template == "table":
         template = "{{.ID}}" if opts["quiet"] else HISTORY_TABLE if opts["human"] else HISTORY_TABLE_RAW
     rows = [history_row(i, not opts["no-trunc"], opts["human"], ctx.daemon.now) for i in items]
-    ctx.write(render_rows(template, rows, HISTORY_HEADERS))
+    ctx.write(render_rows(template, rows, HISTORY_HEADERS, "*image.historyContext"))
     return 0
 
 
@@ -137,7 +137,8 @@ def image_inspect_json(daemon: Daemon, image: Image) -> dict:
     data["RootFS"] = {"Type": config.get("rootfs", {}).get("type", "layers")}
     if image.diff_ids:
         data["RootFS"]["Layers"] = image.diff_ids
-    data["Metadata"] = {"LastTagTime": rfc3339nano(image.last_tag_time)}
+    # the CLI runs a template over the typed InspectResponse: LastTagTime is a time.Time
+    data["Metadata"] = {"LastTagTime": fmt.GoTime(image.last_tag_time)}
     data["Config"] = _image_config(image)
     return data
 

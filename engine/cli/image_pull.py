@@ -12,15 +12,12 @@ prints the intermediate "Pulling fs layer"/"Verifying Checksum"/"Download comple
 from __future__ import annotations
 
 from .. import images_ops, limits, refs, registry
-from ..errors import DockerError, NotFound
+from ..errors import DockerError
 from ..fs import chain_ids
 from ..model import Image
 from .context import Context
 from .parser import Command, Flag
-
-
-class PullError(NotFound):
-    """The registry refused: unknown repository or tag (the client prints 'Error response from daemon: …')."""
+from ..errors import PullError
 
 
 def _registry_path(repository: str) -> str:
@@ -47,12 +44,7 @@ def _remote_image(ref: refs.Ref) -> registry.RemoteImage:
 
 
 def _by_digest(repository: str, digest: str) -> registry.RemoteImage | None:
-    if repository not in registry.repositories():
-        return None
-    finder = getattr(registry, "lookup_digest", None)
-    if finder is not None:
-        return finder(repository, digest)
-    return None
+    return registry.lookup_digest(repository, digest)
 
 
 def pull(ctx: Context, ref_text: str, *, for_run: bool = False) -> Image:

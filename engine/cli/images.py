@@ -21,8 +21,12 @@ IMAGE_TABLE = ("table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
                "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
 IMAGE_TABLE_DIGEST = ("table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t"
                       "{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}")
+IMAGE_RAW = "repository: {{ .Repository }}\ntag: {{.Tag}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\n" \
+    "virtual_size: {{.Size}}\n"
+IMAGE_RAW_DIGEST = "repository: {{ .Repository }}\ntag: {{.Tag}}\ndigest: {{.Digest}}\nimage_id: {{.ID}}\n" \
+    "created_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n"
 IMAGE_HEADERS = {"Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST", "ID": "IMAGE ID",
-                 "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE",
+                 "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "VirtualSize": "SIZE",
                  "Containers": "CONTAINERS", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE"}
 # docker/cli printAmbiguousHint: `docker images ls` lists images named "ls"
 IMAGE_SUBCOMMANDS = {"build", "history", "import", "inspect", "list", "load", "ls", "prune", "pull", "push",
@@ -60,10 +64,7 @@ def _parse_filters(values: list[str]) -> dict[str, list[str]]:
 def image_summaries(daemon, all_images: bool, filters: dict[str, list[str]]) -> list[dict]:
     """daemon/images/image_list.go Images(): what the API returns, newest first."""
     dangling_values = filters.get("dangling", [])
-    for value in dangling_values:
-        if value not in ("true", "false", "1", "0"):
-            raise DaemonError(f"invalid filter 'dangling={value}'")
-    dangling_only = any(v in ("true", "1") for v in dangling_values)
+    dangling_only = _bool_filter("dangling", dangling_values)
     before = _bound(daemon, filters.get("before", []), min)
     since_ = _bound(daemon, filters.get("since", []), max)
     out = []
@@ -96,19 +97,35 @@ def image_summaries(daemon, all_images: bool, filters: dict[str, list[str]]) -> 
     return out
 
 
+def _bool_filter(key: str, values: list[str]) -> bool:
+    """moby api/types/filters Args.GetBoolOrDefault: one truthy or falsy meaning, or
+    invalidFilter, whose text prints the values as a Go []string (errors.go)."""
+    if not values:
+        return False
+    is_true, is_false = bool({"1", "true"} & set(values)), bool({"0", "false"} & set(values))
+    if is_true == is_false:
+        # Args.Get ranges over a Go map: the order is random in Docker, sorted here
+        raise DaemonError(f"invalid filter '{key}=[{' '.join(sorted(set(values)))}]'")
+    return is_true
+
+
 def _bound(daemon, values: list[str], pick):
     times = [images_ops.resolve_image(daemon, v).created_ns for v in values]
     return pick(times) if times else None
 
 
-def image_rows(summary: dict, trunc: bool, show_digests: bool, now: int) -> list[dict]:
-    """formatter.imageFormat: a row per repo:tag (digest-only repos get a <none> tag row)."""
+def image_rows(summary: dict, trunc: bool, show_digests: bool, now: int, need_digest: bool | None = None) -> list[dict]:
+    """formatter.imageFormat: a row per repo:tag (digest-only repos get a <none> tag row).
+    need_digest: --digests or a format containing "{{.Digest}}" fills the Digest of tagged rows
+    (formatter/image.go needDigest); digest-only rows follow --digests alone."""
+    need_digest = show_digests if need_digest is None else need_digest
     image: Image = summary["image"]
     base = {"ID": image.short_id if trunc else image.id,
             "CreatedSince": since(now, image.created_ns // 10**9 * 10**9),
             "CreatedAt": _created_at(image), "Size": human_size(summary["size"]),
             "Containers": str(summary["containers"]),
-            "SharedSize": "N/A", "UniqueSize": "N/A", "VirtualSize": human_size(summary["size"])}
+            "SharedSize": "N/A", "UniqueSize": "N/A",
+            "VirtualSize": human_size4(summary["size"])}  # units.HumanSize: 4 significant digits
     if not summary["tags"] and not summary["digests"]:
         return [{**base, "Repository": "<none>", "Tag": "<none>", "Digest": "<none>"}]
     repo_tags: dict[str, list[str]] = {}
@@ -121,7 +138,7 @@ def image_rows(summary: dict, trunc: bool, show_digests: bool, now: int) -> list
         repo_digests.setdefault(parsed.repository, []).append(parsed.digest)
     rows = []
     for repo in sorted(repo_tags):  # Docker walks a Go map here: the order among repos is random
-        digests = repo_digests.pop(repo, []) if show_digests else (repo_digests.pop(repo, None) and [])
+        digests = repo_digests.pop(repo, []) if need_digest else (repo_digests.pop(repo, None) and [])
         for tag in repo_tags[repo]:
             for digest in digests or ["<none>"]:
                 rows.append({**base, "Repository": repo, "Tag": tag, "Digest": digest})
@@ -146,11 +163,14 @@ def _cmd_images(called_as: str):
         fmt = opts["format"] or "table"
         if fmt == "table":  # formatter.NewImageFormat
             fmt = "{{.ID}}" if opts["quiet"] else IMAGE_TABLE_DIGEST if opts["digests"] else IMAGE_TABLE
+        elif fmt == "raw":
+            fmt = "image_id: {{.ID}}" if opts["quiet"] else IMAGE_RAW_DIGEST if opts["digests"] else IMAGE_RAW
         elif fmt.startswith("table") and opts["digests"] and "{{.Digest}}" not in fmt:
             fmt += "\t{{.Digest}}"
         rows = [row for s in summaries
-                for row in image_rows(s, not opts["no-trunc"], opts["digests"], ctx.daemon.now)]
-        ctx.write(render_rows(fmt, rows, IMAGE_HEADERS))
+                for row in image_rows(s, not opts["no-trunc"], opts["digests"], ctx.daemon.now,
+                                      need_digest=opts["digests"] or "{{.Digest}}" in fmt)]
+        ctx.write(render_rows(fmt, rows, IMAGE_HEADERS, "*formatter.imageContext"))
         if args and not summaries and called_as == "images" and args[0] in IMAGE_SUBCOMMANDS:
             ctx.eprint(f'\nNo images found matching "{args[0]}": did you mean "docker image {args[0]}"?')
         return 0

@@ -113,6 +113,8 @@ def parse_args(cmd: Command, words: list[str]) -> tuple[dict, list[str]]:
             while j < len(letters):
                 letter = letters[j]
                 flag = cmd.short_flag(letter) if letter != "h" or cmd.short_flag("h") else HELP_FLAG
+                if flag is HELP_FLAG:  # cli/cobra.go: MarkShorthandDeprecated("help", "use --help")
+                    opts["help-shorthand"] = True
                 if flag is None:
                     raise UsageError(f"unknown shorthand flag: '{letter}' in -{letters}", cmd.path)
                 rest = letters[j + 1:]
@@ -140,21 +142,30 @@ def parse_args(cmd: Command, words: list[str]) -> tuple[dict, list[str]]:
 
 
 def check_arg_count(cmd: Command, args: list[str]) -> None:
-    """docker/cli's cli.NoArgs / RequiresMinArgs / ExactArgs / RequiresRangeArgs messages."""
+    """docker/cli v28.5.2 cli/required.go: NoArgs, RequiresMinArgs, RequiresMaxArgs, RequiresRangeArgs,
+    ExactArgs, chosen from the spec's (min_args, max_args). cmd.path and cmd.usage are the path and
+    use line as the user's spelling shows them (cobra's CommandPath and UseLine)."""
     n, lo, hi = len(args), cmd.min_args, cmd.max_args
     if lo <= n and (hi is None or n <= hi):
         return
+    hint = "Run"
     if hi == 0:
-        message = f'"{cmd.path}" accepts no arguments.'
+        rule = "accepts no arguments"
     elif lo == hi:
-        message = f'"{cmd.path}" requires exactly {lo} {_plural("argument", lo)}.'
+        rule = f"requires {lo} {_plural('argument', lo)}"
     elif hi is None:
-        message = f'"{cmd.path}" requires at least {lo} {_plural("argument", lo)}.'
+        rule, hint = f"requires at least {lo} {_plural('argument', lo)}", "See"
     elif lo == 0:
-        message = f'"{cmd.path}" requires at most {hi} {_plural("argument", hi)}.'
+        rule, hint = f"requires at most {hi} {_plural('argument', hi)}", "SRun"  # sic, required.go
     else:
-        message = f'"{cmd.path}" requires at least {lo} and at most {hi} arguments.'
-    raise ArgCountError(message, cmd.path, cmd.usage, cmd.short)
+        rule = f"requires at least {lo} and at most {hi} {_plural('argument', hi)}"
+    raise ArgCountError(f"docker: '{cmd.path}' {rule}\n\nUsage:  {cmd.usage}\n\n"
+                        f"{hint} '{cmd.path} --help' for more information")
+
+
+def flag_error_text(message: str, path: str, usage: str) -> str:
+    """docker/cli v28.5.2 cli/cobra.go FlagErrorFunc: the pflag error, the use line, the help hint."""
+    return f"{message}\n\nUsage:  {usage}\n\nRun '{path} --help' for more information"
 
 
 def _plural(word: str, n: int) -> str:
@@ -172,7 +183,7 @@ def flag_usages(flags: list[Flag]) -> str:
             head += " " + (flag.type_name or flag.kind)
         text = flag.help
         if flag.default not in (None, False, "", [], 0) and flag.kind != "list":
-            shown = f'"{flag.default}"' if flag.kind == "string" else flag.default
+            shown = f'"{flag.default}"' if flag.kind == "string" else "true" if flag.default is True else flag.default
             text += f" (default {shown})"
         lines.append((head, text))
     width = max((len(h) for h, _ in lines), default=0) + 1

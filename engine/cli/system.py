@@ -10,8 +10,11 @@ from .. import images_ops
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
 from . import gotemplate
+from . import containers, images
+from .container_inspect import container_inspect_json
 from .context import Context
 from .format import go_json, human_size4, tabwrite
+from .image_listfmt import render_rows
 from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
 from .parser import Command, Flag
 
@@ -167,10 +170,21 @@ def _reclaimable(amount: int, total: int) -> str:
     return human_size4(amount)
 
 
+DF_RAW = "type: {{.Type}}\ntotal: {{.TotalCount}}\nactive: {{.Active}}\nsize: {{.Size}}\nreclaimable: {{.Reclaimable}}\n"
+DF_HEADERS = {"Type": "TYPE", "TotalCount": "TOTAL", "Active": "ACTIVE", "Size": "SIZE", "Reclaimable": "RECLAIMABLE"}
+
+
 def _cmd_df(ctx: Context, opts: dict, args: list[str]) -> int:
-    if opts["verbose"] or opts["format"]:
-        raise DockerError("LayerLab's docker system df shows the summary table only (no -v or --format)")
-    ctx.write(tabwrite("".join("\t".join(r) + "\n" for r in disk_usage(ctx.daemon))))
+    if opts["verbose"]:
+        raise DockerError("LayerLab's docker system df shows the summary (no -v)")
+    rows = disk_usage(ctx.daemon)
+    fmt = opts["format"] or "table"
+    if fmt == "table":
+        ctx.write(tabwrite("".join("\t".join(r) + "\n" for r in rows)))
+        return 0
+    # formatter/disk_usage.go NewDiskUsageFormat (not verbose): raw, json or a template per type
+    fields = [dict(zip(DF_HEADERS, row)) for row in rows[1:]]
+    ctx.write(render_rows(DF_RAW if fmt == "raw" else fmt, fields, DF_HEADERS, "*formatter.diskUsageImagesContext"))
     return 0
 
 
@@ -178,11 +192,6 @@ def _cmd_df(ctx: Context, opts: dict, args: list[str]) -> int:
 
 
 def _container_json(daemon, ref: str) -> dict:
-    try:
-        from .container_info import container_inspect_json  # the container engineer's module
-    except ModuleNotFoundError:
-        daemon.find_container(ref)  # (only while that module is missing) raises NoSuchContainer
-        raise
     return container_inspect_json(daemon, daemon.find_container(ref))
 
 
@@ -219,6 +228,43 @@ def _cmd_inspect(ctx: Context, opts: dict, args: list[str]) -> int:
     return inspect_objects(ctx, args, opts["format"], lookup)
 
 
+SYSTEM_PRUNE_WARNINGS = ["all stopped containers", "all networks not used by at least one container"]
+
+
+def _cmd_system_prune(ctx: Context, opts: dict, args: list[str]) -> int:
+    """docker/cli cli/command/system/prune.go (v28.5.2): containers, networks, images, build cache,
+    each printing what it removed, then the total. LayerLab has no user networks or volumes."""
+    warnings = SYSTEM_PRUNE_WARNINGS + (["all anonymous volumes not used by at least one container"]
+                                        if opts["volumes"] else [])
+    warnings += ["all images without at least one container associated to them", "all build cache"] \
+        if opts["all"] else ["all dangling images", "unused build cache"]
+    message = "WARNING! This will remove:\n" + "".join(f"  - {w}\n" for w in warnings) + "\nAre you sure you want to continue?"
+    if not opts["force"] and not images.confirmed(ctx, message):
+        return 1  # cancelled: nothing more is printed, exit 1
+    total = 0
+    ids, events, reclaimed = containers.prune_containers(ctx.daemon)
+    ctx.events.extend(events)
+    if ids:
+        ctx.print("Deleted Containers:\n" + "\n".join(ids) + "\n")
+    total += reclaimed
+    lines, events, reclaimed = images.prune_images(ctx.daemon, opts["all"])
+    ctx.events.extend(events)
+    if lines:
+        ctx.print("Deleted Images:\n" + "".join(line + "\n" for line in lines))
+    total += reclaimed
+    cache = sorted(ctx.daemon.build_cache)
+    if cache:  # builder.CachePrune; record ids are BuildKit's own (LayerLab shows its cache keys, cut)
+        layers_before = dict(ctx.daemon.layers)
+        ctx.daemon.build_cache.clear()
+        ctx.daemon.release_layers([])
+        freed = [d for d in layers_before if d not in ctx.daemon.layers]
+        total += sum(layers_before[d].size for d in freed)
+        ctx.events.append({"type": "build_cache_pruned", "entries": len(cache)})
+        ctx.print("Deleted build cache objects:\n" + "".join(key[:25] + "\n" for key in cache))
+    ctx.print(f"Total reclaimed space: {human_size4(total)}")
+    return 0
+
+
 COMMANDS = [
     Command("docker version", "docker version [OPTIONS]", "Show the Docker version information", _cmd_version,
             flags=[Flag("format", "f", "string", FORMAT_HELP, type_name="string")], max_args=0),
@@ -234,4 +280,9 @@ COMMANDS = [
                    Flag("size", "s", help="Display total file sizes if the type is container"),
                    Flag("type", "", "string", "Only inspect objects of the given type", type_name="string")],
             min_args=1),
+    Command("docker system prune", "docker system prune [OPTIONS]", "Remove unused data", _cmd_system_prune,
+            flags=[Flag("all", "a", help="Remove all unused images not just dangling ones"),
+                   Flag("filter", "", "list", 'Provide filter values (e.g. "label=<key>=<value>")', type_name="filter"),
+                   Flag("force", "f", help="Do not prompt for confirmation"),
+                   Flag("volumes", "", help="Prune anonymous volumes")], max_args=0),
 ]

@@ -195,7 +195,11 @@ def test_save_refuses_a_terminal_and_reports_missing_images(box):
     result = run(box, "docker save alpine", 1)
     assert result.stderr == "cowardly refusing to save to a terminal. Use the -o flag or redirect\n"
     result = run(box, "docker save -o x.tar nosuch", 1)
-    assert result.stderr == "Error response from daemon: No such image: nosuch:latest\n"
+    # tarexport/save.go parseNames: a bare name goes to the image store's Search (no ":latest"),
+    # a missing tag to the reference store (ErrDoesNotExist), moby v28.5.2
+    assert result.stderr == "Error response from daemon: No such image: nosuch\n"
+    result = run(box, "docker save -o x.tar alpine:nosuch", 1)
+    assert result.stderr == "Error response from daemon: reference does not exist\n"
     assert "x.tar" not in box.host_files()
 
 

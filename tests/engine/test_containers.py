@@ -233,7 +233,8 @@ def test_exec_missing_program(sb):
 def test_exec_processes_and_their_end_with_the_container(sb):
     sb.run("docker run -d --name s1 alpine sleep 1000")
     r = sb.run("docker exec -it s1 sh")
-    assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
+    assert (r.stdout, r.stderr, r.exit_code, r.prompt) == ("", "", 0, "/ # ")
+    sb.run("\x10\x11")  # detach (Ctrl+P Ctrl+Q): the shell keeps running
     sb.run("docker exec -d s1 sleep 500")
     box = c(sb, "s1")
     assert [p.command for p in box.processes] == ["sleep 1000", "sh", "sleep 500"]

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from engine import registry
+from engine import registry, registry_files
 from engine.fs import DIR, SYMLINK, EMPTY_LAYER_DIFF_ID
 
 TAGS = [("alpine", "latest"), ("alpine", "3.22"), ("busybox", "latest"), ("busybox", "1.37"),
@@ -98,7 +98,7 @@ def test_alpine_and_hello_world_configs():
     hello = registry.lookup("hello-world", "latest")
     assert hello.config["config"]["Cmd"] == ["/hello"]
     assert list(hello.layers[0].changes) == ["/hello"]
-    assert registry.HELLO_WORLD_TEXT.startswith("\nHello from Docker!\nThis message shows that your installation")
+    assert registry_files.HELLO_WORLD_TEXT.startswith("\nHello from Docker!\nThis message shows that your installation")
 
 
 def _resolve(image, path):

@@ -183,7 +183,7 @@ def test_a_blank_line_sends_no_transcript(client):
 @pytest.mark.parametrize("operation", ["clear", "/undo", "/reset"])
 def test_clear_undo_and_reset_send_the_whole_transcript(client, operation):
     run(client, "docker pull alpine")
-    run(client, "docker ps")
+    run(client, "docker tag alpine mine")  # a change: undo takes back this line alone
     if operation.startswith("/"):
         html = client.post(operation, headers={"HX-Request": "true"}).get_data(as_text=True)
     else:

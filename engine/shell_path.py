@@ -1,0 +1,47 @@
+"""Where a command name resolves in a container: PATH lookup, busybox applets, Debian's essential
+programs, and the program key a name stands for (python3.12 -> python3)."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from engine.fs import normpath
+
+# Applets of Alpine's busybox (subset that matters): they exist as /bin or /usr/bin symlinks.
+BUSYBOX_APPLETS = set("""ash sh cat chmod cp date echo env false grep head hostname id ln ls mkdir mv
+printf pwd rm rmdir sleep sort tail test [ top touch true uname wc which whoami vi wget tar gzip
+find sed awk xargs ps kill more less diff cut tr uniq nc ping free df du mount stat basename
+dirname tee yes seq nslookup""".split())
+# Debian/Ubuntu 'Essential' packages (coreutils, grep, dash, bash, findutils, sed...) are always
+# present; used when an image's modelled file tree leaves them out.
+GNU_ESSENTIALS = set("""sh dash bash cat chmod cp date echo env false grep head hostname id ln ls
+mkdir mv printf pwd rm rmdir sleep sort tail test [ touch true uname wc which whoami find sed xargs
+cut tr uniq tee yes seq basename dirname stat df du mount kill""".split())
+SHELLS = {"sh", "ash", "dash", "bash"}
+
+
+def _candidate_exists(fs, path: str) -> bool:
+    return fs.exists(path)
+
+
+def find_program(name: str, fs, env: dict[str, str], cwd: str, flavor: str) -> str | None:
+    """Path of the program `name` as PATH lookup finds it in the container, else None."""
+    if "/" in name:
+        path = normpath(name, cwd)
+        return path if _candidate_exists(fs, path) else None
+    search = env.get("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    for directory in search.split(":"):
+        candidate = posixpath.join(normpath(directory or ".", cwd), name)
+        if _candidate_exists(fs, candidate):
+            return candidate
+    if flavor == "busybox" and name in BUSYBOX_APPLETS and fs.exists("/bin/busybox"):
+        return f"/bin/{name}"
+    if flavor == "gnu" and name in GNU_ESSENTIALS and fs.exists("/var/lib/dpkg/status"):
+        return f"/usr/bin/{name}" if name not in ("sh", "dash", "bash") else f"/bin/{name}"
+    return None
+
+
+def program_key(invoked: str) -> str:
+    base = posixpath.basename(invoked)
+    base = re.sub(r"^(python|pip)\d*(\.\d+)?$", lambda m: m.group(1), base)
+    return {"python": "python3", "pip3": "pip", "apt": "apt-get"}.get(base, base)
