@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import budget, limits
+
 INSTRUCTIONS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
                 "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
                 "WORKDIR")
@@ -195,14 +197,22 @@ _VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
 
 
 def substitute(text: str, env: dict[str, str]) -> str:
-    """$VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt} as the Dockerfile shell lexer expands them."""
+    """$VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt} as the Dockerfile shell lexer expands them.
+    The result is bounded as it grows (`ARG a=$a$a$a…` line after line doubles it each time)."""
+    spent = budget.current()
+    spent.step()
+    size = [len(text)]
+
     def repl(m: re.Match) -> str:
         name = m.group(1) or m.group(4)
         value = env.get(name, "")
         if m.group(2) == "-":
-            return value or m.group(3)
-        if m.group(2) == "+":
-            return m.group(3) if value else ""
+            value = value or m.group(3)
+        elif m.group(2) == "+":
+            value = m.group(3) if value else ""
+        size[0] += len(value) - len(m.group(0))
+        limits.check_substitution(size[0])
+        spent.spend(len(value))
         return value
     return _VAR.sub(repl, text)
 

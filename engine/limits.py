@@ -17,6 +17,12 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | text in a container's shell | 2 Mi characters | one word, variable, or the output of one command (`a=$a$a$a…`, `cat f f f …`) |
 | a container's log | 1 MiB | older lines are dropped, as a rotating log file drops them (`docker logs` shows the newest) |
 | terminal output of one line | 256 Ki characters each for stdout and stderr | the rest is cut with a note (the full text can go to a file with `>`) |
+| steps of one command line | 500,000 | engine/budget.py, counted while it runs: a command in a container's shell, a template node or `{{range}}` pass, a Dockerfile instruction or substitution, an archive entry |
+| characters one command line reads, writes or copies | 256 Mi | engine/budget.py: program output, files read (`cat f f f …`), template output, substituted text, decompressed archive bytes |
+| shells and scripts inside each other | 32 | `sh -c 'sh -c …'`, a script that runs or sources itself |
+| a template's output (`--format`) | 2 Mi characters | as it grows (`{{range N}}`, nested ranges, `printf` widths) |
+| one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
+| a regular expression (`grep`, `--filter name=`) | RE2: linear time, no backtracking | a pattern RE2 cannot run (back-references) is refused with a grep-style error |
 """
 from __future__ import annotations
 
@@ -33,6 +39,13 @@ MAX_LAYER_BYTES = 16 * MIB
 MAX_TEXT = 2 * MIB  # characters one program run may hold in a word or variable, or print
 MAX_LOG_BYTES = 1 * MIB  # a container's kept log (the newest lines, like a rotating log file)
 MAX_TERMINAL_OUTPUT = 256 * 1024  # characters of stdout (and of stderr) one terminal line shows
+# The budget of one command line (engine/budget.py): deterministic counts, not seconds, so a replay
+# gives the same answer on any machine. 500,000 steps take about a second of CPU here; a realistic
+# command takes a few hundred (bench/engine_bench.py, tests/engine/test_budget.py).
+MAX_STEPS = 500_000
+MAX_WORK_CHARS = 256 * MIB  # characters read, written or copied by one command line
+MAX_DEPTH = 32  # shells and sourced scripts inside each other
+MAX_SUBSTITUTION = 64 * 1024  # characters of one Dockerfile value after $VAR substitution
 
 
 def _size(n: int) -> str:
@@ -76,6 +89,20 @@ def check_text(size: int) -> None:
     if size > MAX_TEXT:
         fail(f"a command in the container would make a text of {size:,} characters",
              f"{MAX_TEXT // MIB} Mi characters per word, variable or output", "Work with smaller text")
+
+
+def check_substitution(size: int) -> None:
+    """A Dockerfile word after `$VAR` substitution, as it grows (ARG, ENV, LABEL, COPY … values)."""
+    if size > MAX_SUBSTITUTION:
+        fail(f"a Dockerfile value would grow to {size:,} characters after variable substitution",
+             f"{MAX_SUBSTITUTION // 1024} Ki characters per substituted value", "Use shorter values")
+
+
+def check_template_output(size: int) -> None:
+    """What a --format template prints for one object, as it grows ({{range N}}, printf widths)."""
+    if size > MAX_TEXT:
+        fail(f"the format template would print more than {MAX_TEXT // MIB} Mi characters",
+             f"{MAX_TEXT // MIB} Mi characters per template output", "Print less with the template")
 
 
 def check_width(width: int) -> None:

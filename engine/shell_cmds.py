@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from engine import limits
+from engine import budget, limits, patterns
 from engine.fs import DIR, SYMLINK, normpath
 from engine.unionfs import FsError, UnionFS
 
@@ -43,6 +43,30 @@ class LongRunning(Exception):
         self.process = process
 
 
+class TextBuffer(list):
+    """A program's output as pieces (joined once at the end), its size kept as it grows: the text
+    limit is checked per piece without summing the list again (which was quadratic), and every
+    character counts against the command's budget."""
+    def __init__(self, texts=()):
+        super().__init__()
+        self.size = 0
+        self.extend(texts)
+
+    def append(self, text: str) -> None:
+        limits.check_text(self.size + len(text))
+        budget.spend(len(text))
+        self.size += len(text)
+        super().append(text)
+
+    def extend(self, texts) -> None:
+        for text in texts:
+            self.append(text)
+
+    def clear(self) -> None:
+        self.size = 0
+        super().clear()
+
+
 @dataclass
 class Ctx:
     fs: UnionFS
@@ -55,8 +79,8 @@ class Ctx:
     tty: bool = False
     interactive: bool = False
     is_last: bool = True
-    out: list[str] = field(default_factory=list)
-    err: list[str] = field(default_factory=list)
+    out: list[str] = field(default_factory=TextBuffer)
+    err: list[str] = field(default_factory=TextBuffer)
     run_argv: object = None  # callback(argv, ctx) -> status, to run another program
 
     @property
@@ -64,7 +88,6 @@ class Ctx:
         return self.flavor == "busybox"
 
     def write(self, text: str) -> None:
-        limits.check_text(sum(map(len, self.out)) + len(text))
         self.out.append(text)
 
     def error(self, line: str) -> None:
@@ -95,7 +118,9 @@ def read_input(ctx: Ctx, tool: str, name: str) -> str | None:
     if name == "-":
         return ctx.stdin
     try:
-        return ctx.fs.read(ctx.path(name))
+        text = ctx.fs.read(ctx.path(name))
+        budget.spend(len(text))  # `grep x f f f …` reads f each time
+        return text
     except FsError as err:
         if ctx.busybox:
             ctx.error(f"{tool}: can't open '{name}': {why(err)}")
@@ -159,7 +184,7 @@ def printf(ctx: Ctx, args: list[str]) -> int:
         return 1 if ctx.shell != "bash" else 2
     fmt, values = args[0], args[1:]
     spec = re.compile(r"%([-+ 0#]*\d*(?:\.\d+)?)([sdibxXoc%])")
-    out = []
+    out, size = [], 0
     while True:
         consumed = [0]
 
@@ -180,6 +205,9 @@ def printf(ctx: Ctx, args: list[str]) -> int:
             return ("%" + flags + "s") % value
 
         out.append(unescape(spec.sub(fill, fmt))[0])
+        size += len(out[-1])
+        limits.check_text(size)  # the format is reused while values remain: check as it grows
+        budget.step()
         values = values[consumed[0]:]
         if not values or not consumed[0]:
             break
@@ -609,16 +637,12 @@ def grep(ctx: Ctx, args: list[str]) -> int:
         ctx.error("Usage: grep [OPTION]... PATTERNS [FILE]...")
         return 2
     pattern, names = rest[0], rest[1:] or ["-"]
-    regex = re.escape(pattern) if "F" in flags else pattern if "E" in flags else \
-        pattern.replace(r"\(", "(").replace(r"\)", ")").replace(r"\|", "|")
-    if "w" in flags:
-        regex = rf"\b(?:{regex})\b"
-    if "x" in flags:
-        regex = rf"(?:{regex})\Z"
-    try:
-        matcher = re.compile(regex, re.IGNORECASE if "i" in flags else 0)
-    except re.error:
-        matcher = re.compile(re.escape(pattern), re.IGNORECASE if "i" in flags else 0)
+    try:  # RE2: no pattern can backtrack catastrophically (engine/patterns.py)
+        matcher = patterns.grep_regex(pattern, extended="E" in flags, fixed="F" in flags,
+                                      ignore_case="i" in flags, word="w" in flags, line="x" in flags)
+    except patterns.PatternError as err:
+        ctx.error(_grep_pattern_error(ctx, pattern, err.kind))
+        return 2
     found, status = False, 0
     for name in names:
         text = read_input(ctx, "grep", name)
@@ -638,6 +662,20 @@ def grep(ctx: Ctx, args: list[str]) -> int:
         else:
             ctx.write("".join(f"{prefix}{f'{n}:' if 'n' in flags else ''}{line}\n" for n, line in hits))
     return status or (0 if found else 1)
+
+
+# GNU grep prints glibc's regerror texts, busybox musl's (after "bad regex 'PATTERN': ").
+_GNU_REGEX_ERRORS = {"paren": "Unmatched ( or \\(", "bracket": "Unmatched [, [^, [:, [., or [=",
+                     "invalid": "Invalid regular expression"}
+_MUSL_REGEX_ERRORS = {"paren": "Missing ')'", "bracket": "Missing ']'", "invalid": "Invalid regular expression"}
+
+
+def _grep_pattern_error(ctx: Ctx, pattern: str, kind: str) -> str:
+    if kind == "backref":
+        return "grep: LayerLab's grep does not support back-references (\\1 … \\9); nothing was searched"
+    if ctx.busybox:
+        return f"grep: bad regex '{pattern}': {_MUSL_REGEX_ERRORS[kind]}"
+    return f"grep: {_GNU_REGEX_ERRORS[kind]}"
 
 
 def sort_lines(ctx: Ctx, args: list[str]) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 from typing import NamedTuple
 
+from engine import budget, limits
 from engine.cli.format import GoNil, go_json, go_print, go_sprint, go_sprintf, go_sprintln, go_type_name, quote_go
 
 
@@ -808,6 +809,14 @@ class _Exec:
         self.node: Node | None = None
         self.vars: list[list] = []
         self.out: list[str] = []
+        self.size = 0  # characters in self.out: the output is bounded as it grows
+        self.budget = budget.current()
+
+    def emit(self, text: str) -> None:
+        self.size += len(text)
+        limits.check_template_output(self.size)
+        self.budget.spend(len(text))
+        self.out.append(text)
 
     def errorf(self, message: str):
         if self.node is None:
@@ -820,15 +829,17 @@ class _Exec:
 
     # -- walking
     def walk(self, dot, dot_type: str, nodes):
+        step = self.budget.step
         for node in nodes:
+            step()  # every node walked, so nested ranges count each pass
             self.node = node
             if isinstance(node, Text):
-                self.out.append(node.text)
+                self.emit(node.text)
             elif isinstance(node, Action):
                 value = self.eval_pipeline(dot, dot_type, node.pipe)
                 if not node.pipe.decl:
                     self.node = node
-                    self.out.append(_print_value(value))
+                    self.emit(_print_value(value))
             elif node.keyword == "range":
                 self.walk_range(dot, dot_type, node)
             else:
@@ -857,18 +868,21 @@ class _Exec:
         elif isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 self.errorf("range can't iterate over a negative number")
-            pairs, elem_type = [(i, i) for i in range(value)], "int"
+            pairs, elem_type = zip(range(value), range(value)), "int"  # lazily: {{range 1000000000}}
         elif value is MISSING or isinstance(value, GoNil) and value.kind != "ptr":
             pairs, elem_type = [], _IFACE
         else:
             self.errorf(f"range can't iterate over {_print_value(value)}")
+        empty = True
         for index, elem in pairs:
+            empty = False
+            self.budget.step()  # an empty body still costs a step per pass
             decl = node.pipe.decl
             if decl:
                 self._set_range_var(decl, node.pipe.is_assign, index, elem)
             self.walk(elem, elem_type, node.body)
             del self.vars[inner_mark:]
-        if not pairs and node.else_body is not None:
+        if empty and node.else_body is not None:
             self.walk(dot, dot_type, node.else_body)
         del self.vars[mark:]
 
@@ -1041,10 +1055,14 @@ class _Exec:
             param = params[len(values)] if len(values) < len(params) else variadic
             values.append(self.validate(final, param))
         try:
-            return impl(*values)
+            result = impl(*values)
         except _CallError as exc:
             self.node = cmd
             self.errorf(f"error calling {name}: {exc}")
+        if isinstance(result, (str, list)):  # `$x = printf "%s%s" $x $x` doubles: bounded as it grows
+            limits.check_template_output(len(result))
+            self.budget.spend(len(result))
+        return result
 
     def _and_or(self, dot, dot_type, name, arg_nodes, final):
         value = MISSING
@@ -1219,6 +1237,7 @@ def _json(value):
 
 
 def _pad(source, prefix, suffix):
+    limits.check_template_output(max(prefix, 0) + len(source) + max(suffix, 0))  # before the spaces exist
     return source if source == "" else " " * prefix + source + " " * suffix
 
 
