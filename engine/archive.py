@@ -438,8 +438,9 @@ def read_archive(data: bytes) -> list[LoadedImage]:
         raise ArchiveError("invalid archive: does not contain a manifest.json")
     try:
         manifest = json.loads(_resolve(files, "manifest.json"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        detail = _go_decode_error(err) if isinstance(err, json.JSONDecodeError) else "invalid UTF-8"
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        detail = (_go_decode_error(err) if isinstance(err, json.JSONDecodeError) else
+                  "exceeded max depth" if isinstance(err, RecursionError) else "invalid UTF-8")
         raise ArchiveError(f"invalid archive: failed to decode manifest.json: {detail}") from None
     if manifest is None:
         raise ArchiveError("invalid manifest, manifest cannot be null (but can be [])")
@@ -451,7 +452,7 @@ def read_archive(data: bytes) -> list[LoadedImage]:
         raw = _resolve(files, str(item.get("Config", "")))
         try:
             config = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise ArchiveError("invalid character in image config JSON") from None
         if not isinstance(config, dict) or not isinstance(config.get("rootfs"), dict):
             raise ArchiveError("invalid image JSON, no RootFS key")

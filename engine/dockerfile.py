@@ -118,7 +118,7 @@ def _instruction(keyword: str, rest: str, line: int) -> Instruction:
     if keyword in JSON_FORMS and body.startswith("["):
         try:
             value = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # `CMD [[[[…` nested past Python's stack: not JSON form
             value = None
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return Instruction(keyword, value, rest, line, True, flags)

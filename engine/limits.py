@@ -21,6 +21,7 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | characters one command line reads, writes or copies | 256 Mi | engine/budget.py: program output, files read (`cat f f f …`), template output, substituted text, decompressed archive bytes |
 | shells and scripts inside each other | 32 | `sh -c 'sh -c …'`, a script that runs or sources itself |
 | a template's output (`--format`) | 2 Mi characters | as it grows (`{{range N}}`, nested ranges, `printf` widths) |
+| nesting in a template (`--format`) | 64 levels of parentheses and if/range/with | when the template is parsed |
 | one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
 | a regular expression (`grep`, `--filter name=`) | RE2: linear time, no backtracking | a pattern RE2 cannot run (back-references) is refused with a grep-style error |
 """
@@ -45,6 +46,7 @@ MAX_TERMINAL_OUTPUT = 256 * 1024  # characters of stdout (and of stderr) one ter
 MAX_STEPS = 500_000
 MAX_WORK_CHARS = 256 * MIB  # characters read, written or copied by one command line
 MAX_DEPTH = 32  # shells and sourced scripts inside each other
+MAX_TEMPLATE_DEPTH = 64  # parentheses and if/range/with blocks inside each other in a --format template
 MAX_SUBSTITUTION = 64 * 1024  # characters of one Dockerfile value after $VAR substitution
 
 

@@ -511,6 +511,13 @@ class _Parser:
         self.funcs, self.name = funcs, name
         self.vars = ["$"]
         self.action_line = 0
+        self.depth = 0  # nested parentheses and control bodies: bounded so Python's stack is not
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > limits.MAX_TEMPLATE_DEPTH:
+            limits.fail(f"the format template nests more than {limits.MAX_TEMPLATE_DEPTH} parentheses "
+                        "or if/range/with blocks", f"{limits.MAX_TEMPLATE_DEPTH} levels", "Nest less")
 
     # -- token stream
     def next(self) -> Item:
@@ -571,9 +578,11 @@ class _Parser:
 
     def item_list(self):
         nodes = []
+        self.deeper()
         while self.peek_non_space().typ != "EOF":
             node = self.text_or_action()
             if isinstance(node, Marker):
+                self.depth -= 1
                 return nodes, node
             nodes.append(node)
         self.errorf("unexpected EOF")
@@ -723,7 +732,10 @@ class _Parser:
         if typ in ("NUMBER", "CHAR_CONSTANT"):
             return Literal(item.pos, "number", self.number(item), item.val)
         if typ == "LEFT_PAREN":
-            return self.pipeline("parenthesized pipeline", "RIGHT_PAREN")
+            self.deeper()
+            pipe = self.pipeline("parenthesized pipeline", "RIGHT_PAREN")
+            self.depth -= 1
+            return pipe
         if typ in ("STRING", "RAW_STRING"):
             return Literal(item.pos, "string", self.unquote(item.val), item.val)
         self.backup()
