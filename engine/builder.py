@@ -76,8 +76,9 @@ def flavor_of(fs: UnionFS) -> str:
 def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, bytes],
              stage_fs: dict[str, UnionFS], build_args: dict[str, str]) -> StepResult:
     """Apply one instruction: change stage.config and/or write into fs (the step's RW layer)."""
-    # a step copies the config (env, labels): charged per entry, so 10,000 LABEL lines stop early
-    budget.step(1 + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
+    # a build step costs about as much as 1,000 shell commands (a layer diff, a config copy, a
+    # commit), plus the env entries and labels it copies: 10,000 LABEL lines stop early
+    budget.step(1000 + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
     scope = {**_env_dict(stage.config), **stage.args}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
     handler = _HANDLERS[ins.keyword]

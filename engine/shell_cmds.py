@@ -136,26 +136,30 @@ ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "a": "\a", "b": "\b", "r": "\r", "v
            "e": "\x1b"}
 
 
+_OCTAL = re.compile(r"[0-7]{0,3}")
+
+
 def unescape(text: str) -> tuple[str, bool]:
-    """Backslash escapes of echo -e / printf %b; returns (text, stop) where \\c stops output."""
+    """Backslash escapes of echo -e / printf %b; returns (text, stop) where \\c stops output.
+    Text between backslashes is copied in one piece (a padded printf field is a million characters)."""
     out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt == "c":
-                return "".join(out), True
-            if nxt == "0":
-                digits = re.match(r"[0-7]{0,3}", text[i + 2:]).group()
-                out.append(chr(int(digits or "0", 8)))
-                i += 2 + len(digits)
-                continue
-            if nxt in ESCAPES:
-                out.append(ESCAPES[nxt])
-                i += 2
-                continue
-        out.append(ch)
-        i += 1
+    while (slash := text.find("\\", i)) >= 0:
+        out.append(text[i:slash])
+        i = slash
+        nxt = text[i + 1:i + 2]
+        if nxt == "c":
+            return "".join(out), True
+        if nxt == "0":
+            digits = _OCTAL.match(text, i + 2).group()  # matched in place: no copy of the rest
+            out.append(chr(int(digits or "0", 8)))
+            i += 2 + len(digits)
+        elif nxt and nxt in ESCAPES:
+            out.append(ESCAPES[nxt])
+            i += 2
+        else:
+            out.append("\\")
+            i += 1
+    out.append(text[i:])
     return "".join(out), False
 
 
