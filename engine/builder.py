@@ -78,7 +78,7 @@ def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, byt
     """Apply one instruction: change stage.config and/or write into fs (the step's RW layer)."""
     # a build step costs about as much as 1,000 shell commands (a layer diff, a config copy, a
     # commit), plus the env entries and labels it copies: 10,000 LABEL lines stop early
-    budget.step(1000 + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
+    budget.step(budget.BUILD_STEP_STEPS + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
     scope = {**_env_dict(stage.config), **stage.args}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
     handler = _HANDLERS[ins.keyword]

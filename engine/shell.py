@@ -156,7 +156,7 @@ class Shell:
         return status
 
     def _run_command(self, command, stdin: str, out: list[str]) -> int:
-        budget.step()  # every simple command the script runs
+        budget.step(budget.COMMAND_STEPS)  # every simple command the script runs
         self.line = command.line
         assigns = [(name, "".join(self.expand(parts, split=False))) for name, parts in command.assigns]
         words = [field for parts in command.words for field in self.expand(parts)]

@@ -204,7 +204,7 @@ def printf(ctx: Ctx, args: list[str]) -> int:
             if conv in "dixXoc":
                 if conv == "c":
                     return value[:1]
-                number = int(value) if re.fullmatch(r"-?\d+", value or "0") else 0
+                number = int(value) if re.fullmatch(r"-?\d+", value) else 0  # a missing value is 0
                 return ("%" + flags + conv) % number
             return ("%" + flags + "s") % value
 
@@ -569,6 +569,7 @@ def ls(ctx: Ctx, args: list[str]) -> int:
 
 
 def _render(ctx: Ctx, flags: set[str], rows: list[tuple[str, str]]) -> str:
+    budget.step(ROW_STEPS * len(rows))  # a stat and a formatted line per name
     if "l" in flags:
         lines = _long_lines(ctx, rows)
     elif ctx.tty and "1" not in flags:
@@ -576,6 +577,9 @@ def _render(ctx: Ctx, flags: set[str], rows: list[tuple[str, str]]) -> str:
     else:  # not a terminal: one name per line (what `docker run` without -t shows)
         lines = [name for name, _ in rows]
     return "".join(line + "\n" for line in lines)
+
+
+ROW_STEPS = 8
 
 
 # ------------------------------------------------------------------ text tools

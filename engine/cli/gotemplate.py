@@ -926,6 +926,7 @@ class _Exec:
 
     # -- evaluation
     def eval_pipeline(self, dot, dot_type, pipe: Pipe):
+        self.budget.step()  # (((…))) evaluates a pipeline per parenthesis
         self.node = pipe
         value = _NO_FINAL
         for cmd in pipe.cmds:
@@ -1073,6 +1074,8 @@ class _Exec:
             self.errorf(f"error calling {name}: {exc}")
         if isinstance(result, (str, list)):  # `$x = printf "%s%s" $x $x` doubles: bounded as it grows
             limits.check_template_output(len(result))
+            # text made by Python code (json, printf "%v") costs ~100 ns a character
+            self.budget.step(len(result) // budget.CHARS_PER_STEP)
             self.budget.spend(len(result))
         return result
 
