@@ -59,14 +59,17 @@ def _levenshtein(a: str, b: str) -> int:
 
 
 def _suggest(word: str) -> str:
+    if len(word) > max(map(len, INSTRUCTIONS)) + 2:
+        return ""  # more than two edits from every keyword (and a megabyte word would take hours)
     best = min(INSTRUCTIONS, key=lambda k: _levenshtein(word.upper(), k))
     # BuildKit suggests the closest keyword only when it is at most two edits away
     return f" (did you mean {best}?)" if _levenshtein(word.upper(), best) <= 2 else ""
 
 
-def logical_lines(text: str) -> list[tuple[int, str]]:
-    """(line number of the instruction, text with continuations joined), comments dropped."""
-    out, buf, start = [], [], 0
+def logical_lines(text: str):
+    """(line number of the instruction, text with continuations joined), comments dropped; one at a
+    time, so a refused instruction (or the budget) stops the reading of a huge Dockerfile."""
+    buf, start = [], 0
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("#"):
@@ -79,18 +82,24 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
             buf.append(line.rstrip()[:-1])
             continue
         buf.append(line)
-        out.append((start, " ".join(part.strip() for part in buf if part.strip())))
+        yield start, " ".join(part.strip() for part in buf if part.strip())
         buf = []
     if buf:
-        out.append((start, " ".join(part.strip() for part in buf if part.strip())))
-    return out
+        yield start, " ".join(part.strip() for part in buf if part.strip())
+
+
+PARSE_STEPS = 8  # one instruction read (about 15 µs)
+CHARS_PER_PARSE_STEP = 8  # its words are split a character at a time
 
 
 def parse(text: str) -> list[Instruction]:
     if not text.strip():
         raise DockerfileError("the Dockerfile cannot be empty")
     instructions = []
+    spent = budget.current()
     for line, content in logical_lines(text):
+        # a Dockerfile may be megabytes of instructions: each is read on the budget, by its length too
+        spent.step(PARSE_STEPS + len(content) // CHARS_PER_PARSE_STEP)
         keyword, _, rest = content.partition(" ")
         upper = keyword.upper()
         if upper not in INSTRUCTIONS:

@@ -277,3 +277,17 @@ def test_the_budget_is_deterministic_and_realistic_commands_use_little_of_it(sb)
         assert counts[0] == counts[1], line  # the same line spends the same: replays agree
         assert counts[0][0] < limits.MAX_STEPS // 100, (line, counts[0])
         sb.run(line)
+
+
+@pytest.mark.parametrize("dockerfile", [b"FROM alpine\n" + b"USER a\n" * 300_000,
+                                        b"FROM alpine\nLABEL" + b" a=b" * 1_000_000], ids=["lines", "one-line"])
+def test_a_dockerfile_of_megabytes_is_read_on_the_budget(sb, dockerfile):
+    sb.host_write("Dockerfile", dockerfile)
+    result = bounded(sb, "docker build -t many .")
+    assert (result.stderr, result.exit_code) == (STEPS, 1)
+
+
+def test_a_megabyte_unknown_instruction_gets_no_suggestion_search(sb):
+    sb.host_write("Dockerfile", b"FROM alpine\nX" + b"Y" * 3_000_000 + b" z\n")
+    result = bounded(sb, "docker build -t many .")
+    assert result.exit_code == 1 and result.stderr.startswith("Dockerfile:2\n") and "did you mean" not in result.stderr
