@@ -287,6 +287,12 @@ def test_a_dockerfile_of_megabytes_is_read_on_the_budget(sb, dockerfile):
     assert (result.stderr, result.exit_code) == (STEPS, 1)
 
 
+def test_a_run_line_of_megabytes_is_tokenized_on_the_budget(sb):
+    sb.host_write("Dockerfile", b"FROM alpine\nRUN echo " + b"abcdefgh" * 450_000 + b" > /x\n")  # 3.6 MB
+    result = bounded(sb, "docker build -t long .")
+    assert result.exit_code == 1 and STEPS.strip() in result.stderr
+
+
 def test_a_megabyte_unknown_instruction_gets_no_suggestion_search(sb):
     sb.host_write("Dockerfile", b"FROM alpine\nX" + b"Y" * 3_000_000 + b" z\n")
     result = bounded(sb, "docker build -t many .")
