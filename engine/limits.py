@@ -17,13 +17,14 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | text in a container's shell | 2 Mi characters | one word, variable, or the output of one command (`a=$a$a$a…`, `cat f f f …`) |
 | a container's log | 1 MiB | older lines are dropped, as a rotating log file drops them (`docker logs` shows the newest) |
 | terminal output of one line | 256 Ki characters each for stdout and stderr | the rest is cut with a note (the full text can go to a file with `>`) |
-| steps of one command line | 500,000 | engine/budget.py, counted while it runs: a command in a container's shell, a template node or `{{range}}` pass, a Dockerfile instruction or substitution, an archive entry |
+| steps of one command line | 500,000 | engine/budget.py, counted while it runs: a command in a container's shell (60), a Dockerfile instruction (1,000 to build, 8 to read), a template node or `{{range}}` pass (1), a substitution, an archive entry, directory scans |
 | characters one command line reads, writes or copies | 256 Mi | engine/budget.py: program output, files read (`cat f f f …`), template output, substituted text, decompressed archive bytes |
 | shells and scripts inside each other | 32 | `sh -c 'sh -c …'`, a script that runs or sources itself |
 | a template's output (`--format`) | 2 Mi characters | as it grows (`{{range N}}`, nested ranges, `printf` widths) |
 | nesting in a template (`--format`) | 64 levels of parentheses and if/range/with | when the template is parsed |
 | one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
-| a regular expression (`grep`, `--filter name=`) | RE2: linear time, no backtracking | a pattern RE2 cannot run (back-references) is refused with a grep-style error |
+| a regular expression (`grep`, `--filter name=`, `reference=`) | RE2: linear time, no backtracking | engine/patterns.py; a pattern RE2 cannot run (back-references) is refused with a grep-style error |
+| an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
 """
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ MAX_TEXT = 2 * MIB  # characters one program run may hold in a word or variable,
 MAX_LOG_BYTES = 1 * MIB  # a container's kept log (the newest lines, like a rotating log file)
 MAX_TERMINAL_OUTPUT = 256 * 1024  # characters of stdout (and of stderr) one terminal line shows
 # The budget of one command line (engine/budget.py): deterministic counts, not seconds, so a replay
-# gives the same answer on any machine. 500,000 steps take about a second of CPU here; a realistic
-# command takes a few hundred (bench/engine_bench.py, tests/engine/test_budget.py).
+# gives the same answer on any machine. 500,000 steps take at most about a second of CPU here; a
+# realistic build spends about 11,000, `docker ps`/`inspect` with a template under 500, most commands
+# none (bench/realistic.py's groups; tests/engine/test_budget.py).
 MAX_STEPS = 500_000
 MAX_WORK_CHARS = 256 * MIB  # characters read, written or copied by one command line
 MAX_DEPTH = 32  # shells and sourced scripts inside each other
