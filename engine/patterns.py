@@ -10,6 +10,8 @@ those are refused with a clear message rather than run by a backtracking engine.
 """
 from __future__ import annotations
 
+import functools
+
 import re2
 
 _OPTIONS = re2.Options()
@@ -25,6 +27,7 @@ class PatternError(Exception):
         self.kind = kind
 
 
+@functools.lru_cache(maxsize=32)  # a filter is matched against every image or container
 def compile_re2(pattern: str, ignore_case: bool = False):
     """An RE2 pattern (Go regexp syntax). Raises PatternError."""
     try:
