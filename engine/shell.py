@@ -288,6 +288,7 @@ class Shell:
                 push(text, True)
                 continue
             pieces = text.split()
+            budget.step(len(pieces))  # `echo $x` of a million words pushes a million fields
             if text[:1].isspace():
                 cut()
             for i, piece in enumerate(pieces):

@@ -143,6 +143,7 @@ def unescape(text: str) -> tuple[str, bool]:
     """Backslash escapes of echo -e / printf %b; returns (text, stop) where \\c stops output.
     Text between backslashes is copied in one piece (a padded printf field is a million characters)."""
     out, i = [], 0
+    budget.step(text.count("\\"))  # each escape is a turn of this loop
     while (slash := text.find("\\", i)) >= 0:
         out.append(text[i:slash])
         i = slash
@@ -181,6 +182,9 @@ def echo(ctx: Ctx, args: list[str]) -> int:
     return 0
 
 
+PRINTF_PASS_STEPS = 8  # one pass of printf's format over the next values (a substitution, an unescape)
+
+
 def printf(ctx: Ctx, args: list[str]) -> int:
     if not args:
         ctx.error("printf: usage: printf format [arguments]" if ctx.shell == "bash"
@@ -188,7 +192,7 @@ def printf(ctx: Ctx, args: list[str]) -> int:
         return 1 if ctx.shell != "bash" else 2
     fmt, values = args[0], args[1:]
     spec = re.compile(r"%([-+ 0#]*\d*(?:\.\d+)?)([sdibxXoc%])")
-    out, size = [], 0
+    out, size, start = [], 0, 0  # values[start:] are still to print (an index: slicing was quadratic)
     while True:
         consumed = [0]
 
@@ -197,7 +201,8 @@ def printf(ctx: Ctx, args: list[str]) -> int:
             limits.check_width(max(map(int, re.findall(r"\d+", flags)), default=0))
             if conv == "%":
                 return "%"
-            value = values[consumed[0]] if consumed[0] < len(values) else ""
+            index = start + consumed[0]
+            value = values[index] if index < len(values) else ""
             consumed[0] += 1
             if conv == "b":
                 return unescape(value)[0]
@@ -211,9 +216,9 @@ def printf(ctx: Ctx, args: list[str]) -> int:
         out.append(unescape(spec.sub(fill, fmt))[0])
         size += len(out[-1])
         limits.check_text(size)  # the format is reused while values remain: check as it grows
-        budget.step()
-        values = values[consumed[0]:]
-        if not values or not consumed[0]:
+        budget.step(PRINTF_PASS_STEPS)
+        start += consumed[0]
+        if start >= len(values) or not consumed[0]:
             break
     ctx.write("".join(out))
     return 0
@@ -658,8 +663,9 @@ def grep(ctx: Ctx, args: list[str]) -> int:
             status = 2
             continue
         prefix = f"{name}:" if len(names) > 1 else ""
-        hits = [(n, line) for n, line in enumerate(text.splitlines(), 1)
-                if bool(matcher.search(line)) != ("v" in flags)]
+        lines = text.splitlines()
+        budget.step(len(lines) // 2)  # a search per line
+        hits = [(n, line) for n, line in enumerate(lines, 1) if bool(matcher.search(line)) != ("v" in flags)]
         found = found or bool(hits)
         if "q" in flags:
             continue
@@ -694,6 +700,7 @@ def sort_lines(ctx: Ctx, args: list[str]) -> int:
         if text is None:
             return 2
         lines += text.splitlines()
+    budget.step(len(lines))  # sort -n parses a number per line
     key = (lambda s: float(re.match(r"\s*(-?\d*\.?\d*)", s).group(1) or 0)) if "n" in flags else None
     lines = sorted(set(lines) if "u" in flags else lines, key=key, reverse="r" in flags)
     ctx.write("".join(line + "\n" for line in lines))
