@@ -297,3 +297,16 @@ def test_a_megabyte_unknown_instruction_gets_no_suggestion_search(sb):
     sb.host_write("Dockerfile", b"FROM alpine\nX" + b"Y" * 3_000_000 + b" z\n")
     result = bounded(sb, "docker build -t many .")
     assert result.exit_code == 1 and result.stderr.startswith("Dockerfile:2\n") and "did you mean" not in result.stderr
+
+
+GROW = 'x="1 2 3 4 5 6 7 8"; ' + "x=$x$x$x$x$x$x$x$x; " * 4  # 32,768 words
+
+
+@pytest.mark.parametrize("work", ["echo $x $x $x $x > /dev/null; " * 5,  # fields split from a variable
+                                  # printf passes, lines sorted and searched
+                                  'printf "%s\\n" $x $x $x $x > /n; sort -n /n > /dev/null; grep 1 /n; ' * 3],
+                         ids=["fields", "lines"])
+def test_per_word_and_per_line_loops_stop_at_the_step_budget(sb, work):
+    result = bounded(sb, f"docker exec box sh -c '{GROW}{work}'")
+    assert (result.stderr, result.exit_code) == (STEPS, 1)
+    assert "/n" not in sb.daemon.find_container("box").rw
