@@ -213,7 +213,11 @@ def printf(ctx: Ctx, args: list[str]) -> int:
                 return ("%" + flags + conv) % number
             return ("%" + flags + "s") % value
 
-        out.append(unescape(spec.sub(fill, fmt))[0])
+        pieces, pos = [], 0  # escapes count in the format only: a %s value is printed as it is
+        for match in spec.finditer(fmt):
+            pieces += [unescape(fmt[pos:match.start()])[0], fill(match)]
+            pos = match.end()
+        out.append("".join(pieces) + unescape(fmt[pos:])[0])
         size += len(out[-1])
         limits.check_text(size)  # the format is reused while values remain: check as it grows
         budget.step(PRINTF_PASS_STEPS)

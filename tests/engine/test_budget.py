@@ -310,3 +310,9 @@ def test_per_word_and_per_line_loops_stop_at_the_step_budget(sb, work):
     result = bounded(sb, f"docker exec box sh -c '{GROW}{work}'")
     assert (result.stderr, result.exit_code) == (STEPS, 1)
     assert "/n" not in sb.daemon.find_container("box").rw
+
+
+def test_printf_interprets_escapes_in_its_format_only(sb):
+    # the rewritten printf pass: a %s value is printed as it is, %b and the format are unescaped
+    result = sb.run("docker exec box printf '%s|%b|\\t\\n' 'a\\nb' 'c\\nd'")
+    assert result.stdout == "a\\nb|c\nd|\t\n"
