@@ -93,15 +93,29 @@ def current() -> Budget:
 
 @contextmanager
 def scope(budget: Budget | None = None):
-    """Run a command line on `budget` (a fresh one by default); an inner scope keeps the outer one."""
-    if _CURRENT.get() is not None:
-        yield _CURRENT.get()
-        return
+    """Make `budget` (a fresh one by default) the current one until the block ends. Lines run inside
+    it still get a budget each (see line()): it sets their limits and sums what they spent."""
     token = _CURRENT.set(budget or Budget())
     try:
         yield _CURRENT.get()
     finally:
         _CURRENT.reset(token)
+
+
+@contextmanager
+def line():
+    """The budget of one command line: always a fresh one, so a line spends the same whether it runs
+    alone, in a replay or after others (an outer scope gives only its limits, and sees the counts)."""
+    outer = _CURRENT.get()
+    own = Budget(outer.max_steps, outer.max_chars, outer.max_depth) if outer is not None else Budget()
+    token = _CURRENT.set(own)
+    try:
+        yield own
+    finally:
+        _CURRENT.reset(token)
+        if outer is not None:  # observed, not enforced: each line was held to its own budget
+            outer.steps += own.steps
+            outer.chars += own.chars
 
 
 def step(count: int = 1) -> None:

@@ -100,7 +100,7 @@ def substitute_commands(line: str, daemon, host, events: list, invocations: list
 
 def run_line(line: str, daemon, host) -> Outcome:
     """Run one terminal line against the daemon and host directory, on one budget (engine/budget.py)."""
-    with budget.scope():
+    with budget.line():
         return _run_line(line, daemon, host)
 
 

@@ -316,3 +316,12 @@ def test_printf_interprets_escapes_in_its_format_only(sb):
     # the rewritten printf pass: a %s value is printed as it is, %b and the format are unescaped
     result = sb.run("docker exec box printf '%s|%b|\\t\\n' 'a\\nb' 'c\\nd'")
     assert result.stdout == "a\\nb|c\nd|\t\n"
+
+
+def test_each_line_has_its_own_budget_even_inside_a_scope(sb):
+    # a replay (or a web request) that wraps many lines must not make them share one budget
+    heavy = "docker ps --format '{{range 100000}}{{end}}'"  # 2 containers: 200,000 steps
+    with budget.scope() as outer:
+        results = [copy_of(sb).run(heavy).exit_code for _ in range(3)]
+    assert results == [0, 0, 0]
+    assert outer.steps > limits.MAX_STEPS  # the counts add up outside, nothing is enforced there
