@@ -9,8 +9,9 @@ Steps, not seconds: the same line always spends the same amount, so undo, replay
 give the same answer on a loaded server as on an idle one. The numbers live in engine/limits.py.
 
 The budget of the running line is found through a context variable (each web worker thread has
-its own), so the loops need no extra parameter. Outside a line (a unit test calling the shell
-directly) `current()` is a budget that counts but never refuses.
+its own), so the loops need no extra parameter. engine/terminal.py opens a fresh one per line
+(`line()`); outside a line (a unit test calling the shell directly) `current()` is a budget that
+counts but never refuses.
 """
 from __future__ import annotations
 
