@@ -275,7 +275,7 @@ def test_the_budget_is_deterministic_and_realistic_commands_use_little_of_it(sb)
                 assert copy_of(sb).run(line).exit_code == 0, line
             counts.append((spent.steps, spent.chars))
         assert counts[0] == counts[1], line  # the same line spends the same: replays agree
-        assert counts[0][0] < limits.MAX_STEPS // 100, (line, counts[0])
+        assert counts[0][0] < limits.MAX_STEPS // 20, (line, counts[0])  # a 5-step build spends ~5,000
         sb.run(line)
 
 
