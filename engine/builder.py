@@ -14,7 +14,7 @@ import posixpath
 import tarfile
 from dataclasses import dataclass, field
 
-from . import budget, shell
+from . import budget, limits, shell
 from .dockerfile import Instruction, key_values, substitute
 from .fs import Entry, Layer, normpath
 from .unionfs import FsError, UnionFS
@@ -81,6 +81,7 @@ def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, byt
     budget.step(budget.BUILD_STEP_STEPS + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
     scope = {**_env_dict(stage.config), **stage.args}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
+    limits.check_config(limits.config_chars(stage.config) + sum(map(len, words)))  # what every page carries
     handler = _HANDLERS[ins.keyword]
     return handler(stage, ins, words, fs, context, stage_fs, build_args)
 

@@ -23,6 +23,7 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | a template's output (`--format`) | 2 Mi characters | as it grows (`{{range N}}`, nested ranges, `printf` widths) |
 | nesting in a template (`--format`) | 64 levels of parentheses and if/range/with | when the template is parsed |
 | one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
+| an image's environment and labels together | 256 Ki characters | each build step, before it adds to them (every page that shows the image carries them) |
 | a regular expression (`grep`, `--filter name=`, `reference=`) | RE2: linear time, no backtracking | engine/patterns.py; a pattern RE2 cannot run (back-references) is refused with a grep-style error |
 | an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
 """
@@ -50,6 +51,7 @@ MAX_WORK_CHARS = 256 * MIB  # characters read, written or copied by one command 
 MAX_DEPTH = 32  # shells and sourced scripts inside each other
 MAX_TEMPLATE_DEPTH = 64  # parentheses and if/range/with blocks inside each other in a --format template
 MAX_SUBSTITUTION = 64 * 1024  # characters of one Dockerfile value after $VAR substitution
+MAX_CONFIG_CHARS = 256 * 1024  # characters of an image's Env and Labels together (a build can grow them)
 
 
 def _size(n: int) -> str:
@@ -100,6 +102,19 @@ def check_substitution(size: int) -> None:
     if size > MAX_SUBSTITUTION:
         fail(f"a Dockerfile value would grow to {size:,} characters after variable substitution",
              f"{MAX_SUBSTITUTION // 1024} Ki characters per substituted value", "Use shorter values")
+
+
+def config_chars(config: dict) -> int:
+    """Characters of an image config's environment and labels (what a build can grow)."""
+    labels = config.get("Labels") or {}
+    return sum(map(len, config.get("Env") or ())) + sum(len(k) + len(v) for k, v in labels.items())
+
+
+def check_config(size: int) -> None:
+    """A build step about to add to an image's environment and labels (`size` with its words)."""
+    if size > MAX_CONFIG_CHARS:
+        fail(f"the image's environment and labels would hold {size:,} characters",
+             f"{MAX_CONFIG_CHARS // 1024} Ki characters per image", "Use fewer or shorter ENV and LABEL values")
 
 
 def check_template_output(size: int) -> None:

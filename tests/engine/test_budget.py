@@ -214,6 +214,15 @@ def test_a_300_byte_dockerfile_cannot_make_a_16_million_character_label(sb):
             "is 64 Ki characters per substituted value. Use shorter values.\n"), result.stderr
 
 
+def test_many_large_labels_stop_at_the_config_limit(sb):
+    # each value is under the substitution limit, together they would make an image config of 30 MB
+    sb.host_write("Dockerfile", ("FROM alpine\nARG a=" + "x" * 60_000 + "\n"
+                                 + "".join(f"LABEL l{i}=$a\n" for i in range(500))).encode())
+    result = bounded(sb, "docker build -t fat .")
+    assert result.exit_code == 1
+    assert result.stderr.endswith("the limit is 256 Ki characters per image. Use fewer or shorter ENV and LABEL values.\n")
+
+
 def test_env_doubling_in_a_dockerfile_is_refused(sb):
     sb.host_write("Dockerfile", ("FROM alpine\nENV a=0123456789\n" + "ENV a=${a}${a}\n" * 30).encode())
     result = bounded(sb, "docker build -t bomb .")
