@@ -81,7 +81,8 @@ def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, byt
     budget.step(budget.BUILD_STEP_STEPS + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
     scope = {**_env_dict(stage.config), **stage.args}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
-    limits.check_config(limits.config_chars(stage.config) + sum(map(len, words)))  # what every page carries
+    if ins.keyword in ("ENV", "LABEL"):  # what every page showing the image carries
+        limits.check_config(limits.config_chars(stage.config) + sum(map(len, words)))
     handler = _HANDLERS[ins.keyword]
     return handler(stage, ins, words, fs, context, stage_fs, build_args)
 
