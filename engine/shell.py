@@ -169,7 +169,7 @@ class Shell:
         stdin = targets.pop("stdin", stdin)
         if not words:
             return 0
-        cmd_out, cmd_err = TextBuffer(), TextBuffer()
+        cmd_out, cmd_err = (cmds.Discard() if targets.get(fd, "out") is None else TextBuffer() for fd in (1, 2))
         ctx = Ctx(self.fs, self.flavor, {**self.env(), **dict(assigns)}, self.cwd, shell=self.kind,
                   stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
                   is_last=self.outer_last and command is self.last_command, out=cmd_out,

@@ -67,6 +67,13 @@ class TextBuffer(list):
         super().clear()
 
 
+class Discard(TextBuffer):
+    """Output sent to /dev/null: counted against the budget, never kept (`cat big > /dev/null`)."""
+
+    def append(self, text: str) -> None:
+        budget.spend(len(text))
+
+
 @dataclass
 class Ctx:
     fs: UnionFS

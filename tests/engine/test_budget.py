@@ -143,6 +143,13 @@ def test_cat_of_one_container_file_many_times_stops_at_the_text_limit(sb):
     assert result.exit_code == 1 and result.stderr.startswith(PREFIX + "a command in the container would make a text")
     result = bounded(sb, "docker exec box sh -c 'cat" + " /f" * 1000 + " > /copy'")
     assert result.exit_code == 1 and "/copy" not in sb.daemon.find_container("box").rw
+    # sent to /dev/null it is only counted, as a shell would throw it away: 100 MB is within the budget
+    result = bounded(sb, "docker exec box sh -c 'cat" + " /f" * 1000 + " > /dev/null; echo read'")
+    assert (result.stdout, result.exit_code) == ("read\n", 0)
+    sb.host_write("g", b"z" * 1_000_000)
+    assert sb.run("docker cp g box:/g").exit_code == 0
+    result = bounded(sb, "docker exec box sh -c 'cat" + " /g" * 300 + " >/dev/null'")
+    assert result.stderr.startswith(PREFIX + "this command handled more than 256 Mi characters")
 
 
 def test_a_script_that_runs_itself_stops_at_the_nesting_limit(sb):
