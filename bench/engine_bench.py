@@ -1,5 +1,6 @@
 """Engine-only time per command group, its growth with sandbox size and (not) with log length,
-undo / replay on a 500-command log, and what the saved JSON costs (size, SQLite write).
+undo / replay on a 500-command log, what the saved JSON costs (size, SQLite write), and what the
+per-command budget's checks cost.
 
     python bench/engine_bench.py
 """
@@ -17,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from realistic import GROUPS, describe, dockerfile_commands, realistic_sandbox  # noqa: E402
 
+from engine import budget  # noqa: E402
 from engine.sandbox import Sandbox  # noqa: E402
 
 
@@ -71,6 +73,40 @@ def sqlite_write_ms(text: str, rounds: int = 20) -> float:
         times.append(ms(start))
     db.close()
     return statistics.median(times)
+
+
+def budget_use(box: Sandbox, rounds: int = 3) -> None:
+    """What the per-command budget (engine/budget.py) costs on the hot path: checks made and steps
+    spent per command of each group, and the price of one check."""
+    checks = [0]
+    step, spend = budget.Budget.step, budget.Budget.spend
+
+    def counted(method):
+        def wrapper(self, amount=1):
+            checks[0] += 1
+            return method(self, amount)
+        return wrapper
+    budget.Budget.step, budget.Budget.spend = counted(step), counted(spend)
+    try:
+        print("\nbudget per command (realistic state): group | checks median/max | steps median/max")
+        for group, lines in GROUPS.items():
+            made, spent = [], []
+            for n in range(300, 300 + rounds):
+                for line in lines:
+                    checks[0] = 0
+                    with budget.scope() as used:
+                        box.run(line.format(n=n))
+                    made.append(checks[0])
+                    spent.append(used.steps)
+            print(f"  {group:11s} {statistics.median(made):5.0f} / {max(made):5d}   "
+                  f"{statistics.median(spent):7.0f} / {max(spent):7d}")
+    finally:
+        budget.Budget.step, budget.Budget.spend = step, spend
+    probe = budget.Budget(max_steps=10**12)
+    start = time.perf_counter()
+    for _ in range(200_000):
+        probe.step()
+    print(f"one budget check: {ms(start) / 200_000 * 1e6:.0f} ns")
 
 
 def main() -> None:
@@ -137,6 +173,7 @@ def main() -> None:
     for _ in range(10):
         json.dumps(Sandbox.from_json(json.loads(text)).to_json(), separators=(",", ":"))
     print(f"load + save of that JSON (loads, from_json, to_json, dumps): {ms(start) / 10:.1f} ms")
+    budget_use(realistic_sandbox())
     print(f"load average at end: {os.getloadavg()}")
 
 

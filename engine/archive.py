@@ -7,14 +7,18 @@ Timestamps, owners and member order are fixed, so the same state always gives th
 """
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
 import posixpath
 import re
 import tarfile
+import zlib
 from dataclasses import dataclass, field
 
+from . import budget
 from .clock import NS, format_rfc3339nano, parse_rfc3339
 from .fs import (DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT, WHITEOUT_PREFIX, Entry, Layer,
                  chain_ids, layer_tar, sha256_hex)
@@ -22,6 +26,7 @@ from .errors import ArchiveError
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 20_000
+_CHUNK = 1024 * 1024  # decompressed bytes read at a time
 DOCKER_VERSION = "28.5.2"
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -209,14 +214,27 @@ def save_archive(items: list[SaveItem], now_ns: int) -> bytes:
 
 # ------------------------------------------------------------------------------------------ reading tars
 def _decompress(data: bytes) -> bytes:
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise ArchiveError("unexpected EOF") from None
-        if len(data) > MAX_ARCHIVE_BYTES:
-            raise ArchiveError(_too_large(len(data)))
-    return data
+    """gzip data decompressed as a stream that stops past MAX_ARCHIVE_BYTES: a gzip bomb is refused
+    after 64 MiB of output, never inflated whole. Anything else is returned as it is."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            return _read_capped(stream)
+    except (OSError, EOFError, zlib.error):
+        raise ArchiveError("unexpected EOF") from None
+
+
+def _read_capped(stream) -> bytes:
+    pieces, size = [], 0
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        budget.spend(len(chunk))
+        if size > MAX_ARCHIVE_BYTES:
+            raise ArchiveError(f"LayerLab: archive too large (more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB "
+                               f"once decompressed; the limit is {MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB)")
+        pieces.append(chunk)
+    return b"".join(pieces)
 
 
 def _too_large(size: int) -> str:
@@ -224,26 +242,30 @@ def _too_large(size: int) -> str:
             f"{MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB)")
 
 
-def read_tar(data: bytes, budget: list[int] | None = None) -> list[tuple[tarfile.TarInfo, bytes]]:
-    """Members of a tar (gzip accepted) with their data; errors worded as Go's archive/tar."""
+def read_tar(data: bytes, entries: list[int] | None = None) -> list[tuple[tarfile.TarInfo, bytes]]:
+    """Members of a tar (gzip accepted) with their data; errors worded as Go's archive/tar.
+    `entries` is a shared countdown of the entries an archive and its layers may hold together."""
     if len(data) > MAX_ARCHIVE_BYTES:
         raise ArchiveError(_too_large(len(data)))
     data = _decompress(data)
-    budget = budget if budget is not None else [MAX_ENTRIES]
+    entries = entries if entries is not None else [MAX_ENTRIES]
     if not data.strip(b"\0"):
         return []  # an empty stream is a tar with no entries
     if len(data) < 512:
         raise ArchiveError("unexpected EOF")
     out = []
+    spent = budget.current()
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
             for info in tar:
-                budget[0] -= 1
-                if budget[0] < 0:
+                entries[0] -= 1
+                if entries[0] < 0:
                     raise ArchiveError(f"LayerLab: archive has too many entries (the limit is {MAX_ENTRIES})")
+                spent.step()
                 payload = tar.extractfile(info).read() if info.isreg() else b""
                 if info.isreg() and len(payload) != info.size:
                     raise ArchiveError("unexpected EOF")
+                spent.spend(len(payload))
                 out.append((info, payload))
     except tarfile.ReadError as err:
         text = str(err)
@@ -253,6 +275,54 @@ def read_tar(data: bytes, budget: list[int] | None = None) -> list[tuple[tarfile
     except (EOFError, tarfile.TarError):
         raise ArchiveError("unexpected EOF") from None
     return out
+
+
+def bounded_tar(data: bytes):
+    """The members of a tar in any compression `tar -tf` reads (gzip, bzip2, xz), read as a stream:
+    at most MAX_ENTRIES members and MAX_ARCHIVE_BYTES of decompressed data, then ArchiveError."""
+    if len(data) > MAX_ARCHIVE_BYTES:
+        raise ArchiveError(_too_large(len(data)))
+    raw = _CappedReader(_opened(data))
+    spent = budget.current()
+    try:
+        with tarfile.open(fileobj=raw, mode="r|") as tar:  # "r|": a stream, no seeking back
+            for count, info in enumerate(tar, 1):
+                if count > MAX_ENTRIES:
+                    raise ArchiveError(f"LayerLab: archive has too many entries (the limit is {MAX_ENTRIES})")
+                spent.step()
+                yield info
+    except (OSError, EOFError, zlib.error, lzma.LZMAError):
+        raise tarfile.ReadError("not a tar archive") from None
+
+
+def _opened(data: bytes):
+    head = data[:6]
+    if head[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=io.BytesIO(data))
+    if head[:3] == b"BZh":
+        return bz2.BZ2File(io.BytesIO(data))
+    if head == b"\xfd7zXZ\x00":
+        return lzma.LZMAFile(io.BytesIO(data))
+    return io.BytesIO(data)
+
+
+class _CappedReader(io.RawIOBase):
+    """A read-only stream that raises ArchiveError once more than MAX_ARCHIVE_BYTES came out of it."""
+
+    def __init__(self, inner):
+        self.inner, self.size = inner, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.inner.read(size if 0 <= size <= _CHUNK else _CHUNK)
+        self.size += len(chunk)
+        budget.spend(len(chunk))
+        if self.size > MAX_ARCHIVE_BYTES:
+            raise ArchiveError(f"LayerLab: archive too large (more than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB "
+                               f"once decompressed; the limit is {MAX_ARCHIVE_BYTES // (1024 * 1024)} MiB)")
+        return chunk
 
 
 def _clean_name(name: str) -> str | None:
@@ -312,13 +382,13 @@ def tar_to_changes(members: list[tuple[tarfile.TarInfo, bytes]], *, whiteouts: b
     return changes
 
 
-def parse_layer(data: bytes, expected: str, index: int, budget: list[int] | None = None) -> Layer:
+def parse_layer(data: bytes, expected: str, index: int, entries: list[int] | None = None) -> Layer:
     """A layer blob -> Layer, checked against the DiffID the config names (load.go's check)."""
     raw = _decompress(data)
     actual = "sha256:" + sha256_hex(raw)
     if actual != expected:
         raise ArchiveError(f'invalid diffID for layer {index}: expected "{expected}", got "{actual}"')
-    layer = Layer.from_changes(tar_to_changes(read_tar(raw, budget)))
+    layer = Layer.from_changes(tar_to_changes(read_tar(raw, entries)))
     if layer.diff_id != expected:
         raise ArchiveError(f"LayerLab: layer {index} ({expected}) holds files LayerLab cannot model "
                            f"exactly (binary contents, owners or timestamps); it would become {layer.diff_id}")
@@ -355,9 +425,9 @@ def _go_decode_error(err: json.JSONDecodeError) -> str:
 
 def read_archive(data: bytes) -> list[LoadedImage]:
     """Parse a `docker save` archive (Docker 25+ OCI layout or the older layout) -> images to load."""
-    budget = [MAX_ENTRIES]
+    entries = [MAX_ENTRIES]
     files = {}
-    for info, payload in read_tar(data, budget):
+    for info, payload in read_tar(data, entries):
         name = _clean_name(info.name)
         if name is not None:
             files[name] = (info, payload)
@@ -365,8 +435,9 @@ def read_archive(data: bytes) -> list[LoadedImage]:
         raise ArchiveError("invalid archive: does not contain a manifest.json")
     try:
         manifest = json.loads(_resolve(files, "manifest.json"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        detail = _go_decode_error(err) if isinstance(err, json.JSONDecodeError) else "invalid UTF-8"
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        detail = (_go_decode_error(err) if isinstance(err, json.JSONDecodeError) else
+                  "exceeded max depth" if isinstance(err, RecursionError) else "invalid UTF-8")
         raise ArchiveError(f"invalid archive: failed to decode manifest.json: {detail}") from None
     if manifest is None:
         raise ArchiveError("invalid manifest, manifest cannot be null (but can be [])")
@@ -378,7 +449,7 @@ def read_archive(data: bytes) -> list[LoadedImage]:
         raw = _resolve(files, str(item.get("Config", "")))
         try:
             config = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise ArchiveError("invalid character in image config JSON") from None
         if not isinstance(config, dict) or not isinstance(config.get("rootfs"), dict):
             raise ArchiveError("invalid image JSON, no RootFS key")

@@ -14,7 +14,7 @@ import posixpath
 import tarfile
 from dataclasses import dataclass, field
 
-from . import health, shell
+from . import budget, health, limits, shell
 from .dockerfile import Instruction, key_values, substitute
 from .fs import Entry, Layer, normpath
 from .unionfs import FsError, UnionFS
@@ -69,9 +69,14 @@ def flavor_of(fs: UnionFS) -> str:
 def run_step(stage: Stage, ins: Instruction, fs: UnionFS, context: dict[str, bytes],
              stage_fs: dict[str, UnionFS], build_args: dict[str, str]) -> StepResult:
     """Apply one instruction: change stage.config and/or write into fs (the step's RW layer)."""
+    # a build step costs about as much as 1,000 shell commands (a layer diff, a config copy, a
+    # commit), plus the env entries and labels it copies: 10,000 LABEL lines stop early
+    budget.step(budget.BUILD_STEP_STEPS + len(stage.config.get("Env") or ()) + len(stage.config.get("Labels") or ()))
     # an ENV of the same name wins over an ARG (buildargs.go FilterAllowed: "don't override run config env")
     scope = {**stage.args, **_env_dict(stage.config)}
     words = [substitute(a, scope) for a in ins.args] if ins.keyword not in ("RUN", "CMD", "ENTRYPOINT") else ins.args
+    if ins.keyword in ("ENV", "LABEL"):  # what every page showing the image carries
+        limits.check_config(limits.config_chars(stage.config) + sum(map(len, words)))
     handler = _HANDLERS[ins.keyword]
     return handler(stage, ins, words, fs, context, stage_fs, build_args)
 

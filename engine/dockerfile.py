@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import budget, limits
 from .errors import DockerfileError
 
 INSTRUCTIONS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
@@ -47,14 +48,17 @@ def _levenshtein(a: str, b: str) -> int:
 
 
 def _suggest(word: str) -> str:
+    if len(word) > max(map(len, INSTRUCTIONS)) + 2:
+        return ""  # more than two edits from every keyword (and a megabyte word would take hours)
     best = min(INSTRUCTIONS, key=lambda k: _levenshtein(word.upper(), k))
     # BuildKit suggests the closest keyword only when it is at most two edits away
     return f" (did you mean {best}?)" if _levenshtein(word.upper(), best) <= 2 else ""
 
 
-def logical_lines(text: str) -> list[tuple[int, str]]:
-    """(line number of the instruction, text with continuations joined), comments dropped."""
-    out, buf, start = [], [], 0
+def logical_lines(text: str):
+    """(line number of the instruction, text with continuations joined), comments dropped; one at a
+    time, so a refused instruction (or the budget) stops the reading of a huge Dockerfile."""
+    buf, start = [], 0
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("#"):
@@ -67,18 +71,24 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
             buf.append(line.rstrip()[:-1])
             continue
         buf.append(line)
-        out.append((start, " ".join(part.strip() for part in buf if part.strip())))
+        yield start, " ".join(part.strip() for part in buf if part.strip())
         buf = []
     if buf:
-        out.append((start, " ".join(part.strip() for part in buf if part.strip())))
-    return out
+        yield start, " ".join(part.strip() for part in buf if part.strip())
+
+
+PARSE_STEPS = 8  # one instruction read (about 15 µs)
+CHARS_PER_PARSE_STEP = 8  # its words are split a character at a time
 
 
 def parse(text: str) -> list[Instruction]:
     if not text.strip():
         raise DockerfileError("the Dockerfile cannot be empty")
     instructions = []
+    spent = budget.current()
     for line, content in logical_lines(text):
+        # a Dockerfile may be megabytes of instructions: each is read on the budget, by its length too
+        spent.step(PARSE_STEPS + len(content) // CHARS_PER_PARSE_STEP)
         keyword, _, rest = content.partition(" ")
         upper = keyword.upper()
         if upper not in INSTRUCTIONS:
@@ -106,7 +116,7 @@ def _instruction(keyword: str, rest: str, line: int) -> Instruction:
     if keyword in JSON_FORMS and body.startswith("["):
         try:
             value = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # `CMD [[[[…` nested past Python's stack: not JSON form
             value = None
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return Instruction(keyword, value, rest, line, True, flags)
@@ -185,14 +195,22 @@ _VAR = re.compile(r"\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))")
 
 
 def substitute(text: str, env: dict[str, str]) -> str:
-    """$VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt} as the Dockerfile shell lexer expands them."""
+    """$VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt} as the Dockerfile shell lexer expands them.
+    The result is bounded as it grows (`ARG a=$a$a$a…` line after line doubles it each time)."""
+    spent = budget.current()
+    spent.step()
+    size = [len(text)]
+
     def repl(m: re.Match) -> str:
         name = m.group(1) or m.group(4)
         value = env.get(name, "")
         if m.group(2) == "-":
-            return value or m.group(3)
-        if m.group(2) == "+":
-            return m.group(3) if value else ""
+            value = value or m.group(3)
+        elif m.group(2) == "+":
+            value = m.group(3) if value else ""
+        size[0] += len(value) - len(m.group(0))
+        limits.check_substitution(size[0])
+        spent.spend(len(value))
         return value
     return _VAR.sub(repl, text)
 

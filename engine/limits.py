@@ -17,6 +17,15 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | text in a container's shell | 2 Mi characters | one word, variable, or the output of one command (`a=$a$a$a…`, `cat f f f …`) |
 | a container's log | 1 MiB | older lines are dropped, as a rotating log file drops them (`docker logs` shows the newest) |
 | terminal output of one line | 256 Ki characters each for stdout and stderr | the rest is cut with a note (the full text can go to a file with `>`) |
+| steps of one command line | 500,000 | engine/budget.py, counted while it runs: a command in a container's shell (60), a Dockerfile instruction (1,000 to build, 8 to read), a template node or `{{range}}` pass (1), a substitution, an archive entry, directory scans |
+| characters one command line reads, writes or copies | 256 Mi | engine/budget.py: program output, files read (`cat f f f …`), template output, substituted text, decompressed archive bytes |
+| shells and scripts inside each other | 32 | `sh -c 'sh -c …'`, a script that runs or sources itself |
+| a template's output (`--format`) | 2 Mi characters | as it grows (`{{range N}}`, nested ranges, `printf` widths) |
+| nesting in a template (`--format`) | 64 levels of parentheses and if/range/with | when the template is parsed |
+| one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
+| an image's environment and labels together | 256 Ki characters | each build step, before it adds to them (every page that shows the image carries them) |
+| a regular expression (`grep`, `--filter name=`, `reference=`) | RE2: linear time, no backtracking | engine/patterns.py; a pattern RE2 cannot run (back-references) is refused with a grep-style error |
+| an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
 """
 from __future__ import annotations
 
@@ -33,6 +42,16 @@ MAX_LAYER_BYTES = 16 * MIB
 MAX_TEXT = 2 * MIB  # characters one program run may hold in a word or variable, or print
 MAX_LOG_BYTES = 1 * MIB  # a container's kept log (the newest lines, like a rotating log file)
 MAX_TERMINAL_OUTPUT = 256 * 1024  # characters of stdout (and of stderr) one terminal line shows
+# The budget of one command line (engine/budget.py): deterministic counts, not seconds, so a replay
+# gives the same answer on any machine. 500,000 steps take at most about a second of CPU here; a
+# realistic build spends about 11,000, `docker ps`/`inspect` with a template under 500, most commands
+# none (bench/realistic.py's groups; tests/engine/test_budget.py).
+MAX_STEPS = 500_000
+MAX_WORK_CHARS = 256 * MIB  # characters read, written or copied by one command line
+MAX_DEPTH = 32  # shells and sourced scripts inside each other
+MAX_TEMPLATE_DEPTH = 64  # parentheses and if/range/with blocks inside each other in a --format template
+MAX_SUBSTITUTION = 64 * 1024  # characters of one Dockerfile value after $VAR substitution
+MAX_CONFIG_CHARS = 256 * 1024  # characters of an image's Env and Labels together (a build can grow them)
 
 
 def _size(n: int) -> str:
@@ -76,6 +95,33 @@ def check_text(size: int) -> None:
     if size > MAX_TEXT:
         fail(f"a command in the container would make a text of {size:,} characters",
              f"{MAX_TEXT // MIB} Mi characters per word, variable or output", "Work with smaller text")
+
+
+def check_substitution(size: int) -> None:
+    """A Dockerfile word after `$VAR` substitution, as it grows (ARG, ENV, LABEL, COPY … values)."""
+    if size > MAX_SUBSTITUTION:
+        fail(f"a Dockerfile value would grow to {size:,} characters after variable substitution",
+             f"{MAX_SUBSTITUTION // 1024} Ki characters per substituted value", "Use shorter values")
+
+
+def config_chars(config: dict) -> int:
+    """Characters of an image config's environment and labels (what a build can grow)."""
+    labels = config.get("Labels") or {}
+    return sum(map(len, config.get("Env") or ())) + sum(len(k) + len(v) for k, v in labels.items())
+
+
+def check_config(size: int) -> None:
+    """A build step about to add to an image's environment and labels (`size` with its words)."""
+    if size > MAX_CONFIG_CHARS:
+        fail(f"the image's environment and labels would hold {size:,} characters",
+             f"{MAX_CONFIG_CHARS // 1024} Ki characters per image", "Use fewer or shorter ENV and LABEL values")
+
+
+def check_template_output(size: int) -> None:
+    """What a --format template prints for one object, as it grows ({{range N}}, printf widths)."""
+    if size > MAX_TEXT:
+        fail(f"the format template would print more than {MAX_TEXT // MIB} Mi characters",
+             f"{MAX_TEXT // MIB} Mi characters per template output", "Print less with the template")
 
 
 def check_width(width: int) -> None:

@@ -12,10 +12,10 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from engine import limits, shell_cmds as cmds
+from engine import budget, limits, shell_cmds as cmds
 from engine.clock import START_NS
 from engine.fs import DIR, normpath
-from engine.shell_cmds import Ctx, RunningProgram
+from engine.shell_cmds import Ctx, RunningProgram, TextBuffer
 from engine.shell_path import SHELLS, find_program, program_key
 from engine.shell_programs import PROGRAMS as SPECIAL
 from engine.shell_parse import Unsupported, parse, simple_script
@@ -45,8 +45,8 @@ class Shell:
         self.now_ns, self.tty, self.interactive, self.outer_last = now_ns, tty, interactive, is_last
         self.status = 0
         self.errexit = False
-        self.out: list[str] = []
-        self.err: list[str] = []
+        self.out: list[str] = TextBuffer()
+        self.err: list[str] = TextBuffer()
         self.last_command = None
         self.line = 1
         self.exited = False  # the script ran `exit` (an attached session ends there)
@@ -93,12 +93,13 @@ class Shell:
     def _run_pipeline(self, pipeline) -> int:
         stdin, status = "", 0
         for i, command in enumerate(pipeline):
-            out = self.out if i == len(pipeline) - 1 else []
+            out = self.out if i == len(pipeline) - 1 else TextBuffer()
             status = self._run_command(command, stdin, out)
             stdin = "".join(out)
         return status
 
     def _run_command(self, command, stdin: str, out: list[str]) -> int:
+        budget.step(budget.COMMAND_STEPS)  # every simple command the script runs
         self.line = command.line
         assigns = [(name, "".join(self.expand(parts, split=False))) for name, parts in command.assigns]
         words = [field for parts in command.words for field in self.expand(parts)]
@@ -111,7 +112,7 @@ class Shell:
         stdin = targets.pop("stdin", stdin)
         if not words:
             return 0
-        cmd_out, cmd_err = [], []
+        cmd_out, cmd_err = (cmds.Discard() if targets.get(fd, "out") is None else TextBuffer() for fd in (1, 2))
         ctx = Ctx(self.fs, self.flavor, {**self.env(), **dict(assigns)}, self.cwd, shell=self.kind,
                   stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
                   is_last=self.outer_last and command is self.last_command, out=cmd_out,
@@ -166,10 +167,8 @@ class Shell:
             if not text or dest is None:
                 continue
             if dest == "out":
-                limits.check_text(sum(map(len, out)) + len(text))
-                out.append(text)
+                out.append(text)  # a TextBuffer: checks the text limit as it grows
             elif dest == "err":
-                limits.check_text(sum(map(len, self.err)) + len(text))
                 self.err.append(text)
             else:
                 self.fs.write_file(dest, text, append=True)
@@ -195,17 +194,20 @@ class Shell:
     def expand(self, parts, split: bool = True) -> list[str]:
         fields: list[list] = []
         current: list | None = None
+        spend = budget.current().spend
 
         def push(text: str, quoted: bool) -> None:
             nonlocal current
             if current is None:
-                current = ["", "", False]
-            limits.check_text(len(current[0]) + len(text))
-            current[0] += text
+                current = [[], [], False, 0]  # text pieces, glob-pattern pieces, globby, size
+            limits.check_text(current[3] + len(text))
+            spend(len(text))
+            current[3] += len(text)
+            current[0].append(text)
             if quoted:
-                current[1] += "".join(f"[{c}]" if c in "*?[" else c for c in text)
+                current[1].append(_glob_quote(text))
             else:
-                current[1] += text
+                current[1].append(text)
                 current[2] = current[2] or any(c in text for c in "*?[")
 
         def cut() -> None:
@@ -229,6 +231,7 @@ class Shell:
                 push(text, True)
                 continue
             pieces = text.split()
+            budget.step(len(pieces))  # `echo $x` of a million words pushes a million fields
             if text[:1].isspace():
                 cut()
             for i, piece in enumerate(pieces):
@@ -239,8 +242,9 @@ class Shell:
                 cut()
         cut()
         result = []
-        for text, pattern, globby in fields:
-            matches = cmds.glob_match(self.fs, self.cwd, pattern) if globby and split else []
+        for texts, patterns, globby, _ in fields:
+            text = "".join(texts)
+            matches = cmds.glob_match(self.fs, self.cwd, "".join(patterns)) if globby and split else []
             result.extend(matches or [text])
         return result
 
@@ -322,9 +326,17 @@ class Shell:
             ctx.err.append(self.message(f".: can't open {args[0] if args else ''}"))
             return 2
         program = parse(text)
-        for andor in program:
-            self._run_andor(andor)
+        with budget.current().nested():  # a script that sources itself stops at the depth limit
+            for andor in program:
+                self._run_andor(andor)
         return self.status
+
+
+def _glob_quote(text: str) -> str:
+    """Quoted text in a glob pattern: its * ? [ match only themselves."""
+    if not any(c in text for c in "*?["):
+        return text
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def not_executable(fs, path: str) -> str | None:
@@ -425,7 +437,8 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
         script, arg0, positional = ctx.stdin, argv[0], []
     shell = Shell(ctx.fs, arg0=arg0, positional=positional, **shell_kwargs)
     try:
-        status = shell.run_script(script)
+        with budget.current().nested():  # `sh -c 'sh -c …'`, a script that runs itself
+            status = shell.run_script(script)
     except LongRunning as running:
         if not simple_script(_safe_parse(script)):
             inner = running.process

@@ -13,7 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from engine import limits
+from engine import budget, limits, patterns
 from engine.fs import DIR, FIXED_MTIME, SYMLINK, normpath
 from engine.shell_path import find_program
 from engine.unionfs import FsError, UnionFS
@@ -38,6 +38,37 @@ class RunningProgram:
     extra: list[str] = field(default_factory=list)
 
 
+class TextBuffer(list):
+    """A program's output as pieces (joined once at the end), its size kept as it grows: the text
+    limit is checked per piece without summing the list again (which was quadratic), and every
+    character counts against the command's budget."""
+    def __init__(self, texts=()):
+        super().__init__()
+        self.size = 0
+        self.extend(texts)
+
+    def append(self, text: str) -> None:
+        limits.check_text(self.size + len(text))
+        budget.spend(len(text))
+        self.size += len(text)
+        super().append(text)
+
+    def extend(self, texts) -> None:
+        for text in texts:
+            self.append(text)
+
+    def clear(self) -> None:
+        self.size = 0
+        super().clear()
+
+
+class Discard(TextBuffer):
+    """Output sent to /dev/null: counted against the budget, never kept (`cat big > /dev/null`)."""
+
+    def append(self, text: str) -> None:
+        budget.spend(len(text))
+
+
 @dataclass
 class Ctx:
     fs: UnionFS
@@ -50,8 +81,8 @@ class Ctx:
     tty: bool = False
     interactive: bool = False
     is_last: bool = True
-    out: list[str] = field(default_factory=list)
-    err: list[str] = field(default_factory=list)
+    out: list[str] = field(default_factory=TextBuffer)
+    err: list[str] = field(default_factory=TextBuffer)
     run_argv: object = None  # callback(argv, ctx) -> status, to run another program
     user: str = ""  # the container's or build step's USER ("" = root)
 
@@ -60,7 +91,6 @@ class Ctx:
         return self.flavor == "busybox"
 
     def write(self, text: str) -> None:
-        limits.check_text(sum(map(len, self.out)) + len(text))
         self.out.append(text)
 
     def error(self, line: str) -> None:
@@ -91,7 +121,9 @@ def read_input(ctx: Ctx, tool: str, name: str) -> str | None:
     if name == "-":
         return ctx.stdin
     try:
-        return ctx.fs.read(ctx.path(name))
+        text = ctx.fs.read(ctx.path(name))
+        budget.spend(len(text))  # `grep x f f f …` reads f each time
+        return text
     except FsError as err:
         if ctx.busybox:
             ctx.error(f"{tool}: can't open '{name}': {why(err)}")
@@ -107,26 +139,31 @@ ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "a": "\a", "b": "\b", "r": "\r", "v
            "e": "\x1b"}
 
 
+_OCTAL = re.compile(r"[0-7]{0,3}")
+
+
 def unescape(text: str) -> tuple[str, bool]:
-    """Backslash escapes of echo -e / printf %b; returns (text, stop) where \\c stops output."""
+    """Backslash escapes of echo -e / printf %b; returns (text, stop) where \\c stops output.
+    Text between backslashes is copied in one piece (a padded printf field is a million characters)."""
     out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt == "c":
-                return "".join(out), True
-            if nxt == "0":
-                digits = re.match(r"[0-7]{0,3}", text[i + 2:]).group()
-                out.append(chr(int(digits or "0", 8)))
-                i += 2 + len(digits)
-                continue
-            if nxt in ESCAPES:
-                out.append(ESCAPES[nxt])
-                i += 2
-                continue
-        out.append(ch)
-        i += 1
+    budget.step(text.count("\\"))  # each escape is a turn of this loop
+    while (slash := text.find("\\", i)) >= 0:
+        out.append(text[i:slash])
+        i = slash
+        nxt = text[i + 1:i + 2]
+        if nxt == "c":
+            return "".join(out), True
+        if nxt == "0":
+            digits = _OCTAL.match(text, i + 2).group()  # matched in place: no copy of the rest
+            out.append(chr(int(digits or "0", 8)))
+            i += 2 + len(digits)
+        elif nxt and nxt in ESCAPES:
+            out.append(ESCAPES[nxt])
+            i += 2
+        else:
+            out.append("\\")
+            i += 1
+    out.append(text[i:])
     return "".join(out), False
 
 
@@ -148,6 +185,9 @@ def echo(ctx: Ctx, args: list[str]) -> int:
     return 0
 
 
+PRINTF_PASS_STEPS = 8  # one pass of printf's format over the next values (a substitution, an unescape)
+
+
 def printf(ctx: Ctx, args: list[str]) -> int:
     if not args:
         ctx.error("printf: usage: printf format [arguments]" if ctx.shell == "bash"
@@ -155,7 +195,7 @@ def printf(ctx: Ctx, args: list[str]) -> int:
         return 1 if ctx.shell != "bash" else 2
     fmt, values = args[0], args[1:]
     spec = re.compile(r"%([-+ 0#]*\d*(?:\.\d+)?)([sdibxXoc%])")
-    out = []
+    out, size, start = [], 0, 0  # values[start:] are still to print (an index: slicing was quadratic)
     while True:
         consumed = [0]
 
@@ -164,20 +204,28 @@ def printf(ctx: Ctx, args: list[str]) -> int:
             limits.check_width(max(map(int, re.findall(r"\d+", flags)), default=0))
             if conv == "%":
                 return "%"
-            value = values[consumed[0]] if consumed[0] < len(values) else ""
+            index = start + consumed[0]
+            value = values[index] if index < len(values) else ""
             consumed[0] += 1
             if conv == "b":
                 return unescape(value)[0]
             if conv in "dixXoc":
                 if conv == "c":
                     return value[:1]
-                number = int(value) if re.fullmatch(r"-?\d+", value or "0") else 0
+                number = int(value) if re.fullmatch(r"-?\d+", value) else 0  # a missing value is 0
                 return ("%" + flags + conv) % number
             return ("%" + flags + "s") % value
 
-        out.append(unescape(spec.sub(fill, fmt))[0])
-        values = values[consumed[0]:]
-        if not values or not consumed[0]:
+        pieces, pos = [], 0  # escapes count in the format only: a %s value is printed as it is
+        for match in spec.finditer(fmt):
+            pieces += [unescape(fmt[pos:match.start()])[0], fill(match)]
+            pos = match.end()
+        out.append("".join(pieces) + unescape(fmt[pos:])[0])
+        size += len(out[-1])
+        limits.check_text(size)  # the format is reused while values remain: check as it grows
+        budget.step(PRINTF_PASS_STEPS)
+        start += consumed[0]
+        if start >= len(values) or not consumed[0]:
             break
     ctx.write("".join(out))
     return 0
@@ -532,6 +580,7 @@ def ls(ctx: Ctx, args: list[str]) -> int:
 
 
 def _render(ctx: Ctx, flags: set[str], rows: list[tuple[str, str]]) -> str:
+    budget.step(ROW_STEPS * len(rows))  # a stat and a formatted line per name
     if "l" in flags:
         lines = _long_lines(ctx, rows)
     elif ctx.tty and "1" not in flags:
@@ -539,6 +588,9 @@ def _render(ctx: Ctx, flags: set[str], rows: list[tuple[str, str]]) -> str:
     else:  # not a terminal: one name per line (what `docker run` without -t shows)
         lines = [name for name, _ in rows]
     return "".join(line + "\n" for line in lines)
+
+
+ROW_STEPS = 8
 
 
 # ------------------------------------------------------------------ text tools
@@ -604,16 +656,12 @@ def grep(ctx: Ctx, args: list[str]) -> int:
         ctx.error("Usage: grep [OPTION]... PATTERNS [FILE]...")
         return 2
     pattern, names = rest[0], rest[1:] or ["-"]
-    regex = re.escape(pattern) if "F" in flags else pattern if "E" in flags else \
-        pattern.replace(r"\(", "(").replace(r"\)", ")").replace(r"\|", "|")
-    if "w" in flags:
-        regex = rf"\b(?:{regex})\b"
-    if "x" in flags:
-        regex = rf"(?:{regex})\Z"
-    try:
-        matcher = re.compile(regex, re.IGNORECASE if "i" in flags else 0)
-    except re.error:
-        matcher = re.compile(re.escape(pattern), re.IGNORECASE if "i" in flags else 0)
+    try:  # RE2: no pattern can backtrack catastrophically (engine/patterns.py)
+        matcher = patterns.grep_regex(pattern, extended="E" in flags, fixed="F" in flags,
+                                      ignore_case="i" in flags, word="w" in flags, line="x" in flags)
+    except patterns.PatternError as err:
+        ctx.error(_grep_pattern_error(ctx, pattern, err.kind))
+        return 2
     found, status = False, 0
     for name in names:
         text = read_input(ctx, "grep", name)
@@ -621,8 +669,9 @@ def grep(ctx: Ctx, args: list[str]) -> int:
             status = 2
             continue
         prefix = f"{name}:" if len(names) > 1 else ""
-        hits = [(n, line) for n, line in enumerate(text.splitlines(), 1)
-                if bool(matcher.search(line)) != ("v" in flags)]
+        lines = text.splitlines()
+        budget.step(len(lines) // 2)  # a search per line
+        hits = [(n, line) for n, line in enumerate(lines, 1) if bool(matcher.search(line)) != ("v" in flags)]
         found = found or bool(hits)
         if "q" in flags:
             continue
@@ -635,6 +684,20 @@ def grep(ctx: Ctx, args: list[str]) -> int:
     return status or (0 if found else 1)
 
 
+# GNU grep prints glibc's regerror texts, busybox musl's (after "bad regex 'PATTERN': ").
+_GNU_REGEX_ERRORS = {"paren": "Unmatched ( or \\(", "bracket": "Unmatched [, [^, [:, [., or [=",
+                     "invalid": "Invalid regular expression"}
+_MUSL_REGEX_ERRORS = {"paren": "Missing ')'", "bracket": "Missing ']'", "invalid": "Invalid regular expression"}
+
+
+def _grep_pattern_error(ctx: Ctx, pattern: str, kind: str) -> str:
+    if kind == "backref":
+        return "grep: LayerLab's grep does not support back-references (\\1 … \\9); nothing was searched"
+    if ctx.busybox:
+        return f"grep: bad regex '{pattern}': {_MUSL_REGEX_ERRORS[kind]}"
+    return f"grep: {_GNU_REGEX_ERRORS[kind]}"
+
+
 def sort_lines(ctx: Ctx, args: list[str]) -> int:
     flags, names = split_flags(args, "runV")
     lines = []
@@ -643,6 +706,7 @@ def sort_lines(ctx: Ctx, args: list[str]) -> int:
         if text is None:
             return 2
         lines += text.splitlines()
+    budget.step(len(lines))  # sort -n parses a number per line
     key = (lambda s: float(re.match(r"\s*(-?\d*\.?\d*)", s).group(1) or 0)) if "n" in flags else None
     lines = sorted(set(lines) if "u" in flags else lines, key=key, reverse="r" in flags)
     ctx.write("".join(line + "\n" for line in lines))

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from . import budget
 from .errors import Unsupported
 
 NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+CHARS_PER_STEP = 16  # script text tokenized per step
 KEYWORDS = {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case",
             "esac", "function", "{", "}", "!", "[[", "select"}
+
+
+_PLAIN = re.compile(r"[^ \t\n;&|<>()`\\'\"$]+")  # characters with no meaning to the shell outside quotes
+_PLAIN_QUOTED = re.compile(r"[^\"`\\$]+")  # ... and inside double quotes
 
 
 @dataclass
@@ -73,9 +80,10 @@ def _word(text: str, i: int):
         elif ch == "$":
             part, i = _dollar(text, i, False)
             parts.append(part)
-        else:
-            parts.append(("lit", ch, False))
-            i += 1
+        else:  # a run of ordinary characters as one part (a part per character cost 70 bytes each)
+            run = _PLAIN.match(text, i).group()
+            parts.append(("lit", run, False))
+            i += len(run)
     return parts, i, newlines
 
 
@@ -98,10 +106,11 @@ def _double_quoted(text: str, i: int, parts: list):
         elif ch == "$":
             part, i = _dollar(text, i, True)
             parts.append(part)
-        else:
-            newlines += ch == "\n"
-            parts.append(("lit", ch, True))
-            i += 1
+        else:  # a backslash before an ordinary character stays, as itself
+            run = "\\" if ch == "\\" else _PLAIN_QUOTED.match(text, i).group()
+            newlines += run.count("\n")
+            parts.append(("lit", run, True))
+            i += len(run)
 
 
 def tokenize(text: str) -> list[tuple]:
@@ -152,6 +161,7 @@ def _literal(parts) -> str | None:
 
 def parse(text: str) -> list[list[tuple[str | None, list[Command]]]]:
     """Script -> and-or lists; each is [(connector, pipeline)], a pipeline a list of Commands."""
+    budget.step(len(text) // CHARS_PER_STEP)  # a RUN line can be megabytes: read on the budget
     program, andor, pipeline, command = [], [], [], None
     connector = None
     tokens = tokenize(text)

@@ -216,7 +216,7 @@ def _python_print(ctx: Ctx, argv: list[str], source: str) -> int:
             if set(options) - {"sep", "end"}:
                 raise ValueError
             lines.append(options.get("sep", " ").join(map(str, values)) + options.get("end", "\n"))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting: refused, not a crash
         return _note(ctx, "LayerLab's python3 only runs print() of literal values; nothing was run.")
     ctx.write("".join(lines))
     return 0

@@ -3,18 +3,17 @@ and the few host commands people type beside docker (ls, cat, tar -tvf, rm, pwd,
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import shlex
 import tarfile
 from dataclasses import dataclass, field
 
-from . import limits
+from . import budget, limits
+from .archive import ArchiveError, bounded_tar
 from .cli.context import Context
 from .cli.dispatch import run_docker
-from .errors import HostError
-from .host import HOME
-from .errors import LineError
+from .errors import HostError, LimitError, LineError
+from .host import HOME, MAX_FILE_BYTES
 
 MAX_LINE = 4096
 OPERATORS = {"&&", "||", ";", "|", ">", ">>", "<", "&"}
@@ -96,7 +95,12 @@ def substitute_commands(line: str, daemon, host, events: list, invocations: list
 
 
 def run_line(line: str, daemon, host) -> Outcome:
-    """Run one terminal line against the daemon and host directory."""
+    """Run one terminal line against the daemon and host directory, on one budget (engine/budget.py)."""
+    with budget.line():
+        return _run_line(line, daemon, host)
+
+
+def _run_line(line: str, daemon, host) -> Outcome:
     pre_events: list = []
     invocations: list = []
     line = substitute_commands(line, daemon, host, pre_events, invocations)
@@ -120,14 +124,14 @@ def run_line(line: str, daemon, host) -> Outcome:
 
 
 def _merge(chunks: list) -> list:
-    """Adjacent chunks of the same stream as one."""
-    merged: list = []
+    """Adjacent chunks of the same stream as one (pieces joined once: `+=` on each was quadratic)."""
+    runs: list = []  # [stream, [pieces]]
     for stream, text in chunks:
-        if merged and merged[-1][0] == stream:
-            merged[-1][1] += text
+        if runs and runs[-1][0] == stream:
+            runs[-1][1].append(text)
         elif text:
-            merged.append([stream, text])
-    return merged
+            runs.append([stream, [text]])
+    return [[stream, "".join(pieces)] for stream, pieces in runs]
 
 
 def run_words(ctx: Context, words: list[str]) -> int:
@@ -190,6 +194,9 @@ def _dispatch(ctx: Context, words: list[str]) -> int:
     except HostError as err:
         ctx.eprint(f"{name}: {err}")
         return 1
+    except LimitError as err:  # over the line's budget: the command stops, nothing is written
+        ctx.eprint(f"{name}: {str(err).removeprefix('Error response from daemon: ')}")
+        return 1
 
 
 def _help(ctx: Context, args: list[str]) -> int:
@@ -215,7 +222,7 @@ def _ls(ctx: Context, args: list[str]) -> int:
 
 
 def _cat(ctx: Context, args: list[str]) -> int:
-    code = 0
+    code, written = 0, 0
     for name in [a for a in args if not a.startswith("-")]:
         try:
             data = ctx.host.read(name)
@@ -227,6 +234,15 @@ def _cat(ctx: Context, args: list[str]) -> int:
             ctx.eprint(f"cat: {name}: binary file (a tar archive?): try `tar -tvf {name}`")
             code = 1
             continue
+        budget.spend(len(data))
+        written += len(data)
+        if ctx.stdout_redirected and written > MAX_FILE_BYTES:
+            # no host file can take more: stop here, as cat does when write(2) fails with EFBIG
+            ctx.eprint("cat: write error: File too large")
+            ctx.take_stdout()
+            return 1
+        if not ctx.stdout_redirected and written > limits.MAX_TERMINAL_OUTPUT + len(data):
+            continue  # the terminal shows no more than this: `cat f f f …` needs no copies
         ctx.write(data.decode(errors="replace"))
     return code
 
@@ -258,11 +274,13 @@ def _tar(ctx: Context, args: list[str]) -> int:
         ctx.eprint("tar: LayerLab's tar only lists archives: tar -tvf FILE.tar")
         return 2
     data = ctx.host.read(files[0])
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            for member in tar.getmembers():
-                name = member.name + ("/" if member.isdir() else "")
-                ctx.print(_tar_line(member) if "v" in flags else name)
+    try:  # read as a stream that stops at the archive limit (a compressed bomb is refused early)
+        for member in bounded_tar(data):
+            name = member.name + ("/" if member.isdir() else "")
+            ctx.print(_tar_line(member) if "v" in flags else name)
+    except ArchiveError as err:
+        ctx.eprint(f"tar: {err}\ntar: Exiting with failure status due to previous errors")
+        return 2
     except tarfile.TarError:
         ctx.eprint("tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors")
         return 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
-from engine import limits
+from engine import budget, limits
 from engine.fs import (DIR, FILE, SYMLINK, WHITEOUT, Entry, Layer, is_below, normpath,
                        parent_dirs, placeholder_bytes)
 from engine.errors import FsError
@@ -168,6 +168,7 @@ class UnionFS:
 
     def _children_candidates(self, real: str):
         prefix = "/" if real == "/" else real + "/"
+        budget.step((len(self.lower_merged) + len(self.upper or ())) // budget.KEYS_PER_STEP)  # scans every path
         for tree in (self.lower_merged, self.upper or {}):
             for key in tree:
                 if key.startswith(prefix) and "/" not in key[len(prefix):]:
@@ -183,9 +184,10 @@ class UnionFS:
         return entry.content
 
     def walk(self) -> dict[str, Entry]:
-        return {p: e for p, (e, _) in _overlay(self.lower_merged, self.upper).items()}
+        return {p: e for p, (e, _) in self.walk_with_sources().items()}
 
     def walk_with_sources(self) -> dict[str, tuple[Entry, int | str]]:
+        budget.step((len(self.lower_merged) + len(self.upper or ())) // budget.ENTRIES_PER_STEP)  # merges and sorts all
         return _overlay(self.lower_merged, self.upper)
 
     # ---------------------------------------------------------------- writing

@@ -283,7 +283,7 @@ def _command_form(rest: str) -> list[str]:
             value = json.loads(rest)
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 return value
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     return ["/bin/sh", "-c", rest]
 

@@ -3,10 +3,9 @@ moby daemon/list.go and daemon/container/state.go for the STATUS strings)."""
 from __future__ import annotations
 
 import datetime as _dt
-import re
 
 from .. import containers_ops as ops
-from .. import lifecycle
+from .. import lifecycle, patterns
 from ..clock import NS
 from ..errors import CliError, DaemonError, DockerError, UsageError
 from ..refs import InvalidReference, looks_like_id, parse as parse_ref
@@ -181,10 +180,8 @@ def parse_filters(values: list[str]) -> dict[str, list[str]]:
 
 
 def _regex_match(pattern: str, text: str) -> bool:
-    try:
-        return re.search(pattern, text) is not None
-    except re.error:
-        return pattern in text
+    found = patterns.go_search(pattern, text)  # Go's regexp is RE2: linear, no backtracking
+    return pattern in text if found is None else found
 
 
 def _ancestors_match(daemon, c, refs: list[str]) -> bool:

@@ -491,18 +491,11 @@ def go_sprintf(fmt: str, *args) -> str:
         while i < n and fmt[i] in "-+# 0":
             flags += fmt[i]
             i += 1
-        width = precision = None
-        start = i
-        while i < n and fmt[i].isdigit():
-            i += 1
-        if i > start:
-            width = int(fmt[start:i])
+        width, i = _parsenum(fmt, i, n)
+        precision = None
         if i < n and fmt[i] == ".":
-            i += 1
-            start = i
-            while i < n and fmt[i].isdigit():
-                i += 1
-            precision = int(fmt[start:i] or "0")
+            precision, i = _parsenum(fmt, i + 1, n)
+            precision = precision or 0
         if i >= n:
             out.append("%!(NOVERB)")
             break
@@ -521,6 +514,18 @@ def go_sprintf(fmt: str, *args) -> str:
         extra = ", ".join(f"{go_type_name(a)}={go_print(a)}" if a is not None else "<nil>" for a in args[used:])
         out.append(f"%!(EXTRA {extra})")
     return "".join(out)
+
+
+def _parsenum(fmt: str, i: int, n: int) -> tuple[int | None, int]:
+    """fmt's parsenum: a width or precision; past 1e6 with digits left (tooLarge) it gives up and
+    skips to the end of the format, so `%999999999d` prints %!(NOVERB) instead of padding."""
+    num = None
+    while i < n and fmt[i].isdigit():
+        if num is not None and num > 1_000_000:
+            return None, n
+        num = (num or 0) * 10 + int(fmt[i])
+        i += 1
+    return num, i
 
 
 def _pad(text: str, width, flags: str, arg) -> str:

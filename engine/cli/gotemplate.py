@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 from typing import NamedTuple
 
+from engine import budget, limits
 from engine.cli.format import GoNil, go_json, go_print, go_sprint, go_sprintf, go_sprintln, go_type_name, quote_go
 from engine.errors import TemplateCallError as _CallError
 from engine.errors import TemplateError
@@ -499,6 +500,13 @@ class _Parser:
         self.funcs, self.name = funcs, name
         self.vars = ["$"]
         self.action_line = 0
+        self.depth = 0  # nested parentheses and control bodies: bounded so Python's stack is not
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > limits.MAX_TEMPLATE_DEPTH:
+            limits.fail(f"the format template nests more than {limits.MAX_TEMPLATE_DEPTH} parentheses "
+                        "or if/range/with blocks", f"{limits.MAX_TEMPLATE_DEPTH} levels", "Nest less")
 
     # -- token stream
     def next(self) -> Item:
@@ -559,9 +567,11 @@ class _Parser:
 
     def item_list(self):
         nodes = []
+        self.deeper()
         while self.peek_non_space().typ != "EOF":
             node = self.text_or_action()
             if isinstance(node, Marker):
+                self.depth -= 1
                 return nodes, node
             nodes.append(node)
         self.errorf("unexpected EOF")
@@ -711,7 +721,10 @@ class _Parser:
         if typ in ("NUMBER", "CHAR_CONSTANT"):
             return Literal(item.pos, "number", self.number(item), item.val)
         if typ == "LEFT_PAREN":
-            return self.pipeline("parenthesized pipeline", "RIGHT_PAREN")
+            self.deeper()
+            pipe = self.pipeline("parenthesized pipeline", "RIGHT_PAREN")
+            self.depth -= 1
+            return pipe
         if typ in ("STRING", "RAW_STRING"):
             return Literal(item.pos, "string", self.unquote(item.val), item.val)
         self.backup()
@@ -797,6 +810,14 @@ class _Exec:
         self.node: Node | None = None
         self.vars: list[list] = []
         self.out: list[str] = []
+        self.size = 0  # characters in self.out: the output is bounded as it grows
+        self.budget = budget.current()
+
+    def emit(self, text: str) -> None:
+        self.size += len(text)
+        limits.check_template_output(self.size)
+        self.budget.spend(len(text))
+        self.out.append(text)
 
     def errorf(self, message: str):
         if self.node is None:
@@ -809,15 +830,17 @@ class _Exec:
 
     # -- walking
     def walk(self, dot, dot_type: str, nodes):
+        step = self.budget.step
         for node in nodes:
+            step()  # every node walked, so nested ranges count each pass
             self.node = node
             if isinstance(node, Text):
-                self.out.append(node.text)
+                self.emit(node.text)
             elif isinstance(node, Action):
                 value = self.eval_pipeline(dot, dot_type, node.pipe)
                 if not node.pipe.decl:
                     self.node = node
-                    self.out.append(_print_value(value))
+                    self.emit(_print_value(value))
             elif node.keyword == "range":
                 self.walk_range(dot, dot_type, node)
             else:
@@ -846,18 +869,21 @@ class _Exec:
         elif isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 self.errorf("range can't iterate over a negative number")
-            pairs, elem_type = [(i, i) for i in range(value)], "int"
+            pairs, elem_type = zip(range(value), range(value)), "int"  # lazily: {{range 1000000000}}
         elif value is MISSING or isinstance(value, GoNil) and value.kind != "ptr":
             pairs, elem_type = [], _IFACE
         else:
             self.errorf(f"range can't iterate over {_print_value(value)}")
+        empty = True
         for index, elem in pairs:
+            empty = False
+            self.budget.step()  # an empty body still costs a step per pass
             decl = node.pipe.decl
             if decl:
                 self._set_range_var(decl, node.pipe.is_assign, index, elem)
             self.walk(elem, elem_type, node.body)
             del self.vars[inner_mark:]
-        if not pairs and node.else_body is not None:
+        if empty and node.else_body is not None:
             self.walk(dot, dot_type, node.else_body)
         del self.vars[mark:]
 
@@ -889,6 +915,7 @@ class _Exec:
 
     # -- evaluation
     def eval_pipeline(self, dot, dot_type, pipe: Pipe):
+        self.budget.step()  # (((…))) evaluates a pipeline per parenthesis
         self.node = pipe
         value = _NO_FINAL
         for cmd in pipe.cmds:
@@ -1032,10 +1059,16 @@ class _Exec:
             param = params[len(values)] if len(values) < len(params) else variadic
             values.append(self.validate(final, param))
         try:
-            return impl(*values)
+            result = impl(*values)
         except _CallError as exc:
             self.node = cmd
             self.errorf(f"error calling {name}: {exc}")
+        if isinstance(result, (str, list)):  # `$x = printf "%s%s" $x $x` doubles: bounded as it grows
+            limits.check_template_output(len(result))
+            # text made by Python code (json, printf "%v") costs ~100 ns a character
+            self.budget.step(len(result) // budget.CHARS_PER_STEP)
+            self.budget.spend(len(result))
+        return result
 
     def _and_or(self, dot, dot_type, name, arg_nodes, final):
         value = MISSING
@@ -1206,6 +1239,7 @@ def _json(value):
 
 
 def _pad(source, prefix, suffix):
+    limits.check_template_output(max(prefix, 0) + len(source) + max(suffix, 0))  # before the spaces exist
     return source if source == "" else " " * prefix + source + " " * suffix
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .. import images_ops, refs
+from .. import images_ops, patterns, refs
 from ..errors import DaemonError, DockerError, NotFound
 from ..model import Image
 from . import image_info, image_pull
@@ -36,10 +36,8 @@ IMAGE_FILTERS = {"before", "dangling", "label", "reference", "since", "until"}
 
 def path_match(pattern: str, name: str) -> bool:
     """Go's path.Match for the reference filter: '*' and '?' never cross a '/'."""
-    regex = ""
-    for ch in pattern:
-        regex += "[^/]*" if ch == "*" else "[^/]" if ch == "?" else re.escape(ch)
-    return re.fullmatch(regex, name) is not None
+    regex = "".join("[^/]*" if ch == "*" else "[^/]" if ch == "?" else patterns.escape(ch) for ch in pattern)
+    return patterns.glob_fullmatch(regex, name)  # RE2: `*a*a*a…b` cannot backtrack
 
 
 def _reference_matches(patterns: list[str], ref: str) -> bool:

@@ -36,6 +36,8 @@ def test_the_documented_numbers():
     assert (limits.MAX_CONTAINERS, limits.MAX_IMAGES, limits.MAX_LAYERS) == (50, 60, 300)
     assert (limits.MAX_LAYER_ENTRIES, limits.MAX_FILE_BYTES, limits.MAX_LAYER_BYTES) == (2000, 2**20, 16 * 2**20)
     assert limits.MAX_TEXT == 2 * 2**20
+    assert (limits.MAX_STEPS, limits.MAX_WORK_CHARS, limits.MAX_DEPTH) == (500_000, 256 * 2**20, 32)
+    assert (limits.MAX_TEMPLATE_DEPTH, limits.MAX_SUBSTITUTION, limits.MAX_CONFIG_CHARS) == (64, 64 * 1024, 256 * 1024)
 
 
 def test_fifty_containers_then_create_is_refused():
