@@ -3,6 +3,7 @@ moby daemon/list.go and daemon/container/state.go for the STATUS strings)."""
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 from .. import containers_ops as ops
 from .. import lifecycle, patterns
