@@ -56,7 +56,10 @@ def test_the_goal_stands_beside_the_stage_and_ticks_live(page, course_url):
     page.goto(course_url + "/lessons/11-stop-kill")
     stage, goal = _in_viewport(page, ".lesson-stage"), _in_viewport(page, ".lesson-goal")
     assert goal["x"] >= stage["x"] + stage["width"] - 1 and abs(goal["y"] - stage["y"]) < 5   # beside it
-    expect(page.locator(".goal-stage svg")).to_have_count(1)                                   # the goal picture
+    goal_picture = page.locator(".goal-stage")                        # the solved state: one drawing per object
+    expect(goal_picture.locator("svg.obj-svg").first).to_be_visible()
+    expect(goal_picture).to_contain_text("web")
+    expect(goal_picture).to_contain_text("worker")
     items = page.locator("#lesson-checklist .subgoal")
     expect(items).to_have_count(2)
     expect(page.locator("#lesson-checklist .is-met")).to_have_count(0)
