@@ -19,10 +19,15 @@ def _regex(text: str) -> str:
     return text.strip("^$")
 
 
+def _phrases(phrases: dict, facts: dict) -> tuple[list[str], list[str]]:
+    """The zh and en phrases of the facts a table knows, in the goal's order."""
+    pairs = [phrases[key](value) for key, value in facts.items() if key in phrases]
+    return [z for z, _ in pairs], [e for _, e in pairs]
+
+
 def _container(name: str, f: dict) -> Text:
     if f.get("absent"):
         return Text(f"容器 {name} 已被删除", f"Container {name} is removed")
-    zh, en = [], []
     phrases = {
         "state": lambda v: STATES[v],
         "image": lambda v: (f"基于 {v}", f"from {v}"),
@@ -38,18 +43,13 @@ def _container(name: str, f: dict) -> Text:
         "made_by": lambda v: (f"由 {_cmd(v)} 创建", f"made by {_cmd(v)}"),
         "ended_by": lambda v: (f"由 {_cmd(v)} 结束", f"ended by {_cmd(v)}"),
     }
-    for key, value in f.items():
-        if key in phrases:
-            z, e = phrases[key](value)
-            zh.append(z)
-            en.append(e)
+    zh, en = _phrases(phrases, f)
     return Text(f"容器 {name}：" + "，".join(zh), f"Container {name}: " + ", ".join(en))
 
 
 def _image(ref: str, f: dict) -> Text:
     if f.get("absent"):
         return Text(f"镜像 {ref} 已被删除", f"Image {ref} is removed")
-    zh, en = [], []
     phrases = {
         "layers": lambda v: (f"{v} 层", f"{v} layers"),
         "layers_at_least": lambda v: (f"至少 {v} 层", f"at least {v} layers"),
@@ -60,11 +60,7 @@ def _image(ref: str, f: dict) -> Text:
         "file": lambda v: (f"{v} 里有 “{f['contains']}”", f"its {v} says “{f['contains']}”"),
         "tagged_by": lambda v: (f"标签由 {_cmd(v)} 打上", f"tagged by {_cmd(v)}"),
     }
-    for key, value in f.items():
-        if key in phrases:
-            z, e = phrases[key](value)
-            zh.append(z)
-            en.append(e)
+    zh, en = _phrases(phrases, f)
     if not zh:
         return Text(f"镜像 {ref} 存在", f"Image {ref} exists")
     return Text(f"镜像 {ref}：" + "，".join(zh), f"Image {ref}: " + ", ".join(en))
