@@ -106,13 +106,15 @@ def test_hints_and_a_prediction_without_leaving_the_page(page, course_url):
     expect(page.locator("#lesson-status")).to_contain_text("Goal reached")
 
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "lessons"
+# to test-artifacts/ (ignored by git), like the other browser tests: a test run leaves the work tree
+# clean; docs/lessons/ keeps the chosen copies
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "lessons"
 
 
 @pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_screenshots_of_a_lesson_in_progress_and_solved(browser, course_url, lang, width, height):
-    """docs/lessons/*.png: the goal beside the stage, the checklist part-ticked with a hint shown,
+    """test-artifacts/lessons/*.png: the goal beside the stage, the checklist part-ticked with a hint shown,
     then success in view; every panel inside the window."""
     context = browser.new_context(viewport={"width": width, "height": height},
                                   locale="zh-CN" if lang == "zh" else "en-US",
