@@ -322,7 +322,6 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
     c = read_events(events)
     zh = lang == "zh"
     facts = _build_facts(events, zh)
-    stopping = kind in ("stop", "restart")
     if c.layers_added:
         facts.append(("新增只读层：" if zh else "read-only layers added: ") + str(len({d for _, d in c.layers_added})))
     if c.layers_reused:
@@ -340,8 +339,6 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
     for cid, states in c.states.items():
         last = states[-1]
         signals = c.signals(cid)
-        if stopping and signals == ["SIGKILL"]:   # the stop signal went first; the engine reports the last
-            signals = ["停止信号" if zh else "stop signal", "SIGKILL"]
         sent = (" · " + (" → ".join(signals))) if signals else ""
         to = last.get("to", "")
         code = f" ({last['exit_code']})" if to == "exited" and "exit_code" in last else ""

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from .cards import (ContainerCard, Ghost, ImageCard, container_card, ghosts, image_card, layer_users,
                     status_text)
-from .explain import command_kind
 from .highlight import Changes, read_events
 from .i18n import _, ngettext
 from .layout import place
@@ -91,9 +90,6 @@ def stage(daemon, events: list[dict] | None = None, command: str = "", selected:
     if orphans:   # image force-removed: the containers keep its layers
         containers += orphans
         columns.append(Column(None, orphans))
-    if command_kind(command) in ("stop", "restart"):
-        for card in containers:
-            _grace_period_escalation(daemon, card)
     for card in containers:
         if card.signals:   # what the last command sent says more than the final signal alone
             card.status_text = status_text(card, " → ".join(card.signals))
@@ -129,14 +125,3 @@ def _focus(images: list[ImageCard], containers: list[ContainerCard], removed: li
             return image
     return removed[0] if removed else None
 
-
-def _grace_period_escalation(daemon, card: ContainerCard) -> None:
-    """`docker stop` that ended in SIGKILL first sent the stop signal and waited the grace period
-    (moby daemon/stop.go); the engine reports only the final signal, so show both."""
-    if card.signals == ["SIGKILL"]:
-        container = daemon.containers[card.id]
-        first = container.config.get("StopSignal") or "SIGTERM"
-        if not first.startswith("SIG") and not first.isdigit():
-            first = "SIG" + first
-        if first != "SIGKILL":
-            card.signals = [first, "SIGKILL"]

@@ -1,4 +1,5 @@
 """The explain panel's texts: every command of the article has one, in English and Chinese."""
+from engine.sandbox import Sandbox
 from __future__ import annotations
 
 import pytest
@@ -59,7 +60,20 @@ def test_facts_from_events():
     events = [{"type": "layer_reused", "layer": "sha256:a"}, {"type": "layer_added", "layer": "sha256:b", "image": "i"},
               {"type": "state", "container": "c", "from": "running", "to": "exited", "exit_code": 137, "signal": "SIGKILL"},
               {"type": "copy_up", "container": "c", "path": "/etc/x"}, {"type": "whiteout", "container": "c", "path": "/y"}]
-    assert explain("docker stop web", 0, events).facts == [
+    assert explain("docker kill web", 0, events).facts == [
         "read-only layers added: 1", "layers already present, shared: 1",
-        "state: running → exited (137) · stop signal → SIGKILL", "read-write layer: 1 copy-up, 1 whiteout"]
+        "state: running → exited (137) · SIGKILL", "read-write layer: 1 copy-up, 1 whiteout"]
     assert explain("docker kill web", 0, events, lang="zh").facts[2] == "状态: running → exited (137) · SIGKILL"
+
+
+def test_stop_facts_name_the_signals_the_engine_sent():
+    """moby daemon/stop.go: the stop signal, the grace period, then SIGKILL; `stop -s KILL` sends
+    SIGKILL alone. The facts say what was sent, nothing added."""
+    sandbox = Sandbox.create(seed=0)
+    for line in ("docker pull alpine", "docker run -d --name ww alpine sleep 1000",
+                 "docker run -d --name kk alpine sleep 1000"):
+        sandbox.run(line)
+    stopped = sandbox.run("docker stop ww")
+    assert "state: running → exited (137) · SIGTERM → SIGKILL" in explain("docker stop ww", 0, stopped.events).facts
+    killed = sandbox.run("docker stop -s KILL kk")
+    assert "state: running → exited (137) · SIGKILL" in explain("docker stop -s KILL kk", 0, killed.events).facts
