@@ -1,8 +1,9 @@
 """The explain panel's texts: every command of the article has one, in English and Chinese."""
-from engine.sandbox import Sandbox
 from __future__ import annotations
 
 import pytest
+
+from engine.sandbox import Sandbox
 
 from present import command_kind, explain
 from present.explain import TEXTS
