@@ -86,7 +86,30 @@ class RecordedSandbox(Sandbox):
         return self._noted("run", line)
 
     def undo(self, floor: int = 0) -> bool:
-        return self._noted("undo", floor)
+        """Journaled as what it did ("undo_to": the log length it went back to, what redo may run
+        again), not as "undo": choosing what to take back reads the transcript's read-only marks,
+        and a cold load replays the ops onto a snapshot whose transcript the stored table has cut."""
+        self._depth += 1
+        try:
+            done = Sandbox.undo(self, floor)
+        finally:
+            self._depth -= 1
+        if done and self._depth == 0:
+            self.journal.append(["undo_to", len(self.log), list(self.undone), self.last_undone])
+            self.low = min(self.low, len(self.transcript))
+        return done
+
+    def undo_to(self, keep: int, undone: list, last_undone: str | None) -> None:
+        """An undo replayed: back to `keep` logged commands, with its redo list."""
+        self._depth += 1
+        try:
+            Sandbox.rewind(self, keep)
+        finally:
+            self._depth -= 1
+        self.undone, self.last_undone = list(undone), last_undone
+        if self._depth == 0:
+            self.journal.append(["undo_to", keep, list(undone), last_undone])
+            self.low = min(self.low, len(self.transcript))
 
     def redo(self) -> Result | None:
         return self._noted("redo")
@@ -114,9 +137,9 @@ class RecordedSandbox(Sandbox):
         first = None
         for index, entry in enumerate(self.transcript[:max(0, len(self.transcript) - keep)]):
             size = sum(len(text) for _, text in entry["output"])
-            if size > longer_than:
+            if size > longer_than and not entry.get("compacted"):   # once: a replayed compaction keeps the note
                 note = f"[LayerLab: this old output ({size} characters) is no longer kept]\n"
-                self.transcript[index] = {**entry, "output": [["stdout", note]]}
+                self.transcript[index] = {**entry, "output": [["stdout", note]], "compacted": True}
                 first = index if first is None else first
         if first is not None:
             self.journal.append(["compact", keep, longer_than])
@@ -143,7 +166,9 @@ def _apply(sandbox: RecordedSandbox, action: list) -> None:
         sandbox.branch(args[0])
     elif name == "compact":
         sandbox.compact_transcript(*args)
-    elif name in ("run", "undo", "redo", "rewind"):
+    elif name == "undo_to":
+        sandbox.undo_to(*args)
+    elif name in ("run", "undo", "redo", "rewind"):   # "undo": ops stored before undo_to
         getattr(sandbox, name)(*args)
     else:
         raise ValueError(f"unknown op {name!r}")
