@@ -111,7 +111,7 @@ def _store_image(ctx: Context, ref: refs.Ref, remote: registry.RemoteImage) -> t
         _add_digest(image, digest_ref)
         return image, False
     _add_digest(image, digest_ref)
-    events: list[dict] = []
+    events: list = []
     images_ops.add_tag(daemon, image, tagged, events)
     ctx.events.extend(events)
     return image, True
