@@ -278,8 +278,17 @@ FILE_KINDS = frozenset(cls.kind for cls in _all_kinds(FileEvent))
 
 
 def make(kind: str, **data) -> Event:
-    """The event of this kind from its JSON-named fields (the engine's `ctx.event(kind, ...)`)."""
-    return event_from_json({"type": kind, **data})
+    """The event of this kind from its JSON-named fields (the union filesystem names its kinds).
+    An unknown kind or field is a bug in the engine: KeyError or TypeError, not a silent dict."""
+    return _build(BY_KIND[kind], data)
+
+
+def _build(cls: type[Event], data: dict) -> Event:
+    names = {f.metadata.get(_KEY, f.name): f.name for f in fields(cls)}
+    values = {names.get(k, k): v for k, v in data.items() if k != "type"}
+    if isinstance(values.get("steps"), list):
+        values["steps"] = tuple(values["steps"])
+    return cls(**values)
 
 
 def event_from_json(data: dict) -> Event:
@@ -287,15 +296,9 @@ def event_from_json(data: dict) -> Event:
     cls = BY_KIND.get(data.get("type", "")) if isinstance(data, dict) else None
     if cls is None:
         return UnknownEvent(dict(data) if isinstance(data, dict) else {})
-    names = {f.metadata.get(_KEY, f.name): f.name for f in fields(cls)}
-    if any(key not in names for key in data if key != "type"):
-        return UnknownEvent(dict(data))
-    values = {names[k]: v for k, v in data.items() if k != "type"}
-    if isinstance(values.get("steps"), list):
-        values["steps"] = tuple(values["steps"])
     try:
-        return cls(**values)
-    except TypeError:  # a required field missing
+        return _build(cls, data)
+    except TypeError:  # a field this version does not know, or a required one missing
         return UnknownEvent(dict(data))
 
 

@@ -199,7 +199,7 @@ def copy_from_container(ctx, container, src: str, dest: str, typed: str, quiet: 
         name = base if file_path == path else posixpath.join(base, file_path[len(path) + 1:])
         ctx.host.write(name, entry_bytes(file_path, file_entry) if file_entry.kind == FILE
                        else file_entry.target.encode())
-        ctx.event("host_file", path=name)
+        ctx.events.append(ev.HostFileWritten(path=name))
     size = tar_size([(p, e.size) for p, e in files], dirs)
     if not quiet:
         ctx.eprint(f"Successfully copied {human_size(size)} to {target}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..events import Event, make
+from ..events import Event
 from ..host import HostDir
 from ..invocation import Invocation
 from ..model import Daemon
@@ -48,9 +48,6 @@ class Context:
         self.out.clear()
         self.err.clear()
         self.chunks.clear()
-
-    def event(self, kind: str, **data) -> None:
-        self.events.append(make(kind, **data))
 
     @property
     def stdout(self) -> str:

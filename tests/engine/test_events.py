@@ -1,7 +1,9 @@
 """Typed events: the JSON the web layer stores is the dict the engine used to build, key for key."""
 import json
 
-from engine.events import (BY_KIND, ContainerStateChanged, CopiedUp, UnknownEvent, event_from_json,
+import pytest
+
+from engine.events import (BY_KIND, ContainerStateChanged, CopiedUp, UnknownEvent, event_from_json, make,
                            events_to_json)
 from engine.sandbox import Sandbox
 
@@ -42,3 +44,10 @@ def test_an_unknown_or_malformed_stored_event_is_kept_as_it_was():
 
 def test_kind_names_are_unique_per_class():
     assert len(BY_KIND) == len(set(BY_KIND.values())) and "state" in BY_KIND
+
+
+def test_the_engine_cannot_make_an_event_of_an_unknown_kind_or_field():
+    with pytest.raises(KeyError):
+        make("teleported", container="c1")
+    with pytest.raises(TypeError):
+        make("host_file", path="a", colour="red")
