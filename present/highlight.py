@@ -85,7 +85,7 @@ def read_events(events: list[ev.Event] | None) -> Changes:
             changes.states.setdefault(cid, []).append(event)
         elif isinstance(event, ev.SignalSent):   # a signal delivered (kill); recorded with the state changes
             changes.sent.setdefault(cid, []).append(event.signal)
-        elif event.kind in FILE_EVENTS and cid:
+        elif isinstance(event, ev.FileEvent) and event.kind in FILE_EVENTS and cid:
             changes.files.setdefault(cid, []).append((event.kind, event.path))
         elif isinstance(event, ev.ProcessAdded):
             changes.processes_added.setdefault(cid, set()).add(event.pid)
