@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.events import ContainerAdded, ContainerStateChanged, Event, Tagged
 from engine.invocation import Invocation
 
 ITSELF = "itself"  # a container whose process ended on its own (no command stopped it)
@@ -60,7 +61,7 @@ def names_of(invocation: Invocation) -> list[str]:
     return names
 
 
-def step_from(line: str, invocations, events: list[dict], container_names: dict[str, str]) -> Step:
+def step_from(line: str, invocations, events: list[Event], container_names: dict[str, str]) -> Step:
     """The Step for a line that ran. `container_names` maps container id -> name (before or after
     the line, whichever knew it), so an event can be tied to the command that named the container."""
     invocations = tuple(invocations)
@@ -75,12 +76,11 @@ def step_from(line: str, invocations, events: list[dict], container_names: dict[
     only = invocations[0].path if len(invocations) == 1 else ""
     made, ended, tagged = [], [], []
     for event in events:
-        kind = event.get("type")
-        if kind == "container_added":
-            made.append((event["container"], by(event["container"], only)))
-        elif kind == "state" and event.get("to") == "exited":
+        if isinstance(event, ContainerAdded):
+            made.append((event.container, by(event.container, only)))
+        elif isinstance(event, ContainerStateChanged) and event.to_state == "exited":
             # a signal ended it: the command that sent it; no signal: its process ended on its own
-            ended.append((event["container"], by(event["container"], only) if event.get("signal") else ITSELF))
-        elif kind == "tagged":
-            tagged.append((event["tag"], only or next((i.path for i in invocations if event["tag"] in names_of(i)), "")))
+            ended.append((event.container, by(event.container, only) if event.signal else ITSELF))
+        elif isinstance(event, Tagged):
+            tagged.append((event.tag, only or next((i.path for i in invocations if event.tag in names_of(i)), "")))
     return Step(line, invocations, tuple(made), tuple(ended), tuple(tagged))

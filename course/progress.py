@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 
+from engine.events import Cleared, events_to_json
 from engine.sandbox import Result, Sandbox
 
 from .checks import revealed, run_step
@@ -90,10 +91,10 @@ def run(record: dict, lesson: Lesson, line: str) -> tuple[dict, Sandbox, Result,
         meta["steps"].append(step.to_json())
     last = record.get("last")
     clear_from = record.get("clear_from", meta["since"])
-    if any(e.get("type") == "clear" for e in result.events):
+    if any(isinstance(e, Cleared) for e in result.events):
         clear_from = len(sandbox.transcript)
     elif line.strip():
-        last = {"command": result.command, "exit_code": result.exit_code, "events": result.events}
+        last = {"command": result.command, "exit_code": result.exit_code, "events": events_to_json(result.events)}
     solved_now = _note_if_solved(meta, lesson, sandbox)
     return _with(record, sandbox, meta, last=last, clear_from=clear_from), sandbox, result, solved_now
 

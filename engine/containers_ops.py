@@ -11,8 +11,9 @@ from __future__ import annotations
 import posixpath
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from . import events as ev
 from . import health, lifecycle, limits, shell
 from .clock import NS
 from .errors import Conflict, DaemonError, InvalidArgument, LimitError
@@ -76,7 +77,7 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
                      stdin_open: bool = False, auto_remove: bool = False, stop_signal: str = "",
                      stop_timeout: int | None = None, labels: dict | None = None,
                      port_bindings: dict | None = None, restart: str = "no",
-                     attach: bool = False) -> tuple[Container, list[dict]]:
+                     attach: bool = False) -> tuple[Container, list[ev.Event]]:
     """A created container: id, name, config and an empty read-write layer (moby daemon/create.go)."""
     limits.check_new_container(daemon)
     if workdir:  # daemon/container.go:367 translateWorkingDir (verifyContainerSettings, before the name)
@@ -118,7 +119,7 @@ def create_container(daemon, image, image_ref: str, *, name: str = "", cmd=None,
                      "RestartPolicy": {"Name": restart or "no", "MaximumRetryCount": 0}},
         mount_id=daemon.ids.hex64("mount"))
     daemon.containers[cid] = container
-    return container, [{"type": "container_added", "container": cid, "image": image.id}]
+    return container, [ev.ContainerAdded(cid, image.id)]
 
 
 # ---- running programs ---------------------------------------------------------------------
@@ -208,8 +209,8 @@ def _exec_error(err) -> tuple[str, int]:
     return f'exec: "{err.path}": permission denied', 126
 
 
-def file_events(fs, container) -> list[dict]:
-    return [{**e, "container": container.id} for e in getattr(fs, "events", [])]
+def file_events(fs, container) -> list[ev.Event]:
+    return [replace(e, container=container.id) for e in getattr(fs, "events", [])]
 
 
 def _log(container, result, tty: bool) -> None:
@@ -253,8 +254,7 @@ def start(daemon, container) -> RunResult:
         process = _new_process(daemon, container, result.process)
         process.pid = pid
         container.processes = [process]
-        events.append({"type": "process_added", "container": container.id, "pid": pid,
-                       "command": process.command})
+        events.append(ev.ProcessAdded(container.id, pid, process.command))
         return RunResult(result.stdout, result.stderr, 0, True, events)
     # A program that finishes at once: it ran, and the container is exited with its status.
     daemon.clock.advance(daemon.ids.number(20, 400, "runtime") / 1000)
@@ -281,14 +281,13 @@ def exec_in(daemon, container, argv: list[str], *, env=(), workdir: str = "", tt
         process = _new_process(daemon, container, result.process, exec_id)
         container.processes.append(process)
         container.exec_ids.append(exec_id)
-        events.append({"type": "process_added", "container": container.id, "pid": process.pid,
-                       "command": process.command, "exec_id": exec_id})
+        events.append(ev.ProcessAdded(container.id, process.pid, process.command, exec_id))
         return RunResult(result.stdout, result.stderr, 0, True, events)
     return RunResult(result.stdout, result.stderr, result.exit_code, False, events)
 
 
 # ---- exits and time passing ---------------------------------------------------------------
-def stopped(daemon, container, exit_code: int, signal: str = "", at: int | None = None) -> list[dict]:
+def stopped(daemon, container, exit_code: int, signal: str = "", at: int | None = None) -> list[ev.Event]:
     """The container's task ended: SetStopped, then --rm removes it (daemon/monitor.go
     handleContainerExit defers daemon.autoRemove), whatever ended it: stop, kill or its own exit."""
     events = lifecycle.mark_stopped(daemon, container, exit_code, signal, at)
@@ -297,9 +296,9 @@ def stopped(daemon, container, exit_code: int, signal: str = "", at: int | None 
     return events
 
 
-def settle(daemon) -> list[dict]:
+def settle(daemon) -> list[ev.Event]:
     """Let virtual time act: processes that end by themselves (sleep N) exit."""
-    events: list[dict] = []
+    events: list[ev.Event] = []
     for container in list(daemon.containers.values()):
         if not container.running or container.paused:
             continue  # frozen processes cannot exit until thawed; their timers end them after unpause
@@ -307,14 +306,13 @@ def settle(daemon) -> list[dict]:
             if proc.ends_at is None or proc.ends_at > daemon.now:
                 continue
             if proc.pid == container.pid:
-                events += stopped(daemon, container, 0, at=proc.ends_at)
-                next(e for e in reversed(events) if e.get("type") == "state")["reason"] = "process ended"
+                events += [replace(e, reason="process ended") if isinstance(e, ev.ContainerStateChanged) else e
+                           for e in stopped(daemon, container, 0, at=proc.ends_at)]
                 break
             container.processes.remove(proc)
             if proc.exec_id in container.exec_ids:
                 container.exec_ids.remove(proc.exec_id)
-            events.append({"type": "process_removed", "container": container.id, "pid": proc.pid,
-                           "command": proc.command})
+            events.append(ev.ProcessRemoved(container.id, proc.pid, proc.command))
     return events
 
 
@@ -327,7 +325,7 @@ def stop_signal_of(container) -> int:
     return lifecycle.parse_signal(container.config.get("StopSignal") or "SIGTERM")
 
 
-def stop(daemon, container, timeout: int | None = None, signal: str | None = None) -> list[dict]:
+def stop(daemon, container, timeout: int | None = None, signal: str | None = None) -> list[ev.Event]:
     """containerStop: stop signal, wait the grace period, then SIGKILL (moby daemon/stop.go).
 
     A paused container is resumed so the signal can be delivered (killWithSignal).
@@ -337,50 +335,50 @@ def stop(daemon, container, timeout: int | None = None, signal: str | None = Non
     number = lifecycle.parse_signal(signal) if signal else stop_signal_of(container)
     process = pid1(container)
     code = lifecycle.signal_outcome(process, number) if process else 128 + number
-    sent = [{"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}]
+    sent = [ev.SignalSent(container.id, lifecycle.signal_name(number))]
     if code is not None:  # ended by the signal (SIGKILL always): no grace wait, no second kill
         daemon.clock.advance(daemon.ids.number(10, 200, "shutdown") / 1000)
         return sent + stopped(daemon, container, code, lifecycle.signal_name(number))
     # Still running when the grace period ends: the daemon uses the force.
     if timeout > 0:
         daemon.clock.advance(timeout)
-    sent.append({"type": "signal", "container": container.id, "signal": "SIGKILL", "after_seconds": timeout})
+    sent.append(ev.SignalSent(container.id, "SIGKILL", after_seconds=timeout))
     return sent + stopped(daemon, container, 137, "SIGKILL")
 
 
-def kill(daemon, container, number: int) -> list[dict]:
+def kill(daemon, container, number: int) -> list[ev.Event]:
     """Deliver one signal to PID 1; the container ends only if the process does (daemon/kill.go)."""
     if container.restarting:
         return []  # no task to signal
     process = pid1(container)
     code = lifecycle.signal_outcome(process, number) if process else 128 + number
-    event = {"type": "signal", "container": container.id, "signal": lifecycle.signal_name(number)}
+    event = ev.SignalSent(container.id, lifecycle.signal_name(number))
     if code is None:
         return [event]
     return [event] + stopped(daemon, container, code, lifecycle.signal_name(number))
 
 
-def pause(daemon, container) -> list[dict]:
+def pause(daemon, container) -> list[ev.Event]:
     container.paused = True
-    return [{"type": "state", "container": container.id, "from": "running", "to": "paused"}]
+    return [ev.ContainerStateChanged(container.id, "running", "paused")]
 
 
-def unpause(daemon, container) -> list[dict]:
+def unpause(daemon, container) -> list[ev.Event]:
     container.paused = False
-    return [{"type": "state", "container": container.id, "from": "paused", "to": "running"}]
+    return [ev.ContainerStateChanged(container.id, "paused", "running")]
 
 
 # ---- removal ------------------------------------------------------------------------------
-def discard(daemon, container) -> list[dict]:
+def discard(daemon, container) -> list[ev.Event]:
     """Delete the container and its read-write layer; free image layers nothing else uses."""
     daemon.containers.pop(container.id, None)
-    events = [{"type": "container_removed", "container": container.id, "name": container.name}]
+    events = [ev.ContainerRemoved(container.id, container.name)]
     for chain in daemon.release_layers(container.diff_ids):
-        events.append({"type": "layer_removed", "layer": chain})
+        events.append(ev.LayerRemoved(chain))
     return events
 
 
-def remove(daemon, container, force: bool = False) -> list[dict]:
+def remove(daemon, container, force: bool = False) -> list[ev.Event]:
     """`docker rm [-f]`: -f kills a running container with SIGKILL first."""
     events = []
     if force and container.running:
@@ -396,7 +394,7 @@ def container_start(daemon, container, typed: str) -> RunResult | None:
     return start(daemon, container)
 
 
-def container_stop(daemon, container, typed: str, timeout: int | None = None, signal: str | None = None) -> list[dict]:
+def container_stop(daemon, container, typed: str, timeout: int | None = None, signal: str | None = None) -> list[ev.Event]:
     """[] when already stopped (304). The signal is parsed inside, its error wrapped (daemon/stop.go)."""
     if lifecycle.check("stop", container, typed) == lifecycle.NOOP:
         return []
@@ -408,23 +406,23 @@ def container_stop(daemon, container, typed: str, timeout: int | None = None, si
     return stop(daemon, container, timeout, signal=signal)
 
 
-def container_kill(daemon, container, typed: str, number: int) -> list[dict]:
+def container_kill(daemon, container, typed: str, number: int) -> list[ev.Event]:
     lifecycle.check("kill", container, typed)
     return kill(daemon, container, number)
 
 
-def container_pause(daemon, container, typed: str) -> list[dict]:
+def container_pause(daemon, container, typed: str) -> list[ev.Event]:
     lifecycle.check("pause", container, typed)
     return pause(daemon, container)
 
 
-def container_unpause(daemon, container, typed: str) -> list[dict]:
+def container_unpause(daemon, container, typed: str) -> list[ev.Event]:
     lifecycle.check("unpause", container, typed)
     return unpause(daemon, container)
 
 
 def container_restart(daemon, container, typed: str, timeout: int | None = None,
-                      signal: str | None = None) -> list[dict]:
+                      signal: str | None = None) -> list[ev.Event]:
     """Stop if running, then start (daemon/restart.go); a start failure is wrapped."""
     lifecycle.check("restart", container, typed)
     events = stop(daemon, container, timeout, signal=signal) if container.running else []
@@ -434,7 +432,7 @@ def container_restart(daemon, container, typed: str, timeout: int | None = None,
         raise DaemonError(f"Cannot restart container {typed}: {err.message}") from None
 
 
-def container_rm(daemon, container, typed: str, force: bool = False) -> list[dict]:
+def container_rm(daemon, container, typed: str, force: bool = False) -> list[ev.Event]:
     lifecycle.check("rm -f" if force else "rm", container, typed)
     return remove(daemon, container, force)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from . import events as ev
 from . import refs
 from .errors import Conflict
 from .fs import chain_ids
@@ -59,19 +60,19 @@ def remove_reference(image: Image, ref: str) -> None:
         image.repo_digests.remove(ref)
 
 
-def add_tag(daemon: Daemon, image: Image, tagged: str, events: list[dict]) -> None:
+def add_tag(daemon: Daemon, image: Image, tagged: str, events: list[ev.Event]) -> None:
     """referenceStore.AddTag(force=true): the tag moves from whichever image had it."""
     previous = daemon.image_by_tag(tagged)
     if previous is image:
         return
     if previous is not None:
         previous.repo_tags.remove(tagged)
-        events.append({"type": "untagged", "image": previous.id, "tag": tagged})
+        events.append(ev.Untagged(previous.id, tagged))
     image.repo_tags.append(tagged)
-    events.append({"type": "tagged", "image": image.id, "tag": tagged})
+    events.append(ev.Tagged(image.id, tagged))
 
 
-def tag_image(daemon: Daemon, image: Image, tagged: str, events: list[dict]) -> None:
+def tag_image(daemon: Daemon, image: Image, tagged: str, events: list[ev.Event]) -> None:
     """`docker tag` (ImageService.TagImage): add the tag and record LastTagTime."""
     add_tag(daemon, image, tagged, events)
     image.last_tag_time = daemon.now
@@ -105,7 +106,7 @@ def image_graph_driver_data(diff_ids: list[str]) -> dict | None:
 @dataclass
 class DeleteResult:
     records: list[tuple[str, str]] = field(default_factory=list)  # ("Untagged", ref) | ("Deleted", id)
-    events: list[dict] = field(default_factory=list)
+    events: list[ev.Event] = field(default_factory=list)
     freed_bytes: int = 0  # sizes of the freed layers (image prune's SpaceReclaimed)
 
     def lines(self) -> list[str]:
@@ -157,7 +158,7 @@ def _check_conflict(daemon: Daemon, image: Image, mask: int) -> DeleteConflict |
 def _untag(result: DeleteResult, image: Image, ref: str) -> None:
     remove_reference(image, ref)
     result.records.append(("Untagged", ref))
-    result.events.append({"type": "untagged", "image": image.id, "tag": ref})
+    result.events.append(ev.Untagged(image.id, ref))
 
 
 def delete_image(daemon: Daemon, image_ref: str, force: bool = False, prune: bool = True) -> DeleteResult:
@@ -208,10 +209,10 @@ def _delete_helper(daemon: Daemon, image: Image, result: DeleteResult, force: bo
     sizes = {c: daemon.layer(d).size for c, d in zip(image.chain_ids, image.diff_ids)}
     del daemon.images[image.id]
     result.records.append(("Deleted", image.id))
-    result.events.append({"type": "image_removed", "image": image.id})
+    result.events.append(ev.ImageRemoved(image.id))
     for chain in daemon.release_layers(image.diff_ids):
         result.records.append(("Deleted", chain))
-        result.events.append({"type": "layer_removed", "layer": chain})
+        result.events.append(ev.LayerRemoved(chain))
         result.freed_bytes += sizes.get(chain, 0)
     parent = daemon.images.get(image.parent) if image.parent else None
     if prune and parent is not None:

@@ -7,6 +7,7 @@ silent success) or the exact error the daemon returns. Handlers ask `check()` be
 """
 from __future__ import annotations
 
+from . import events as ev
 from .errors import Conflict, DaemonError
 
 OK, NOOP = "ok", "noop"
@@ -138,13 +139,13 @@ def mark_running(daemon, container, pid: int) -> dict:
     container.exit_code, container.pid, container.oom_killed = 0, pid, False
     container.started_at, container.last_signal = daemon.now, ""
     set_error(container, "")
-    return {"type": "state", "container": container.id, "from": before, "to": "running"}
+    return ev.ContainerStateChanged(container.id, before, "running")
 
 
-def mark_stopped(daemon, container, exit_code: int, signal: str = "", at: int | None = None) -> list[dict]:
+def mark_stopped(daemon, container, exit_code: int, signal: str = "", at: int | None = None) -> list[ev.Event]:
     """SetStopped: every process of the container ends with PID 1 (exec'd ones die with it)."""
     before = container.status
-    events = [{"type": "process_removed", "container": container.id, "pid": p.pid, "command": p.command}
+    events: list[ev.Event] = [ev.ProcessRemoved(container.id, p.pid, p.command)
               for p in container.processes]
     container.running = container.paused = container.restarting = False
     container.pid, container.exit_code = 0, exit_code
@@ -152,11 +153,7 @@ def mark_stopped(daemon, container, exit_code: int, signal: str = "", at: int | 
     container.last_signal = signal
     container.processes = []
     container.exec_ids = []
-    state = {"type": "state", "container": container.id, "from": before, "to": "exited",
-             "exit_code": exit_code}
-    if signal:
-        state["signal"] = signal
-    return events + [state]
+    return events + [ev.ContainerStateChanged(container.id, before, "exited", exit_code, signal or None)]
 
 
 def set_error(container, message: str) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from . import scenarios, session
 from .completion import complete
 from .errors import HostError, LimitError
+from .events import Cleared, Event
 from .host import HostDir
 from .invocation import Invocation
 from .containers_ops import settle
@@ -72,7 +73,7 @@ class Result:
     stdout: str
     stderr: str
     exit_code: int
-    events: list[dict] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     command: str = ""
     output: list = field(default_factory=list)  # [stream, text] chunks in terminal order
     invocations: list[Invocation] = field(default_factory=list)  # each docker command that ran, in order
@@ -86,7 +87,7 @@ _NO_CHANGE_EVENTS = {"layer_reused", "clear"}
 def changed_nothing(result: Result) -> bool:
     """A line that left the sandbox as it was: no event but informational ones. Time passing with
     a process ending, a written host file or a container shell's line all count as changes."""
-    return all(event.get("type") in _NO_CHANGE_EVENTS for event in result.events)
+    return all(event.kind in _NO_CHANGE_EVENTS for event in result.events)
 
 
 class Sandbox:
@@ -115,7 +116,7 @@ class Sandbox:
         """Run one terminal line. Never raises for anything a user can type."""
         line = line.strip()
         if line == "clear":
-            return Result("", "", 0, [{"type": "clear"}], line, prompt=self.prompt)
+            return Result("", "", 0, [Cleared()], line, prompt=self.prompt)
         if not line:
             return Result("", "", 0, [], line, prompt=self.prompt)
         if len(self.log) >= MAX_LOG:

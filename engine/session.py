@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 
 from . import containers_ops as ops
+from . import events as ev
 from . import shell
 from .errors import LongRunning
 from .model import Container, Daemon, Session
@@ -92,7 +93,7 @@ def run_line(daemon: Daemon, line: str) -> LineResult:
         return LineResult()
     if line.strip() in DETACH:  # run.go:237: the escape sequence detaches quietly, status 0
         daemon.session = None
-        return LineResult(events=[{"type": "session_detached", "container": container.id}])
+        return LineResult(events=[ev.SessionDetached(container.id)])
     if line.strip() in CTRL_D:
         return _end(daemon, container, session.status, "exit\n" if session.shell == "bash" else "")
     fs = daemon.container_fs(container)
@@ -129,11 +130,10 @@ def _end(daemon: Daemon, container: Container, status: int, out: str, events=Non
     if session.exec_id:
         for proc in [p for p in container.processes if p.exec_id == session.exec_id]:
             container.processes.remove(proc)
-            events.append({"type": "process_removed", "container": container.id, "pid": proc.pid,
-                           "command": proc.command})
+            events.append(ev.ProcessRemoved(container.id, proc.pid, proc.command))
         if session.exec_id in container.exec_ids:
             container.exec_ids.remove(session.exec_id)
     else:
         events += ops.stopped(daemon, container, status)
-    events.append({"type": "session_ended", "container": container.id, "exit_code": status})
+    events.append(ev.SessionEnded(container.id, status))
     return LineResult(out, "", status, events)

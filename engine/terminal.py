@@ -8,6 +8,7 @@ import shlex
 import tarfile
 from dataclasses import dataclass, field
 
+from . import events as ev
 from . import budget, limits
 from .archive import ArchiveError, bounded_tar
 from .cli.context import Context
@@ -152,7 +153,7 @@ def run_words(ctx: Context, words: list[str]) -> int:
             data = ctx.host.read(target) + data
         try:
             ctx.host.write(target, data)
-            ctx.event("host_file", path=target)
+            ctx.events.append(ev.HostFileWritten(path=target))
         except HostError as err:
             ctx.eprint(f"sh: {err}")
             return 1
@@ -252,7 +253,7 @@ def _rm(ctx: Context, args: list[str]) -> int:
     for name in [a for a in args if not a.startswith("-")]:
         try:
             ctx.host.remove(name)
-            ctx.event("host_file_removed", path=name)
+            ctx.events.append(ev.HostFileRemoved(path=name))
         except HostError:
             ctx.eprint(f"rm: cannot remove '{name}': No such file or directory")
             code = 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 
-from engine import budget, limits
+from engine import budget, events, limits
 from engine.fs import (DIR, FILE, SYMLINK, WHITEOUT, Entry, Layer, is_below, normpath,
                        parent_dirs, placeholder_bytes)
 from engine.errors import FsError
@@ -65,7 +65,7 @@ class UnionFS:
         self.lower = lower
         self.upper = upper
         self.lower_merged = lower_merged if lower_merged is not None else merge(lower)
-        self.events: list[dict] = []
+        self.events: list[events.FileEvent] = []
 
     # ---------------------------------------------------------------- reading
     def _hidden_by_upper(self, path: str) -> bool:
@@ -197,7 +197,7 @@ class UnionFS:
         return self.upper
 
     def _event(self, kind: str, path: str) -> None:
-        self.events.append({"type": kind, "path": path})
+        self.events.append(events.make(kind, path=path))
 
     def _copy_up_parents(self, real: str) -> None:
         """overlayfs copies the directory chain of a changed path into the upper layer."""

@@ -1,18 +1,19 @@
 """A finished `docker build` as the article's loop, one step at a time (pure: no Flask, no I/O).
 
-The engine reports a build as one event:
-    {"type": "build", "legacy": bool, "image": id,
-     "steps": [{number, total, instruction, cached, container, changes, layer, image}, ...]}
+The engine reports a build as one event, engine.events.BuildFinished: legacy, image, and
+    steps: ({number, total, instruction, cached, container, changes, layer, image}, ...)
 FROM lines are not steps: they are the gaps in the numbering. Each frame of the view is one step:
 the stack so far, the temporary container whose read-write layer took the step's changes, and the
 commit that copied them into the next read-only layer (or only a history row, no layer, for metadata-only steps).
 
-    last_build(events) -> dict | None
+    last_build(events) -> BuildFinished | None
     build_view(daemon, event, position=None) -> BuildView      position 0 = FROM, n = last step
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from engine.events import BuildFinished, Event
 
 from .i18n import _, ngettext
 from .text import short_digest, size_text
@@ -151,22 +152,22 @@ class BuildView:
                  builder=self.builder, name=self.name, steps=steps, hits=self.hits, misses=self.misses)
 
 
-def last_build(events: list[dict] | None) -> dict | None:
+def last_build(events: list[Event] | None) -> BuildFinished | None:
     """The build event among a command's events (the last one, if a line ran several builds)."""
-    builds = [e for e in events or [] if e.get("type") == "build" and isinstance(e.get("steps"), list)]
+    builds = [e for e in events or [] if isinstance(e, BuildFinished)]
     return builds[-1] if builds else None
 
 
-def build_view(daemon, event: dict, position: int | None = None) -> BuildView:
-    legacy = bool(event.get("legacy"))
-    image = daemon.images.get(event.get("image", ""))
-    stages = _stages([_with_layer(daemon, step, legacy) for step in event.get("steps", [])])
+def build_view(daemon, event: BuildFinished, position: int | None = None) -> BuildView:
+    legacy = event.legacy
+    image = daemon.images.get(event.image)
+    stages = _stages([_with_layer(daemon, step, legacy) for step in event.steps if isinstance(step, dict)])
     final_stage = _final_stage(stages, image)
     steps = _steps(stages, final_stage, legacy)
     base_layers, base_text = _base(daemon, image, stages[final_stage] if stages else [], legacy)
     n = len(steps)
     position = n if position is None else max(0, min(int(position), n))
-    view = BuildView(legacy=legacy, image_id=event.get("image", ""), image_short=short_digest(event.get("image", "")),
+    view = BuildView(legacy=legacy, image_id=event.image, image_short=short_digest(event.image),
                      tags=list(image.repo_tags) if image else [], base_text=base_text,
                      base_layers=base_layers, steps=steps, position=position)
     view.stack = _stack(view)

@@ -339,7 +339,7 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
         main = proc.pid == container.pid and not proc.exec_id
         rows.append(ProcessRow(pid=proc.pid, label="PID 1" if main else "exec", command=proc.command,
                                fresh=proc.pid in added_pids))
-    ended = [e.get("command", "") for e in changes.processes_removed.get(container.id, [])]
+    ended = [e.command for e in changes.processes_removed.get(container.id, [])]
     card = ContainerCard(
         id=container.id, short_id=container.short_id, name=container.name, state=container.status,
         exit_code=container.exit_code, last_signal=container.last_signal,
@@ -387,11 +387,11 @@ def _rw_shown(lines: list[RwLine]) -> list[RwLine]:
 def ghosts(daemon, changes: Changes) -> list[Ghost]:
     out = []
     for event in changes.containers_removed:
-        name = event.get("name") or short_digest(event.get("container", ""))
-        out.append(Ghost(what="container", label=name, key=short_digest(event.get("container", "")),
+        name = event.name or short_digest(event.container)
+        out.append(Ghost(what="container", label=name, key=short_digest(event.container),
                          detail=_("removed: its read-write layer is deleted")))
     for event in changes.images_removed:
-        image_id = event.get("image", "")
+        image_id = event.image
         tags = [t for i, t in changes.tags_removed if i == image_id]
         layers = len(changes.layers_removed)
         detail = ngettext("deleted · %(num)s layer freed", "deleted · %(num)s layers freed", layers) \

@@ -9,6 +9,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from engine.events import BuildFinished, Event
+
 from .highlight import read_events
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -270,7 +272,7 @@ class Explanation:
     failed: bool = False
 
 
-def explain(command: str, exit_code: int = 0, events: list[dict] | None = None, lang: str = "en") -> Explanation:
+def explain(command: str, exit_code: int = 0, events: list[Event] | None = None, lang: str = "en") -> Explanation:
     lang = "zh" if (lang or "").startswith("zh") else "en"
     kind = command_kind(command)
     facts = event_facts(events, lang, kind)
@@ -278,16 +280,16 @@ def explain(command: str, exit_code: int = 0, events: list[dict] | None = None, 
         return Explanation(kind, FAILED[lang], facts, failed=True)
     text_key = "build buildkit" if kind == "build" and not _legacy_build(command, events) else kind
     text = TEXTS[text_key][lang] if text_key in TEXTS else UNKNOWN[lang]
-    if not kind and any(e.get("container") for e in events or []):  # not a read: it changed a container
+    if not kind and any(e.container_id for e in events or []):  # not a read: it changed a container
         text = INSIDE[lang]
     return Explanation(kind, text, facts, failed=bool(exit_code))
 
 
-def _legacy_build(command: str, events: list[dict] | None) -> bool:
+def _legacy_build(command: str, events: list[Event] | None) -> bool:
     """Which builder ran: the build event says so; a failed build has only its command line."""
     for event in events or []:
-        if event.get("type") == "build":
-            return bool(event.get("legacy"))
+        if isinstance(event, BuildFinished):
+            return event.legacy
     try:
         words = shlex.split(command or "")
     except ValueError:
@@ -296,17 +298,17 @@ def _legacy_build(command: str, events: list[dict] | None) -> bool:
     return any(w in ("DOCKER_BUILDKIT=0", "DOCKER_BUILDKIT=false") for w in prefix)
 
 
-def _build_facts(events: list[dict] | None, zh: bool) -> list[str]:
-    build = next((e for e in reversed(events or []) if e.get("type") == "build"), None)
+def _build_facts(events: list[Event] | None, zh: bool) -> list[str]:
+    build = next((e for e in reversed(events or []) if isinstance(e, BuildFinished)), None)
     if build is None:
         return []
-    steps = build.get("steps") or []
+    steps = build.steps
     hits = sum(1 for s in steps if s.get("cached"))
     if zh:
         facts = [f"步骤 {len(steps)} 个（FROM 之后）：{hits} 个命中缓存，{len(steps) - hits} 个重新执行"]
     else:
         facts = [f"steps after FROM: {len(steps)} · from the cache: {hits} · ran: {len(steps) - hits}"]
-    if build.get("legacy"):
+    if build.legacy:
         made = sum(1 for s in steps if s.get("image") and not s.get("cached"))
         facts.append(f"新的中间镜像：{made}（`docker image ls -a`）" if zh
                      else f"new intermediate images: {made} (`docker image ls -a`)")
@@ -317,7 +319,7 @@ def _n(n: int, en: str, zh: str, lang: str) -> str:
     return f"{n} {zh}" if lang == "zh" else f"{n} {en}{'' if n == 1 else 's'}"
 
 
-def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> list[str]:
+def event_facts(events: list[Event] | None, lang: str = "en", kind: str = "") -> list[str]:
     """One short line per kind of change, in the article's words."""
     c = read_events(events)
     zh = lang == "zh"
@@ -331,7 +333,7 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
     for _, tag in c.tags_removed:
         facts.append(("取消标签 " if zh else "untagged ") + tag)
     for event in c.images_removed:
-        facts.append(("删除镜像 " if zh else "deleted image ") + event.get("image", "").split(":")[-1][:12])
+        facts.append(("删除镜像 " if zh else "deleted image ") + event.image.split(":")[-1][:12])
     if c.containers_added:
         facts.append("新增可读写层（新容器）" if zh else "a read-write layer added (a new container)")
     if c.containers_removed:
@@ -340,9 +342,9 @@ def event_facts(events: list[dict] | None, lang: str = "en", kind: str = "") -> 
         last = states[-1]
         signals = c.signals(cid)
         sent = (" · " + (" → ".join(signals))) if signals else ""
-        to = last.get("to", "")
-        code = f" ({last['exit_code']})" if to == "exited" and "exit_code" in last else ""
-        facts.append(f"{'状态' if zh else 'state'}: {last.get('from', '') + ' → ' if last.get('from') else ''}{to}{code}{sent}")
+        to = last.to_state
+        code = f" ({last.exit_code})" if to == "exited" and last.exit_code is not None else ""
+        facts.append(f"{'状态' if zh else 'state'}: {last.from_state + ' → ' if last.from_state else ''}{to}{code}{sent}")
     files = [(k, p) for items in c.files.values() for k, p in items]
     if files:
         copy_ups = sum(1 for k, _ in files if k == "copy_up")

@@ -23,6 +23,7 @@ from engine.cli.image_info import history_items, history_row
 from engine.cli.images import image_rows, image_summaries
 from engine.cli.format import ellipsis, human_size
 from engine.errors import DockerError
+from engine.events import Event, HostFileWritten, events_from_json
 from engine.invocation import Invocation
 from engine.model import Daemon, Image
 
@@ -347,7 +348,7 @@ class SaveFigure:
 _UNREADABLE = (tarfile.TarError, EOFError, OSError, KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
-def save_figure(daemon: Daemon, host, inv: Invocation, events: list[dict]) -> SaveFigure | None:
+def save_figure(daemon: Daemon, host, inv: Invocation, events: list[Event]) -> SaveFigure | None:
     path = _written_file(inv, events)
     data = _host_bytes(host, path)
     if data is None:
@@ -439,7 +440,7 @@ class ExportFigure:
         return notes
 
 
-def export_figure(daemon: Daemon, host, inv: Invocation, events: list[dict]) -> ExportFigure | None:
+def export_figure(daemon: Daemon, host, inv: Invocation, events: list[Event]) -> ExportFigure | None:
     if not inv.args:
         return None
     try:
@@ -559,7 +560,7 @@ def _tagged_descendant(daemon: Daemon, image: Image) -> str:
 Figure = HistoryFigure | InspectFigure | SaveFigure | ExportFigure | ImageListFigure
 
 
-def figure(daemon: Daemon, host, invocations: list[Invocation], events: list[dict] | None = None,
+def figure(daemon: Daemon, host, invocations: list[Invocation], events: list[Event] | None = None,
            line: str = "") -> Figure | None:
     """The figure for the last docker command of the line that has one and succeeded, else None.
     `line` is the terminal line as typed (shown on the figure); default: the command rebuilt from its
@@ -577,14 +578,14 @@ def figure(daemon: Daemon, host, invocations: list[Invocation], events: list[dic
 
 def figure_for(sandbox, last: dict | None) -> Figure | None:
     """The page's figure: the sandbox as it is and its stored last command (web/sandboxes.py keeps
-    its invocations as JSON; an undone command has none)."""
+    its invocations and events as JSON; an undone command has none)."""
     if not last or last.get("undone"):
         return None
-    return figure(sandbox.daemon, sandbox.host, invocations_of(last), last.get("events") or [],
+    return figure(sandbox.daemon, sandbox.host, invocations_of(last), events_from_json(last.get("events")),
                   last.get("command") or "")
 
 
-def _draw(daemon: Daemon, host, inv: Invocation, events: list[dict]) -> Figure | None:
+def _draw(daemon: Daemon, host, inv: Invocation, events: list[Event]) -> Figure | None:
     if inv.is_("image history"):
         return history_figure(daemon, inv)
     if inv.is_("image inspect", "container inspect", "inspect"):
@@ -613,9 +614,9 @@ def _image(daemon: Daemon, ref: str) -> Image | None:
         return None
 
 
-def _written_file(inv: Invocation, events: list[dict]) -> str:
+def _written_file(inv: Invocation, events: list[Event]) -> str:
     """The host file the command wrote: -o, else the `>` redirect (its host_file event)."""
-    written = [e.get("path", "") for e in events if e.get("type") == "host_file"]
+    written = [e.path for e in events if isinstance(e, HostFileWritten)]
     return inv.option("output") or (written[-1] if written else "")
 
 

@@ -11,6 +11,8 @@ import shlex
 import tarfile
 from dataclasses import dataclass, field
 
+from engine.events import Event, HostFileWritten
+
 from .text import size_text
 
 MAX_EDIT_BYTES = 64 * 1024   # larger text files are downloaded, not edited in a textarea
@@ -87,11 +89,11 @@ def archive_kind(data: bytes) -> str:
     return "image" if names & {"manifest.json", "index.json"} else "filesystem"
 
 
-def written_paths(events: list[dict] | None) -> list[str]:
-    return [e["path"] for e in events or [] if e.get("type") == "host_file" and isinstance(e.get("path"), str)]
+def written_paths(events: list[Event] | None) -> list[str]:
+    return [e.path for e in events or [] if isinstance(e, HostFileWritten)]
 
 
-def files_view(host_files: dict[str, bytes], events: list[dict] | None = None, open_path: str = "") -> FilesView:
+def files_view(host_files: dict[str, bytes], events: list[Event] | None = None, open_path: str = "") -> FilesView:
     new = written_paths(events)
     items = []
     for name, data in sorted(host_files.items()):

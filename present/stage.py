@@ -4,6 +4,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from engine.events import Event
+
 from .cards import (ContainerCard, Ghost, ImageCard, container_card, ghosts, image_card, layer_users,
                     status_text)
 from .highlight import Changes, read_events
@@ -68,7 +70,7 @@ def shows_all_images(command: str) -> bool:
                            for w in words[2:])
 
 
-def stage(daemon, events: list[dict] | None = None, command: str = "", selected: str = "") -> StageView:
+def stage(daemon, events: list[Event] | None = None, command: str = "", selected: str = "") -> StageView:
     changes = read_events(events)
     users = layer_users(daemon)
     show_all = shows_all_images(command)

@@ -298,7 +298,7 @@ def student_stage(token: str, student_id: str):
         abort(404)
     sandbox, last = outcome.sandbox, outcome.record.get("last")
     return render_template("class/student.html", info=info, token=token, student=student, sandbox=sandbox,
-                           state=sandbox.state(), last=last, events=(last or {}).get("events", []),
+                           state=sandbox.state(), last=last, events=sandboxes.last_events(last),
                            present=request.args.get("present") == "1", **_page())
 
 

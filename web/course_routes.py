@@ -242,7 +242,7 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "lesson": lesson, "next_lesson": next_lesson(lesson), "lessons": all_lessons(),
         "sandbox": sandbox, "state": sandbox.state(),
         "entries": sandboxes.terminal_entries(outcome), "history": sandboxes.command_history(outcome),
-        "last": last, "events": (last or {}).get("events", []),
+        "last": last, "events": sandboxes.last_events(last),
         "goal_met": holds(lesson.goal, world), "solved_now": solved_now,
         "subgoals": subgoals(lesson, world), "goal_picture": lambda: _goal_picture(lesson),  # drawn only by the full page
         "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),

@@ -55,7 +55,7 @@ def _last(ctx) -> dict:
 def files_panel(ctx):
     sandbox = _page_sandbox(ctx)
     last = _last(ctx)
-    events = [] if last.get("undone") else (ctx.get("events") or last.get("events") or [])
+    events = [] if last.get("undone") else sandboxes.events_of(ctx.get("events") or last.get("events"))
     files = {name: sandbox.host_read(name) for name in sandbox.host_files()}
     open_name = session.get(OPEN_KEY, "")
     return files_view(files, events, open_name if isinstance(open_name, str) else "")
@@ -73,10 +73,11 @@ def build_panel(ctx):
     """The sandbox's last build (kept across later commands, web/sandboxes.py), at the step asked
     for (?build_step= on the page), or None."""
     sandbox = _page_sandbox(ctx)
-    event = ctx.get("last_build")
-    if event is None and "files_outcome" in g:
-        event = g.files_outcome.record.get("last_build")
-    if not isinstance(event, dict) or event.get("at", 0) > len(sandbox.log):
+    kept = ctx.get("last_build")
+    if kept is None and "files_outcome" in g:
+        kept = g.files_outcome.record.get("last_build")
+    event = sandboxes.kept_build(kept, len(sandbox.log))
+    if event is None:
         return None
     step = ctx.get("build_step")
     if step is None:
@@ -91,7 +92,7 @@ def _answer(part: str = "section", notice: dict | None = None, anchor: str = "fi
         outcome = pages.session_outcome()
         last = outcome.record.get("last")
         return render_template("partials/_files.html", part=part, notice=notice, sandbox=outcome.sandbox,
-                               last=last, events=(last or {}).get("events", []))
+                               last=last, events=sandboxes.last_events(last))
     if notice:
         session[NOTICE_KEY] = notice
     return redirect(url_for("pages.index", _anchor=anchor), code=303)
@@ -246,5 +247,5 @@ def build_step():
     outcome = pages.session_outcome()
     last = outcome.record.get("last")
     return render_template("partials/_build.html", sandbox=outcome.sandbox, last=last,
-                           events=(last or {}).get("events", []), build_step=step,
+                           events=sandboxes.last_events(last), build_step=step,
                            last_build=outcome.record.get("last_build"))

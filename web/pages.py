@@ -6,6 +6,7 @@ terminal, stage and explain panels as out-of-band swaps; a plain request is redi
 """
 from __future__ import annotations
 
+from engine.events import BuildFinished, Event, HostFileWritten
 from engine.scenarios import SCENARIOS
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
@@ -74,11 +75,11 @@ def choose_panel(name: str):
     return redirect(url_for("pages.index", panel=name, _anchor="side"), code=303)
 
 
-def panel_after(events: list[dict]) -> str | None:
+def panel_after(events: list[Event]) -> str | None:
     """The tab a command's result calls for: its build (Build), a file it wrote (Files), else None."""
-    if any(e.get("type") == "build" for e in events):
+    if any(isinstance(e, BuildFinished) for e in events):
         return "build"
-    if any(e.get("type") == "host_file" for e in events):
+    if any(isinstance(e, HostFileWritten) for e in events):
         return "files"
     return None
 
@@ -160,7 +161,7 @@ def _view(outcome: sandboxes.Outcome, transcript: str = "full") -> dict:
         "entries": sandboxes.terminal_entries(outcome) if full else [],
         "history": sandboxes.command_history(outcome) if full else [],
         "last": record.get("last"),
-        "events": (record.get("last") or {}).get("events", []),
+        "events": sandboxes.last_events(record.get("last")),
         "scenario": record.get("scenario"),
         "scenarios": SCENARIOS,
         "article_commands": ARTICLE_COMMANDS,

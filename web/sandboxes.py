@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
 from engine.errors import HostLimitReached
+from engine.events import BuildFinished, Cleared, Event, event_from_json, events_from_json, events_to_json
 from engine.sandbox import Result, Sandbox
 from flask import Flask, g, has_request_context
 from werkzeug.exceptions import ServiceUnavailable
@@ -411,16 +412,36 @@ def _change_of(live: Live, head_before: dict, sandbox_before: RecordedSandbox) -
 
 def _last(result: Result) -> dict:
     """What the explain panel shows for a command (the one place this dict is built)."""
-    return {"command": result.command, "exit_code": result.exit_code, "events": result.events,
+    return {"command": result.command, "exit_code": result.exit_code, "events": events_to_json(result.events),
             "invocations": [i.to_json() for i in result.invocations]}
+
+
+def events_of(stored) -> list[Event]:
+    """Events as the present and course code reads them. The record keeps them as JSON (`_last`);
+    this is where they become typed again (a walkthrough's in-memory ones already are)."""
+    return events_from_json(stored)
+
+
+def last_events(last: dict | None) -> list[Event]:
+    """The typed events of a record's last command ([] when there is none)."""
+    return events_of((last or {}).get("events"))
+
+
+def kept_build(kept: dict | None, log_length: int) -> BuildFinished | None:
+    """The record's last build (its JSON plus "at", the log length it ran at), while that command
+    is still in the log."""
+    if not isinstance(kept, dict) or kept.get("at", 0) > log_length:
+        return None
+    event = event_from_json({k: v for k, v in kept.items() if k != "at"})
+    return event if isinstance(event, BuildFinished) else None
 
 
 def _build_after(head: dict, sandbox: Sandbox, result: Result | None) -> dict | None:
     """The last build to keep showing: this command's, else the earlier one while the command that
     made it is still in the log (undo takes it back with the command)."""
-    builds = [e for e in (result.events if result else []) if e.get("type") == "build"]
+    builds = [e for e in (result.events if result else []) if isinstance(e, BuildFinished)]
     if builds:
-        return {**builds[-1], "at": len(sandbox.log)}
+        return {**builds[-1].to_json(), "at": len(sandbox.log)}
     kept = head.get("last_build")
     if isinstance(kept, dict) and kept.get("at", 0) <= len(sandbox.log):
         return kept
@@ -663,4 +684,4 @@ def command_history(outcome: Outcome) -> list[str]:
 
 
 def _is_clear(result: Result) -> bool:
-    return any(event.get("type") == "clear" for event in result.events)
+    return any(isinstance(event, Cleared) for event in result.events)

@@ -75,7 +75,7 @@ def stage_view(ctx):
     if sandbox is None:
         return None
     last = _last(ctx)
-    events = [] if last.get("undone") else ctx.get("events") or []
+    events = [] if last.get("undone") else sandboxes.events_of(ctx.get("events"))
     return present.stage(sandbox.daemon, events, last.get("command") or "", _selection().get("target", ""))
 
 
@@ -96,7 +96,7 @@ def explanation(ctx):
     last = _last(ctx)
     if not last.get("command") or last.get("undone"):
         return None
-    return present.explain(last["command"], last.get("exit_code", 0), last.get("events") or [],
+    return present.explain(last["command"], last.get("exit_code", 0), sandboxes.last_events(last),
                            i18n.content_lang())
 
 
@@ -114,7 +114,7 @@ def explore():
         outcome = _page_outcome()
         last = outcome.record.get("last") if outcome else None
         return render_template("partials/_stage_swap.html", sandbox=outcome.sandbox if outcome else None,
-                               last=last, events=(last or {}).get("events", []),
+                               last=last, events=sandboxes.last_events(last),
                                lang=i18n.html_lang())
     return redirect(url_for("pages.index", _anchor="explorer" if target else "stage"), code=303)
 

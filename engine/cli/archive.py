@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 
+from .. import events as ev
 from .. import archive, images_ops, limits
 from ..archive import ArchiveError
 from ..errors import Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
@@ -31,7 +32,7 @@ def _emit(ctx, data: bytes, output: str) -> None:
             path = ctx.host.write(output, data)
         except HostError as err:
             raise DockerError(f"failed to save image: {err}") from None
-        ctx.event("host_file", path=path)
+        ctx.events.append(ev.HostFileWritten(path=path))
     else:
         ctx.out_bytes.extend(data)
 
@@ -154,16 +155,16 @@ def _load_image(ctx, item: archive.LoadedImage) -> Image:
     limits.check_new_images(daemon, 0 if image.id in daemon.images else 1)
     for layer in layers:
         if daemon.add_layer(layer):
-            ctx.event("layer_added", layer=layer.diff_id, image=image.id)
+            ctx.events.append(ev.LayerAdded(layer=layer.diff_id, image=image.id))
         else:
-            ctx.event("layer_reused", layer=layer.diff_id)
+            ctx.events.append(ev.LayerReused(layer=layer.diff_id))
     if image.id in daemon.images:
         return daemon.images[image.id]
     if item.parent in daemon.images:
         image.parent = item.parent
     image.last_tag_time = daemon.now
     daemon.images[image.id] = image
-    ctx.event("image_added", image=image.id)
+    ctx.events.append(ev.ImageAdded(image=image.id))
     return image
 
 
@@ -179,11 +180,11 @@ def _set_loaded_tag(ctx, image: Image, repo_tag: str) -> None:
     if old is not None and old.id != image.id:
         ctx.print(f"The image {tagged} already exists, renaming the old one with ID {old.id} to empty string")
         old.repo_tags.remove(tagged)
-        ctx.event("untagged", image=old.id, tag=tagged)
+        ctx.events.append(ev.Untagged(image=old.id, tag=tagged))
     if tagged not in image.repo_tags:
         image.repo_tags.append(tagged)
         image.last_tag_time = ctx.daemon.now
-        ctx.event("tagged", image=image.id, tag=tagged)
+        ctx.events.append(ev.Tagged(image=image.id, tag=tagged))
 
 
 # ------------------------------------------------------------------------------------------ export
@@ -230,13 +231,13 @@ def import_(ctx, opts, args) -> int:
     limits.check_new_layers(daemon, [layer.diff_id])
     limits.check_new_images(daemon, 0 if image.id in daemon.images else 1)
     if daemon.add_layer(layer):
-        ctx.event("layer_added", layer=layer.diff_id, image=image.id)
+        ctx.events.append(ev.LayerAdded(layer=layer.diff_id, image=image.id))
     else:
-        ctx.event("layer_reused", layer=layer.diff_id)
+        ctx.events.append(ev.LayerReused(layer=layer.diff_id))
     if image.id not in daemon.images:
         image.last_tag_time = daemon.now
         daemon.images[image.id] = image
-        ctx.event("image_added", image=image.id)
+        ctx.events.append(ev.ImageAdded(image=image.id))
     if ref is not None:
         images_ops.tag_image(ctx.daemon, image, ref.tagged, ctx.events)
     ctx.print(image.id)

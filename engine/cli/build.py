@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import posixpath
 
+from .. import events as ev
 from .. import images_ops
 from ..build_run import Build
 from ..builder import StepFailed
@@ -93,8 +94,8 @@ def build(ctx, opts, args) -> int:
         ctx.print(image.id)
     else:
         reporter.done(image, tags, runner)
-    ctx.event("build", steps=[_step_event(s) for s in runner.steps], image=image.id, legacy=legacy)
-    ctx.event("image_added", image=image.id)
+    ctx.events.append(ev.BuildFinished(steps=tuple(_step_event(s) for s in runner.steps), image=image.id, legacy=legacy))
+    ctx.events.append(ev.ImageAdded(image=image.id))
     return 0
 
 

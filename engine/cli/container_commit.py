@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import copy
 import posixpath
+from dataclasses import replace
 
+from .. import events as ev
 from .. import dockerfile, images_ops, lifecycle, limits
 from ..errors import DaemonError, DockerError, InvalidArgument, LimitError, NotFound
 from ..fs import DIR, EMPTY_LAYER_DIFF_ID, FILE, SYMLINK, Layer, entry_bytes, normpath
@@ -89,7 +91,7 @@ def commit_container(daemon, container, *, reference: str = "", message: str = "
     if not empty:
         diff_ids.append(layer.diff_id)
         if daemon.add_layer(layer):
-            events.append({"type": "layer_added", "layer": layer.diff_id})
+            events.append(ev.LayerAdded(layer.diff_id))
     history = {"created": rfc3339nano(daemon.now),
                "created_by": " ".join(container.config.get("Cmd") or [])}
     if author:
@@ -108,9 +110,8 @@ def commit_container(daemon, container, *, reference: str = "", message: str = "
     image = daemon.images.get(Image.from_config(config).id) or Image.from_config(
         config, parent=base.id if base else "", built_locally=True)
     daemon.images[image.id] = image
-    for event in events:
-        event["image"] = image.id
-    events.append({"type": "image_added", "image": image.id})
+    events = [replace(e, image=image.id) for e in events]
+    events.append(ev.ImageAdded(image.id))
     if reference:
         images_ops.tag_image(daemon, image, reference, events)
     return image, events
@@ -132,9 +133,7 @@ def commit_cmd(ctx, opts, args):
     # nothing a learner can see changes, so no state event is recorded.
     image, events = commit_container(ctx.daemon, container, reference=reference, message=opts["message"] or "",
                                      author=opts["author"] or "", changes=opts["change"])
-    for event in events:
-        event.setdefault("container", container.id)
-    ctx.events.extend(events)
+    ctx.events.extend(e if e.container_id else replace(e, container=container.id) for e in events)
     ctx.print(image.id)
 
 
@@ -200,7 +199,7 @@ def copy_from_container(ctx, container, src: str, dest: str, typed: str, quiet: 
         name = base if file_path == path else posixpath.join(base, file_path[len(path) + 1:])
         ctx.host.write(name, entry_bytes(file_path, file_entry) if file_entry.kind == FILE
                        else file_entry.target.encode())
-        ctx.event("host_file", path=name)
+        ctx.events.append(ev.HostFileWritten(path=name))
     size = tar_size([(p, e.size) for p, e in files], dirs)
     if not quiet:
         ctx.eprint(f"Successfully copied {human_size(size)} to {target}")
@@ -225,7 +224,7 @@ def copy_to_container(ctx, container, src: str, dest: str, typed: str, quiet: bo
         container.rw.clear()
         container.rw.update(before)
         raise
-    ctx.events.extend({**e, "container": container.id} for e in fs.events)
+    ctx.events.extend(replace(e, container=container.id) for e in fs.events)
     size = tar_size([(n, len(d)) for n, d in sources.items()], 0 if single else 1)
     if not quiet:
         ctx.eprint(f"Successfully copied {human_size(size)} to {typed}:{dest}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from .. import events as ev
 from .. import lifecycle
 from ..errors import CliError, DaemonError, DockerError, UsageError
 from .context import Context
@@ -81,7 +82,7 @@ def update_cmd(ctx: Context, opts: dict, args: list[str]) -> int:
             container.host_config.update(changes)
             if policy:
                 container.host_config["RestartPolicy"] = policy
-            ctx.event("container_updated", container=container.id)
+            ctx.events.append(ev.ContainerUpdated(container=container.id))
         except DockerError as err:
             errors.append(str(err))
             continue

@@ -3,6 +3,7 @@ rename, wait, container prune (docker/cli cli/command/container/*.go, v28.5)."""
 from __future__ import annotations
 
 from .. import containers_ops as ops
+from .. import events as ev
 from .. import lifecycle, session
 from ..errors import DaemonError, DockerError
 from ..refs import InvalidReference, parse as parse_ref
@@ -85,7 +86,7 @@ def run_cmd(ctx, opts, args):
 def _attach(ctx, container, exec_id: str = "", tty: bool | None = None, stdin: bool | None = None) -> None:
     process = next((p for p in container.processes if p.exec_id == exec_id), None)
     if process is not None and session.open_session(ctx.daemon, container, process.command, exec_id, tty, stdin):
-        ctx.events.append({"type": "session_opened", "container": container.id, "exec_id": exec_id})
+        ctx.events.append(ev.SessionOpened(container.id, exec_id))
 
 
 def _print_output(ctx, result, tty: bool) -> None:
@@ -270,8 +271,7 @@ def rename_cmd(ctx, opts, args):
     except DockerError as err:
         ctx.eprint(str(err))
         raise CliError(f"Error: failed to rename container named {old}") from None
-    ctx.events.append({"type": "renamed", "container": container.id, "from": container.name,
-                       "to": new.lstrip("/")})
+    ctx.events.append(ev.ContainerRenamed(container.id, container.name, new.lstrip("/")))
     container.name = new.lstrip("/")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..events import Event
 from ..host import HostDir
 from ..invocation import Invocation
 from ..model import Daemon
@@ -19,7 +20,7 @@ class Context:
     err: list[str] = field(default_factory=list)
     chunks: list[list[str]] = field(default_factory=list)  # [stream, text] in the order written
     out_bytes: bytearray = field(default_factory=bytearray)
-    events: list[dict] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     invocations: list[Invocation] = field(default_factory=list)  # what ran, in order
 
     def print(self, text: str = "") -> None:
@@ -47,9 +48,6 @@ class Context:
         self.out.clear()
         self.err.clear()
         self.chunks.clear()
-
-    def event(self, kind: str, **data) -> None:
-        self.events.append({"type": kind, **data})
 
     @property
     def stdout(self) -> str:

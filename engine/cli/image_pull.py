@@ -11,6 +11,7 @@ prints the intermediate "Pulling fs layer"/"Verifying Checksum"/"Download comple
 """
 from __future__ import annotations
 
+from .. import events as ev
 from .. import images_ops, limits, refs, registry
 from ..errors import DockerError
 from ..fs import chain_ids
@@ -82,12 +83,12 @@ def _fetch_layers(ctx: Context, remote: registry.RemoteImage, emit) -> bool:
         short = compressed.split(":", 1)[1][:12]
         if not missing and chain in present:
             emit(f"{short}: Already exists")
-            ctx.event("layer_reused", layer=layer.diff_id)
+            ctx.events.append(ev.LayerReused(layer=layer.diff_id))
             continue
         missing = True
         emit(f"{short}: Pull complete")
         daemon.add_layer(layer)
-        ctx.event("layer_added", layer=layer.diff_id, image=registry.image_id(remote.config))
+        ctx.events.append(ev.LayerAdded(layer=layer.diff_id, image=registry.image_id(remote.config)))
     return missing
 
 
@@ -99,7 +100,7 @@ def _store_image(ctx: Context, ref: refs.Ref, remote: registry.RemoteImage) -> t
     if image is None:
         image = Image.from_config(remote.config)
         daemon.images[image.id] = image
-        ctx.event("image_added", image=image.id)
+        ctx.events.append(ev.ImageAdded(image=image.id))
     digest_ref = f"{ref.repository}@{remote.manifest_digest}"
     if ref.digest:
         updated = digest_ref not in image.repo_digests
@@ -111,7 +112,7 @@ def _store_image(ctx: Context, ref: refs.Ref, remote: registry.RemoteImage) -> t
         _add_digest(image, digest_ref)
         return image, False
     _add_digest(image, digest_ref)
-    events: list[dict] = []
+    events: list = []
     images_ops.add_tag(daemon, image, tagged, events)
     ctx.events.extend(events)
     return image, True

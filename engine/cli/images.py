@@ -227,7 +227,7 @@ def _cmd_tag(ctx: Context, opts: dict, args: list[str]) -> int:
     if parsed.digest:
         raise DockerError("refusing to create a tag with a digest reference")
     image = images_ops.resolve_image(ctx.daemon, source)
-    events: list[dict] = []
+    events: list = []
     images_ops.tag_image(ctx.daemon, image, parsed.tagged, events)
     ctx.events.extend(events)
     return 0
@@ -255,7 +255,7 @@ def confirmed(ctx: Context, message: str) -> bool:
     return first.lower() == "y"
 
 
-def prune_images(daemon, all_images: bool) -> tuple[list[str], list[dict], int]:
+def prune_images(daemon, all_images: bool) -> tuple[list[str], list, int]:
     """daemon/images/image_prune.go ImagesPrune: (records, events, reclaimed bytes).
     Dangling mode looks at images without children and deletes those with no tag."""
     lines, events, reclaimed = [], [], 0

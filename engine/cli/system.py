@@ -6,6 +6,7 @@ kernel, memory) are marked as simulated instead of being invented.
 """
 from __future__ import annotations
 
+from .. import events as ev
 from .. import images_ops
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
@@ -259,7 +260,7 @@ def _cmd_system_prune(ctx: Context, opts: dict, args: list[str]) -> int:
         ctx.daemon.release_layers([])
         freed = [d for d in layers_before if d not in ctx.daemon.layers]
         total += sum(layers_before[d].size for d in freed)
-        ctx.events.append({"type": "build_cache_pruned", "entries": len(cache)})
+        ctx.events.append(ev.BuildCachePruned(len(cache)))
         ctx.print("Deleted build cache objects:\n" + "".join(key[:25] + "\n" for key in cache))
     ctx.print(f"Total reclaimed space: {human_size4(total)}")
     return 0

@@ -12,6 +12,7 @@ import pytest
 
 from course.checks import attempt
 from course.lessons import all_lessons, find
+from engine.events import SignalSent
 
 LESSONS = all_lessons()
 
@@ -359,8 +360,8 @@ def test_learned_stop_sends_the_images_stop_signal_then_sigkill_after_the_grace_
     sandbox = lesson.start()
     web = sandbox.run("docker stop web")
     worker = sandbox.run("docker stop worker")
-    assert [e["signal"] for e in web.events if e["type"] == "signal"] == ["SIGQUIT"]
-    assert [(e["signal"], e.get("after_seconds")) for e in worker.events if e["type"] == "signal"] == \
+    assert [e.signal for e in web.events if isinstance(e, SignalSent)] == ["SIGQUIT"]
+    assert [(e.signal, e.after_seconds) for e in worker.events if isinstance(e, SignalSent)] == \
         [("SIGTERM", None), ("SIGKILL", 10)]
 
 

@@ -13,6 +13,7 @@ from engine.archive import ArchiveError
 from engine.fs import WHITEOUT, Entry, Layer
 from engine.model import Image, config_bytes
 from engine.sandbox import Sandbox
+from engine.events import HostFileWritten, ImageAdded, LayerReused
 
 HEX = "0123456789abcdef"
 
@@ -206,7 +207,7 @@ def test_save_refuses_a_terminal_and_reports_missing_images(box):
 def test_save_to_file_and_redirect_give_the_same_bytes_and_host_event(box):
     result = run(box, "docker save -o a.tar alpine && docker save alpine > b.tar")
     assert box.host_read("a.tar") == box.host_read("b.tar")
-    assert {"type": "host_file", "path": "a.tar"} in result.events
+    assert HostFileWritten("a.tar") in result.events
     tar = members(box.host_read("a.tar"))
     image_id = box.daemon.find_image("alpine").id
     assert sha(tar["blobs/sha256/" + image_id[7:]][1]) == image_id[7:]
@@ -226,10 +227,10 @@ def test_load_round_trips_ids_tags_and_whiteout_layers(box):
     loaded = box.daemon.find_image("mine:1")
     assert (loaded.id, loaded.diff_ids) == (mine.id, mine.diff_ids)
     assert box.daemon.layers[mine.diff_ids[-1]].changes["/etc/motd"].kind == WHITEOUT
-    assert {"type": "image_added", "image": mine.id} in result.events
+    assert ImageAdded(mine.id) in result.events
     again = run(box, "docker load < m.tar")
     assert again.stdout == result.stdout
-    assert {"type": "layer_reused", "layer": mine.diff_ids[0]} in again.events
+    assert LayerReused(mine.diff_ids[0]) in again.events
 
 
 def test_load_moves_a_tag_and_untagged_images_print_their_id(box):
@@ -257,7 +258,7 @@ def test_export_is_the_merged_filesystem_without_deleted_files(box):
     run(box, 'docker run --name d1 alpine sh -c "echo hi > /root/x; rm /etc/motd"')
     assert run(box, "docker export d1", 1).stderr.startswith("cowardly refusing to save to a terminal")
     result = run(box, "docker export -o d.tar d1")
-    assert result.stdout == "" and {"type": "host_file", "path": "d.tar"} in result.events
+    assert result.stdout == "" and HostFileWritten("d.tar") in result.events
     tar = members(box.host_read("d.tar"))
     assert "etc/motd" not in tar and not any(".wh." in n for n in tar)
     assert tar["root/x"][1] == b"hi\n"

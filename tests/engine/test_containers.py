@@ -3,6 +3,7 @@ import pytest
 
 from engine.clock import NS
 from engine.sandbox import Sandbox
+from engine.events import ContainerRemoved, FileEvent
 
 HELP = "\n\nRun 'docker run --help' for more information\n"
 START_FAIL = ("docker: Error response from daemon: failed to create task for container: failed to create shim "
@@ -97,7 +98,7 @@ def test_rm_flag_removes_on_exit(sb):
     r = sb.run("docker run --rm alpine echo bye")
     assert r.stdout == "bye\n"
     assert not sb.daemon.containers
-    assert any(e["type"] == "container_removed" for e in r.events)
+    assert any(isinstance(e, ContainerRemoved) for e in r.events)
 
 
 def test_rm_flag_removes_a_container_that_ends_later(sb):
@@ -247,7 +248,7 @@ def test_exec_writes_copy_up_and_whiteout_then_diff(sb):
     sb.run("docker run -d --name s1 alpine sleep 1000")
     r = sb.run("docker exec s1 sh -c 'echo x >> /etc/hostname; rm /etc/motd; mkdir -p /data && touch /data/f'")
     assert r.exit_code == 0
-    kinds = {(e["type"], e["path"]) for e in r.events if e.get("container") == c(sb, "s1").id and "path" in e}
+    kinds = {(e.kind, e.path) for e in r.events if isinstance(e, FileEvent) and e.container == c(sb, "s1").id}
     assert ("copy_up", "/etc/hostname") in kinds and ("whiteout", "/etc/motd") in kinds
     d = sb.run("docker diff s1")
     assert d.stdout == "A /data\nA /data/f\nC /etc\nC /etc/hostname\nD /etc/motd\n"

@@ -144,7 +144,7 @@ def test_commit_adds_one_layer_history_and_parent(sb):
     assert top["created_by"] == "sh -c echo hi > /greeting"
     assert top["comment"] == "add greeting" and top["author"] == "learner" and "empty_layer" not in top
     assert image.run_config["Cmd"] == ["cat", "/greeting"]
-    assert {"layer_added", "image_added", "tagged"} <= {e["type"] for e in r.events}
+    assert {"layer_added", "image_added", "tagged"} <= {e.kind for e in r.events}
     assert sb.run("docker run --rm greet:v1").stdout == "hi\n"
 
 

@@ -2,6 +2,7 @@
 import pytest
 
 from engine.sandbox import Sandbox
+from engine.events import SignalSent
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_stop_with_sigkill_does_not_wait_or_kill_twice(sb):
     before = sb.daemon.now
     r = sb.run("docker stop -s KILL web")
     assert (r.stdout, r.exit_code, c.exit_code) == ("web\n", 0, 137)
-    signals = [e["signal"] for e in r.events if e["type"] == "signal"]
+    signals = [e.signal for e in r.events if isinstance(e, SignalSent)]
     assert signals == ["SIGKILL"]
     assert sb.daemon.now - before < 10 * 10**9  # no 10 s grace period
 

@@ -5,6 +5,7 @@ from engine import registry
 from engine.fs import Entry, Layer
 from engine.model import Image
 from engine.sandbox import Sandbox
+from engine.events import LayerReused
 
 
 def remote(repo, tag):
@@ -40,7 +41,7 @@ def test_pull_prints_docker_lines_and_stores_the_image(box):
     image = box.daemon.image_by_tag("alpine:latest")
     assert image.id == registry.image_id(alpine.config)
     assert image.repo_digests == [f"alpine@{alpine.manifest_digest}"]
-    kinds = [e["type"] for e in r.events]
+    kinds = [e.kind for e in r.events]
     assert kinds.count("layer_added") == 1 and "image_added" in kinds and "tagged" in kinds
 
 
@@ -77,8 +78,8 @@ def test_python_after_nginx_shares_the_debian_base_layer(box):
     assert lines[2:2 + len(python.layers) - 1] == [
         f"{short(d)}: Pull complete" for d in python.compressed_digests[1:]]
     assert lines[-1] == "docker.io/library/python:3.12-slim"
-    reused = [e for e in r.events if e["type"] == "layer_reused"]
-    assert reused == [{"type": "layer_reused", "layer": python.layers[0].diff_id}]
+    reused = [e for e in r.events if isinstance(e, LayerReused)]
+    assert reused == [LayerReused(python.layers[0].diff_id)]
     # stored once: both images point at the same base DiffID
     nginx = box.daemon.image_by_tag("nginx:latest")
     assert nginx.diff_ids[0] == box.daemon.image_by_tag("python:3.12-slim").diff_ids[0]

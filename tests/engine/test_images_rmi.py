@@ -39,7 +39,7 @@ def test_rmi_of_one_of_two_tags_only_untags(box):
     # no alpine tag is left, so the alpine@sha256 reference goes too (image_delete.go)
     assert r.stdout == f"Untagged: alpine:latest\nUntagged: {digest_ref}\n"
     assert image.id in box.daemon.images and image.repo_tags == ["mine:1"] and image.repo_digests == []
-    assert [e["type"] for e in r.events] == ["untagged", "untagged"]
+    assert [e.kind for e in r.events] == ["untagged", "untagged"]
 
 
 def test_rmi_with_a_same_repo_tag_left_keeps_the_digest(box):
@@ -60,7 +60,7 @@ def test_last_tag_deletes_image_and_its_layer(box):
         f"Deleted: {image.chain_ids[0]}",
     ]
     assert box.daemon.images == {} and box.daemon.layers == {}
-    assert [e["type"] for e in r.events] == ["untagged", "untagged", "image_removed", "layer_removed"]
+    assert [e.kind for e in r.events] == ["untagged", "untagged", "image_removed", "layer_removed"]
 
 
 def test_single_tag_used_by_container_needs_force(box):

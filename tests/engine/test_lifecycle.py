@@ -3,6 +3,7 @@ import pytest
 
 from engine import containers_ops, lifecycle
 from engine.sandbox import Sandbox
+from engine.events import ContainerRemoved
 
 STATES = lifecycle.STATES
 
@@ -114,7 +115,7 @@ def test_settle_ends_a_timed_process_and_removes_rm_container():
     short = sb.daemon.find_container("short")
     assert (short.status, short.exit_code) == ("exited", 0)
     assert "gone" not in sb.daemon.container_names()
-    assert {"type": "container_removed", "container": events[-1]["container"], "name": "gone"} in events
+    assert ContainerRemoved(events[-1].container, "gone") in events
 
 
 def test_paused_process_does_not_end_until_unpaused():

@@ -7,6 +7,7 @@ import pytest
 from engine.fs import Entry, Layer
 from engine.shell import ExecNotFound, NotExecutable, run
 from engine.unionfs import UnionFS, diff
+from engine.events import CopiedUp
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 ENV = {"PATH": PATH, "HOSTNAME": "4f3c2b1a0e9d", "HOME": "/root"}
@@ -79,7 +80,7 @@ def test_append_copies_up_a_lower_file():
     fs = alpine()
     sh(fs, "echo 'more' >> /etc/motd")
     assert fs.read("/etc/motd") == "Welcome to Alpine!\nmore\n"
-    assert fs.events == [{"type": "copy_up", "path": "/etc/motd"}]
+    assert fs.events == [CopiedUp("/etc/motd")]
     assert changes(fs) == ["C /etc", "C /etc/motd"]
 
 

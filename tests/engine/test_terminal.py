@@ -1,5 +1,6 @@
 """The terminal line around docker: chains, redirections, $(…), env prefixes, host commands."""
 from engine.sandbox import Sandbox
+from engine.events import Cleared
 
 
 def sandbox():
@@ -68,7 +69,7 @@ def test_too_long_line_is_refused_with_the_limit():
 
 def test_clear_is_not_logged_and_undo_replays():
     sb = sandbox()
-    assert sb.run("clear").events == [{"type": "clear"}]
+    assert sb.run("clear").events == [Cleared()]
     sb.run("docker create --name keep alpine")
     sb.run("docker rm keep")
     assert sb.undo()

@@ -3,6 +3,7 @@ import pytest
 
 from engine.fs import Entry, Layer
 from engine.unionfs import FsError, UnionFS, diff, merge
+from engine.events import CopiedUp, FileAdded, FileChanged, OpaqueDir, RemovedFromUpper
 
 BASE = Layer.from_changes({
     "/bin": Entry.dir(),
@@ -94,8 +95,7 @@ def test_first_write_to_a_lower_file_copies_it_up_with_its_directory_chain():
         "/etc/nginx/nginx.conf": Entry.file("worker_processes auto;\nworker_processes 2;\n"),
     }
     fs.write_file("/etc/nginx/nginx.conf", "x\n")
-    assert fs.events == [{"type": "copy_up", "path": "/etc/nginx/nginx.conf"},
-                         {"type": "file_changed", "path": "/etc/nginx/nginx.conf"}]
+    assert fs.events == [CopiedUp("/etc/nginx/nginx.conf"), FileChanged("/etc/nginx/nginx.conf")]
     assert fs.read("/etc/nginx/nginx.conf") == "x\n"
     assert lines(diff(fs.lower_merged, upper)) == [
         "C /etc", "C /etc/nginx", "C /etc/nginx/nginx.conf"]
@@ -116,7 +116,7 @@ def test_touch_new_file_in_tmp_matches_docker_diff_example():
     fs.touch("/tmp/x")
     assert fs.upper == {"/tmp": Entry.dir(0o1777), "/tmp/x": Entry.file("")}
     assert lines(diff(fs.lower_merged, fs.upper)) == ["C /tmp", "A /tmp/x"]
-    assert fs.events == [{"type": "file_added", "path": "/tmp/x"}]
+    assert fs.events == [FileAdded("/tmp/x")]
 
 
 def test_deleting_a_lower_file_leaves_a_whiteout():
@@ -144,7 +144,7 @@ def test_recreated_dir_is_opaque_and_hides_lower_children():
     fs.mkdir("/etc/nginx")
     assert fs.upper["/etc/nginx"] == Entry.dir(opaque=True)
     assert fs.listdir("/etc/nginx") == []
-    assert fs.events[-1] == {"type": "opaque_dir", "path": "/etc/nginx"}
+    assert fs.events[-1] == OpaqueDir("/etc/nginx")
     assert lines(diff(fs.lower_merged, fs.upper)) == [
         "C /etc", "C /etc/nginx", "D /etc/nginx/nginx.conf"]
 
@@ -155,7 +155,7 @@ def test_deleting_an_upper_only_path_just_drops_it():
     fs.write_file("/data/x", "1")
     fs.remove("/data", recursive=True)
     assert fs.upper == {}
-    assert fs.events[-1] == {"type": "removed_from_upper", "path": "/data"}
+    assert fs.events[-1] == RemovedFromUpper("/data")
     assert diff(fs.lower_merged, fs.upper) == []
 
 
@@ -215,7 +215,7 @@ def test_walk_shows_merged_tree_in_path_order_and_put_makes_parents():
     walked = fs.walk()
     assert list(walked)[:3] == ["/bin", "/bin/busybox", "/bin/sh"]
     assert walked["/usr/bin/curl"].size == 250_000
-    assert [e["type"] for e in fs.events] == ["dir_added", "dir_added", "file_added"]
+    assert [e.kind for e in fs.events] == ["dir_added", "dir_added", "file_added"]
 
 
 def test_mkdir_errors():

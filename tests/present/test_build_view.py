@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.events import BuildFinished, ImageAdded, Tagged
 from engine.sandbox import Sandbox
 from present.build import build_view, last_build
 from present.explain import explain
@@ -55,8 +56,8 @@ def test_a_run_step_shows_its_temporary_container_changes_and_the_commit(sandbox
     step = view.current
     assert (step.number, step.total, step.instruction) == (2, 6, 'RUN echo "hello from a layer" > /greeting')
     assert [(c.kind, c.path) for c in step.changes] == [("A", "/greeting")]
-    assert step.container == event["steps"][0]["container"] and len(step.container) == 12
-    assert step.image_short == event["steps"][0]["image"].split(":")[1][:12]
+    assert step.container == event.steps[0]["container"] and len(step.container) == 12
+    assert step.image_short == event.steps[0]["image"].split(":")[1][:12]
     assert view.stack[0].new and view.stack[0].detail == "new layer"
     assert texts(view) == ['RUN echo "hello from a layer" > /greeting', "FROM alpine:latest · 1 layer · 8.31MB"]
     assert view.note == (f"A temporary container {step.container} ran the step; its read-write layer got 1 change. "
@@ -149,10 +150,10 @@ def test_multi_stage_steps_of_an_earlier_stage_are_not_in_the_final_stack():
 
 
 def test_last_build_finds_the_build_event_only():
-    assert last_build([{"type": "image_added"}]) is None
+    assert last_build([ImageAdded("sha256:x")]) is None
     assert last_build(None) is None
-    event = {"type": "build", "steps": [], "image": "sha256:" + "a" * 64, "legacy": True}
-    assert last_build([{"type": "tagged"}, event, {"type": "image_added"}]) is event
+    event = BuildFinished(steps=(), image="sha256:" + "a" * 64, legacy=True)
+    assert last_build([Tagged("sha256:x", "a:1"), event, ImageAdded("sha256:x")]) is event
 
 
 # ---- the explain panel ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.events import ContainerStateChanged, CopiedUp, LayerAdded, LayerReused, WhiteoutAdded
 from engine.sandbox import Sandbox
 
 from present import command_kind, explain
@@ -42,7 +43,7 @@ def test_command_kinds(line, kind):
 
 
 def test_commit_in_the_articles_words():
-    en = explain("docker commit web my-nginx", 0, [{"type": "layer_added", "layer": "sha256:ab", "image": "sha256:cd"}])
+    en = explain("docker commit web my-nginx", 0, [LayerAdded("sha256:ab", "sha256:cd")])
     # commit copies the changes into a new layer; the container keeps its read-write layer (moby daemon/commit.go)
     assert en.text.startswith("The container's changes are copied into a new read-only layer")
     assert "keeps its own read-write layer" in en.text and "paused" in en.text
@@ -58,9 +59,9 @@ def test_a_failed_command_says_nothing_changed():
 
 
 def test_facts_from_events():
-    events = [{"type": "layer_reused", "layer": "sha256:a"}, {"type": "layer_added", "layer": "sha256:b", "image": "i"},
-              {"type": "state", "container": "c", "from": "running", "to": "exited", "exit_code": 137, "signal": "SIGKILL"},
-              {"type": "copy_up", "container": "c", "path": "/etc/x"}, {"type": "whiteout", "container": "c", "path": "/y"}]
+    events = [LayerReused("sha256:a"), LayerAdded("sha256:b", "i"),
+              ContainerStateChanged("c", "running", "exited", 137, "SIGKILL"),
+              CopiedUp("/etc/x", "c"), WhiteoutAdded("/y", "c")]
     assert explain("docker kill web", 0, events).facts == [
         "read-only layers added: 1", "layers already present, shared: 1",
         "state: running → exited (137) · SIGKILL", "read-write layer: 1 copy-up, 1 whiteout"]
