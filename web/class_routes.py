@@ -129,8 +129,8 @@ def follow_target(info: ClassInfo) -> str | None:
 
 
 # ---- pages --------------------------------------------------------------------------------------
-def _page(**extra) -> dict:
-    return {"lang": i18n.html_lang(), "text_lang": i18n.content_lang(), **extra}
+def _page() -> dict:
+    return i18n.page_languages()
 
 
 def _teacher_class(token: str) -> ClassInfo:

@@ -253,8 +253,7 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
 
 
 def _page() -> dict:
-    """What every course page needs: the language (HTML attribute and which half of zh/en texts)."""
-    return {"lang": i18n.html_lang(), "text_lang": i18n.content_lang()}
+    return i18n.page_languages()
 
 
 # ---- the article's walkthrough -------------------------------------------------------------------

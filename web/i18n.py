@@ -108,3 +108,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(html_lang)
     app.add_template_global(content_lang)
     app.add_template_global(LANGUAGES, "languages")
+
+
+def page_languages() -> dict:
+    """What every page template needs: the HTML lang attribute and which half of zh/en texts to show."""
+    return {"lang": html_lang(), "text_lang": content_lang()}
