@@ -104,7 +104,7 @@ class RecordedSandbox(Sandbox):
         """An undo replayed: back to `keep` logged commands, with its redo list."""
         self._depth += 1
         try:
-            Sandbox.rewind(self, keep)
+            self._rewind_kept_compacted(keep)
         finally:
             self._depth -= 1
         self.undone, self.last_undone = list(undone), last_undone
@@ -116,7 +116,24 @@ class RecordedSandbox(Sandbox):
         return self._noted("redo")
 
     def rewind(self, keep: int) -> None:
-        return self._noted("rewind", keep)
+        self._depth += 1
+        try:
+            self._rewind_kept_compacted(keep)
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            self.journal.append(["rewind", keep])
+            self.low = min(self.low, len(self.transcript))
+
+    def _rewind_kept_compacted(self, keep: int) -> None:
+        """The engine's rewind prints the commands after its checkpoint again, old outputs in full;
+        those compacted before stay compacted. Otherwise what a process shows would depend on where
+        its checkpoints happen to be (another process, loading the record, has others)."""
+        compacted = {i: entry for i, entry in enumerate(self.transcript) if entry.get("compacted")}
+        Sandbox.rewind(self, keep)
+        for index in range(len(self.transcript)):
+            if index in compacted and compacted[index]["command"] == self.transcript[index]["command"]:
+                self.transcript[index] = compacted[index]
 
     def host_write(self, path: str, data: bytes) -> None:
         return self._noted("host_write", path, bytes(data))
@@ -125,7 +142,7 @@ class RecordedSandbox(Sandbox):
         """Back to the state after `keep` commands, as a new line of work (nothing to redo)."""
         self._depth += 1
         try:
-            Sandbox.rewind(self, max(0, min(keep, len(self.log))))
+            self._rewind_kept_compacted(max(0, min(keep, len(self.log))))
             self.undone = []
         finally:
             self._depth -= 1

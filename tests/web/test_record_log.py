@@ -105,6 +105,23 @@ def test_old_outputs_are_compacted_once_even_when_the_compaction_is_replayed(mak
     assert fresh_view(make_store, sandbox_id) == comparable(sandboxes.load(store, sandbox_id))
 
 
+def test_an_undo_keeps_old_outputs_compacted_on_a_cold_load_too(make_store, monkeypatch):
+    """Found by the property test above: an undo replays the commands after the nearest checkpoint,
+    which printed their old outputs again in full, while another process (whose checkpoints differ)
+    kept them compacted. What was compacted stays compacted, in every process."""
+    for name, value in (("SNAPSHOT_EVERY", 4), ("COMPACT_EVERY", 3), ("COMPACT_KEEP", 2), ("COMPACT_LONGER_THAN", 10)):
+        monkeypatch.setattr(sandboxes, name, value)
+    store = make_store()
+    sandbox_id = sandboxes.create(store, scenario="article")
+    for _ in range(6):
+        sandboxes.run_command(store, sandbox_id, "docker pull alpine")
+    sandboxes.run_command(store, sandbox_id, "docker tag alpine t:1")
+    sandboxes.undo(store, sandbox_id)
+    live = comparable(sandboxes.load(store, sandbox_id))
+    assert any(entry.get("compacted") for entry in live["sandbox"]["transcript"])
+    assert fresh_view(make_store, sandbox_id) == live
+
+
 def test_two_caches_stay_coherent(make_store):
     """Two processes serving one sandbox: each sees the other's commands before running its own."""
     a, b = make_store(), make_store()
