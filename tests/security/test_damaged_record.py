@@ -61,7 +61,8 @@ def test_the_page_explains_and_gives_a_new_sandbox(make_app, caplog, data, table
     started = time.monotonic()
     with caplog.at_level(logging.ERROR):
         page = client.get("/")
-    assert time.monotonic() - started < 3.0
+    # not held up by the damaged sandbox's lock (LOCK_WAIT is 20 s); 10 s leaves room for a busy machine
+    assert time.monotonic() - started < 10.0
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Your sandbox could not be read" in text and "you now have a new, empty sandbox" in text
