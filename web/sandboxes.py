@@ -7,7 +7,8 @@ A record is a head and a sandbox:
             "clear_from": int,                        # transcript entries before this were `clear`ed
             "last": {"command", "exit_code", "events", "invocations"} | None,   # what the explain panel shows
             "last_build": {build event…, "at": len(log)} | None, # the Build tab's last build
-            "meta": {...}}                            # per-sandbox extras (course progress)
+            "meta": {...}}                            # per-sandbox extras
+    (a course sandbox's head also has the learner's progress: see "the course's sandboxes" below)
     sandbox = the engine's Sandbox, live in this process.
 The store (web/store.py) keeps it as a snapshot, an op log and the transcript. LayerLab is
 deterministic, so an op is what was done, not what came out: `{"do": [["run", line]], "head":
@@ -25,7 +26,6 @@ changing. Other sandboxes are never waited for.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import logging
 import threading
@@ -36,6 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
+from course.progress import CourseMeta, Progress
 from engine.errors import HostLimitReached
 from engine.events import BuildFinished, Cleared, Event, event_from_json, events_from_json, events_to_json
 from engine.sandbox import Result, Sandbox
@@ -603,36 +604,72 @@ def write_file(store: SandboxStore, sandbox_id: str, path: str, data: bytes) -> 
         raise HostLimitReached(storage_message(error.budget).removeprefix("LayerLab: ").strip()) from None
 
 
-# ---------------------------------------------------------------- the course's record-dict form
+# ---------------------------------------------------------------- the course's sandboxes
+# A course sandbox's head also carries the learner's progress (course.progress.CourseMeta):
+#   "course": the meta without its steps (lesson, since, solved, logs, hints, answers, solutions),
+#   "course_steps": [Step json, ...], one per learner's command in the lesson,
+# apart, because a stored change writes each head field that changed whole: a lesson command
+# rewrites the steps, not the logs of every lesson left. Records kept before this layout have the
+# whole meta in head["meta"]["course"]; they read the same, and the first change moves it.
+def course_progress(outcome: Outcome) -> Progress:
+    """A course sandbox as the lesson code reads it: the live sandbox and the progress in its head."""
+    head = outcome.record
+    if "course" in head:
+        meta = CourseMeta.from_json({**head["course"], "steps": head.get("course_steps", [])})
+    else:
+        meta = CourseMeta.from_json((head.get("meta") or {}).get("course"))
+    return Progress(outcome.sandbox, meta, head.get("last"), head.get("clear_from", meta.since))
+
+
+def course_summary(head: dict) -> CourseMeta:
+    """The progress without its steps (what a list of lessons or the class dashboard shows)."""
+    data = head.get("course") if "course" in head else (head.get("meta") or {}).get("course")
+    return CourseMeta.from_json({k: v for k, v in (data or {}).items() if k != "steps"})
+
+
+def _course_fields(head: dict, progress: Progress) -> dict:
+    """The head fields that store `progress` (values replaced, never edited in place: see _change)."""
+    data = progress.meta.to_json()
+    fields = {"course_steps": data.pop("steps"), "course": data, "last": progress.last,
+              "clear_from": progress.clear_from}
+    if "course" in (head.get("meta") or {}):   # the old place: moved once
+        fields["meta"] = {k: v for k, v in head["meta"].items() if k != "course"}
+    return fields
+
+
+def create_course(store: SandboxStore, progress: Progress) -> str:
+    """Store a new course sandbox (a learner's first lesson), and keep it live in this process."""
+    sandbox = RecordedSandbox.adopt(progress.sandbox)
+    head = new_head(sandbox.scenario, sandbox.seed)
+    head.update(_course_fields(head, progress))
+    sandbox_id = create_from(store, sandbox, head)
+    cache_of(store).keep(sandbox_id, Live(0, head, sandbox))   # a new record is at version 0
+    return sandbox_id
+
+
+def lesson_change(store: SandboxStore, sandbox_id: str, change: Callable[[Progress], tuple]) -> tuple:
+    """Apply `change(progress) -> (progress, *answer)` to a course sandbox as one stored change and
+    return it as stored. A line run or undone on the given (live) sandbox is journaled like the
+    playground's (one op row: ["run", line] or ["undo_to", ...], plus the head fields that changed);
+    a lesson opened or restarted makes a new sandbox, stored as a snapshot (rare: a lesson switch)."""
+
+    def edit(live: Live) -> tuple:
+        progress, *answer = change(course_progress(Outcome(live.head, live.sandbox)))
+        live.head = {**live.head, **_course_fields(live.head, progress)}
+        if progress.sandbox is not live.sandbox:
+            live.sandbox = progress.sandbox
+            live.head.update(scenario=progress.sandbox.scenario, seed=progress.sandbox.seed, last_build=None)
+        return (progress, *answer)
+
+    return _change(store, sandbox_id, edit)   # a new sandbox is adopted in place: still progress.sandbox
+
+
 def record_dict(store: SandboxStore, sandbox_id: str) -> dict | None:
-    """The record as one dict with the sandbox's JSON (course/progress.py works on this form)."""
+    """The record as one dict with the sandbox's JSON (for tests and tools: pages read `load`)."""
     outcome = load(store, sandbox_id)
     if outcome is None:
         return None
     return {**outcome.record, "sandbox": outcome.sandbox.to_json()}
-
-
-def create_record(store: SandboxStore, record: dict) -> str:
-    """Store a new sandbox from the record-dict form."""
-    head = {k: v for k, v in record.items() if k != "sandbox"}
-    return create_from(store, Sandbox.from_json(record["sandbox"]), head)
-
-
-def update_record(store: SandboxStore, sandbox_id: str, change: Callable[[dict], tuple]) -> tuple:
-    """Apply `change(record) -> (new_record, *answer)` in the record-dict form as one stored change.
-    A new record with the same sandbox JSON object changes only the head (one small op); any other
-    sandbox replaces the old one (a snapshot)."""
-
-    def edit(live: Live) -> tuple:
-        given = live.sandbox.to_json()
-        # a copy: `change` may edit nested head values in place, and the op stores what differs
-        new, *rest = change({**copy.deepcopy(live.head), "sandbox": given})
-        live.head = {k: v for k, v in new.items() if k != "sandbox"}
-        if new["sandbox"] is not given:
-            live.sandbox = RecordedSandbox.from_json(new["sandbox"])
-        return (new, *rest)
-
-    return _change(store, sandbox_id, edit)
 
 
 # ---------------------------------------------------------------- migration

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from course.lessons import all_lessons
+from course.checks import run_step
+from course.history import Step
+from course.lessons import SEED, all_lessons, find
 from web import course_routes, sandboxes
 
 TOTAL = len(all_lessons())
@@ -311,20 +313,60 @@ def test_hints_are_labelled_as_rungs_of_a_ladder(client):
     assert '<span class="rung-name">The idea</span>' in page and "Show another hint · Which command" in page
 
 
-def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
-    run(client, "11-stop-kill", "docker stop web")
-    run(client, "11-stop-kill", "docker kill worker")
+def old_form_record(store, slug, lines, *, with_steps=True, **extra):
+    """A course sandbox stored as records were before the course meta was typed: the whole meta in
+    head["meta"]["course"], the sandbox in the snapshot (the lesson's start plus `lines`)."""
+    lesson = find(slug)
+    sandbox = lesson.start()
+    since, steps = len(sandbox.transcript), []
+    for line in lines:
+        _result, step = run_step(lesson, sandbox, tuple(Step.from_json(s) for s in steps), line)
+        steps.append(step.to_json())
+    meta = {"lesson": slug, "since": since, "solved": [], "logs": {}, "hints": {}, "answers": {}, "solutions": [],
+            **({"steps": steps} if with_steps else {}), **extra}
+    head = {"scenario": None, "seed": SEED, "clear_from": since, "last": None, "meta": {"course": meta}}
+    return sandboxes.create_from(store, sandbox, head)
+
+
+def as_learner(client, sandbox_id):
     with client.session_transaction() as session:
-        sandbox_id = session[course_routes.COURSE_KEY]
+        session[course_routes.COURSE_KEY] = sandbox_id
+
+
+def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
     store = app.extensions["sandbox_store"]
-
-    def forget_steps(record):
-        record["meta"]["course"].pop("steps")
-        return record, None
-
-    sandboxes.update_record(store, sandbox_id, forget_steps)
+    as_learner(client, old_form_record(store, "11-stop-kill", ["docker stop web", "docker kill worker"],
+                                       with_steps=False))
     page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
     assert "Goal reached" in page and _checklist(page) == [" is-met", " is-met"]
+
+
+def test_a_record_in_the_old_form_loads_and_goes_on(make_course_app, tmp_path):
+    """Course meta in head["meta"]["course"], the sandbox in the snapshot: read as it was, and the
+    next change moves the meta to its own head fields; another process sees the same."""
+    database = str(tmp_path / "old-form.sqlite3")
+    app = make_course_app(DATABASE=database)
+    store = app.extensions["sandbox_store"]
+    sandbox_id = old_form_record(store, "04-start-run", ["docker start web"], solved=["12-pause"],
+                                 hints={"04-start-run": 1}, answers={"03-create": {"0": 1}},
+                                 logs={"05-copy-up": ["docker exec web touch /tmp/hello"]})
+    client = app.test_client()
+    as_learner(client, sandbox_id)
+    page = client.get("/lessons/04-start-run").get_data(as_text=True)
+    assert _checklist(page) == [" is-met", ""] and "Show another hint" in page
+    assert 'data-command="docker start web"' in page
+    assert f"Solved: 1 of {TOTAL}" in client.get("/lessons").get_data(as_text=True)
+    answer = run(client, "04-start-run", "docker run -d --name web2 nginx")
+    assert "Goal reached" in answer
+    head = sandboxes.load(store, sandbox_id).record
+    assert "course" not in head["meta"] and head["course"]["solved"] == ["12-pause", "04-start-run"]
+    # another process (its own cache) reads the moved record the same
+    other = make_course_app(DATABASE=database).test_client()
+    as_learner(other, sandbox_id)
+    page = other.get("/lessons/04-start-run").get_data(as_text=True)
+    assert "Goal reached" in page and 'data-command="docker run -d --name web2 nginx"' in page
+    # the lesson left earlier comes back with its commands
+    assert 'data-command="docker exec web touch /tmp/hello"' in other.get("/lessons/05-copy-up").get_data(as_text=True)
 
 
 def test_the_goal_picture_keeps_every_id_on_the_page_unique(client):
