@@ -76,6 +76,11 @@ def is_in(progress: Progress | None, lesson: Lesson) -> bool:
         len(progress.meta.steps) == max(0, len(progress.sandbox.transcript) - progress.meta.since)
 
 
+def enter(progress: Progress | None, lesson: Lesson) -> Progress:
+    """The sandbox in `lesson`: as it is when it is there, else opened there (a new sandbox)."""
+    return progress if progress is not None and is_in(progress, lesson) else open_lesson(progress, lesson)
+
+
 def open_lesson(progress: Progress | None, lesson: Lesson) -> Progress:
     """A new sandbox in `lesson`: its start state plus the commands the learner typed there before
     (their earlier work comes back). The given sandbox is only read."""

@@ -77,11 +77,9 @@ def _in_lesson(lesson: Lesson, change) -> tuple:
     elif not progress.is_in(learner, lesson):
         ratelimit.spend(ratelimit.REPLAYS)   # moving to another lesson replays the learner's lines there
 
-    def in_lesson(now: Progress) -> tuple:
-        return change(now if progress.is_in(now, lesson) else progress.open_lesson(now, lesson))
-
     try:
-        return sandboxes.lesson_change(current_store(), session[COURSE_KEY], in_lesson)
+        return sandboxes.lesson_change(current_store(), session[COURSE_KEY],
+                                       lambda now: change(progress.enter(now, lesson)))
     except UnknownSandbox:
         session.pop(COURSE_KEY, None)
         abort(409, description=_("Your course sandbox expired; reload the lesson."))
