@@ -74,10 +74,17 @@ def test_progress_survives_a_server_restart(make_course_app, tmp_path):
 
 
 def test_leaving_a_lesson_and_coming_back_keeps_your_commands(client):
-    run(client, "05-copy-up", "docker exec web touch /tmp/hello")
+    checklist = _checklist(run(client, "05-copy-up", "docker exec web touch /tmp/hello"))
     client.get("/lessons/03-create")
     page = client.get("/lessons/05-copy-up").get_data(as_text=True)
     assert 'data-command="docker exec web touch /tmp/hello"' in page
+    run(client, "03-create", "docker create --name elsewhere alpine")   # now it moves to the other lesson
+    assert "/tmp/hello" not in client.get("/lessons/03-create").get_data(as_text=True)
+    for _visit in range(2):   # shown as it would be, then moved back for real by a command
+        page = client.get("/lessons/05-copy-up").get_data(as_text=True)
+        assert 'data-command="docker exec web touch /tmp/hello"' in page      # in the terminal, after the setup
+        assert "elsewhere" not in page and _checklist(page) == checklist
+        run(client, "05-copy-up", "")
 
 
 def test_without_javascript_a_command_redirects_back_to_the_prompt(client):
