@@ -135,6 +135,15 @@ def lessons() -> None:
           f"mean {statistics.mean(sizes) / 1024:.2f} KiB, max {max(sizes) / 1024:.2f} KiB")
     print(f"CPU per lesson command over HTTP (test client, htmx answer): median {statistics.median(cpus):.1f} ms, "
           f"mean {statistics.mean(cpus):.1f} ms; the lesson page (GET, in the lesson) median {statistics.median(pages) * 1000:.1f} ms")
+    # a learner who stays long in one lesson: what the 10th and 30th command write
+    client, headers = browser(app)
+    long = []
+    for n in range(30):
+        before = len(written)
+        client.post("/lessons/12-pause/commands", data={"command": f"docker tag nginx t{n}"}, headers=headers)
+        long.append(sum(written[before:]))
+    print(f"one lesson, 30 commands in a row: the 1st writes {long[0] / 1024:.2f} KiB, the 10th {long[9] / 1024:.2f} KiB, "
+          f"the 30th {long[29] / 1024:.2f} KiB")
     print(f"load average after: {os.getloadavg()}")
 
 

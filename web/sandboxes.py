@@ -607,31 +607,51 @@ def write_file(store: SandboxStore, sandbox_id: str, path: str, data: bytes) -> 
 # ---------------------------------------------------------------- the course's sandboxes
 # A course sandbox's head also carries the learner's progress (course.progress.CourseMeta):
 #   "course": the meta without its steps (lesson, since, solved, logs, hints, answers, solutions),
-#   "course_steps": [Step json, ...], one per learner's command in the lesson,
-# apart, because a stored change writes each head field that changed whole: a lesson command
-# rewrites the steps, not the logs of every lesson left. Records kept before this layout have the
-# whole meta in head["meta"]["course"]; they read the same, and the first change moves it.
+#   "steps.0", "steps.1", ...: the steps (one per learner's command in the lesson), STEPS_PER_FIELD
+#   to a field.
+# Apart, because a stored change writes each head field that changed whole: a lesson command
+# rewrites the last few steps (a few hundred bytes each), not every step of a long session nor the
+# logs of every lesson left. A field is never removed (the op log carries values, not removals): a
+# shorter list leaves empty ones. Records kept before this layout have the whole meta in
+# head["meta"]["course"]; they read the same, and their first change moves it.
+STEPS_PER_FIELD = 8
+
+
 def course_progress(outcome: Outcome) -> Progress:
     """A course sandbox as the lesson code reads it: the live sandbox and the progress in its head."""
     head = outcome.record
-    if "course" in head:
-        meta = CourseMeta.from_json({**head["course"], "steps": head.get("course_steps", [])})
-    else:
-        meta = CourseMeta.from_json((head.get("meta") or {}).get("course"))
+    meta = CourseMeta.from_json({**_course_json(head), "steps": _steps_json(head)} if "course" in head else
+                                (head.get("meta") or {}).get("course"))
     return Progress(outcome.sandbox, meta, head.get("last"), head.get("clear_from", meta.since))
 
 
 def course_summary(head: dict) -> CourseMeta:
-    """The progress without its steps (what a list of lessons or the class dashboard shows)."""
-    data = head.get("course") if "course" in head else (head.get("meta") or {}).get("course")
-    return CourseMeta.from_json({k: v for k, v in (data or {}).items() if k != "steps"})
+    """The progress without its steps (what the list of lessons or the class dashboard shows)."""
+    return CourseMeta.from_json(_course_json(head))
+
+
+def _course_json(head: dict) -> dict:
+    data = head["course"] if "course" in head else (head.get("meta") or {}).get("course") or {}
+    return {k: v for k, v in data.items() if k != "steps"}
+
+
+def _steps_json(head: dict) -> list[dict]:
+    steps, n = [], 0
+    while f"steps.{n}" in head:
+        steps += head[f"steps.{n}"]
+        n += 1
+    return steps
 
 
 def _course_fields(head: dict, progress: Progress) -> dict:
     """The head fields that store `progress` (values replaced, never edited in place: see _change)."""
     data = progress.meta.to_json()
-    fields = {"course_steps": data.pop("steps"), "course": data, "last": progress.last,
-              "clear_from": progress.clear_from}
+    steps = data.pop("steps")
+    fields = {"course": data, "last": progress.last, "clear_from": progress.clear_from}
+    n = 0
+    while n * STEPS_PER_FIELD < len(steps) or f"steps.{n}" in head:
+        fields[f"steps.{n}"] = steps[n * STEPS_PER_FIELD:(n + 1) * STEPS_PER_FIELD]
+        n += 1
     if "course" in (head.get("meta") or {}):   # the old place: moved once
         fields["meta"] = {k: v for k, v in head["meta"].items() if k != "course"}
     return fields
