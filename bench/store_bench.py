@@ -224,5 +224,57 @@ def _log(app, sandbox_id: str) -> list[str]:
     return app.extensions["sandbox_store"].get(sandbox_id)["sandbox"]["log"]
 
 
+def dashboard(students: int = 60) -> None:
+    """The class dashboard's live part (polled every few seconds) with 60 students in lesson 1, read
+    by another process than the one that ran their commands (two app instances on one database,
+    each with its own cache): cold (nothing cached), after every student typed one more command
+    (the dashboard's copies are one command behind), and with nothing changed."""
+    from course.lessons import all_lessons
+
+    print(f"code: {CODE}; load average {os.getloadavg()}")
+    database = os.path.join(tempfile.mkdtemp(prefix="layerlab-class-bench-"), "class.sqlite3")
+    config = {"CLASS_JOINS_PER_MINUTE": 0, "CLASS_SIZE": students}
+    serving = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "bench", "SANDBOXES_PER_MINUTE": 0,
+                          "REPLAYS_PER_MINUTE": 0, **config})
+    api = serving.test_client()
+    started = api.post("/api/classes").get_json()
+    lesson = all_lessons()[0]
+    learners = []
+    for n in range(students):
+        sandbox_id = api.post(f"/api/classes/{started['code']}/join", json={"name": f"s{n}"}).get_json()["sandbox_id"]
+        client, headers = browser(serving)
+        with client.session_transaction() as session:
+            session["course_sandbox_id"] = sandbox_id
+        learners.append((client, headers))
+
+    def type_one(line: str) -> None:
+        for client, headers in learners:
+            answer = client.post(f"/lessons/{lesson.slug}/commands", data={"command": line}, headers=headers)
+            assert answer.status_code == 200
+
+    type_one(lesson.solution[0])
+    teacher = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "bench", **config}).test_client()
+    url = f"/class/teach/{started['teacher_token']}/live"
+    teacher.get("/class/teach/not-a-token/live")   # a running server has its templates compiled
+
+    def look() -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        answer = teacher.get(url)
+        assert answer.status_code == 200 and answer.get_data(as_text=True).count("s59") >= 1
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+    cold = look()
+    behind = []
+    for line in ("docker images", "docker image ls", "docker ps -a"):
+        type_one(line)
+        behind.append(look())
+    current = [look() for _ in range(5)]
+    print(f"dashboard /live, {students} students, another process's cache: cold {cold[0]:.0f} ms (CPU {cold[1]:.0f}); "
+          f"every student one command ahead: median {statistics.median(w for w, _ in behind):.0f} ms "
+          f"(CPU {statistics.median(c for _, c in behind):.0f}); nothing changed: median "
+          f"{statistics.median(w for w, _ in current):.0f} ms (CPU {statistics.median(c for _, c in current):.0f})")
+    print(f"load average after: {os.getloadavg()}")
+
+
 if __name__ == "__main__":
-    lessons() if sys.argv[1:] == ["lessons"] else main()
+    {"lessons": lessons, "dashboard": dashboard}.get((sys.argv[1:] or [""])[0], main)()
