@@ -22,10 +22,11 @@ from dataclasses import dataclass, field, replace
 from engine.events import Cleared, events_to_json
 from engine.sandbox import Result, Sandbox
 
-from .checks import revealed, run_step
+from .checks import revealed, run_step, subgoals
+from .classroom import first_error_line
 from .goals import World, holds
 from .history import Step
-from .lessons import Lesson
+from .lessons import Lesson, find
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,56 @@ class Progress:
     meta: CourseMeta
     last: dict | None = None   # what the explain panel shows (the last command, or an undo)
     clear_from: int = 0        # transcript entries before this were `clear`ed
+
+
+GLANCE_TAIL = 8   # terminal entries a glance looks back: more than a student types between two dashboard looks
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What the class dashboard shows of a learner, taken after each lesson change and kept with the
+    progress, so the dashboard reads it without the sandbox: the checklist's state, the last terminal
+    entry, and the failures among the last GLANCE_TAIL entries (with the first line of their error,
+    all the dashboard groups by)."""
+    entries: int          # the transcript's length when it was taken
+    met: int = 0
+    total: int = 0
+    goal_met: bool = False
+    kept: tuple[tuple[int, dict], ...] = ()   # (transcript index, {"command", "exit_code", "output"})
+
+    def to_json(self) -> dict:
+        return {"entries": self.entries, "met": self.met, "total": self.total, "goal_met": self.goal_met,
+                "kept": [[i, e] for i, e in self.kept]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Glance":
+        return cls(int(data["entries"]), int(data.get("met", 0)), int(data.get("total", 0)),
+                   bool(data.get("goal_met", False)), tuple((int(i), e) for i, e in data.get("kept", ())))
+
+    def last(self) -> dict | None:
+        return self.kept[-1][1] if self.kept and self.kept[-1][0] == self.entries - 1 else None
+
+    def transcript(self) -> list[dict]:
+        """The transcript as far as the glance knows it (course.classroom.observe reads the entries
+        after its last look): the entries kept at their places, placeholders for the others."""
+        entries = [{"command": "", "exit_code": 0}] * self.entries
+        for index, entry in self.kept:
+            entries[index] = entry
+        return entries
+
+
+def glance(progress: Progress) -> Glance:
+    lesson = find(progress.meta.lesson) if progress.meta.lesson else None
+    transcript = progress.sandbox.transcript
+    start = max(0, len(transcript) - GLANCE_TAIL)
+    kept = tuple((i, {"command": e["command"], "exit_code": e["exit_code"],
+                      "output": [["stderr", first_error_line(e)]] if e["exit_code"] else []})
+                 for i, e in enumerate(transcript[start:], start) if e["exit_code"] or i == len(transcript) - 1)
+    if lesson is None:
+        return Glance(len(transcript), kept=kept)
+    checklist = subgoals(lesson, world(progress))
+    return Glance(len(transcript), sum(1 for _text, done in checklist if done), len(checklist),
+                  holds(lesson.goal, world(progress)), kept)
 
 
 def world(progress: Progress) -> World:

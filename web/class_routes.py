@@ -23,7 +23,7 @@ from markupsafe import Markup
 from course import classroom, progress
 from course.classroom import Activity
 from course.checks import subgoals
-from course.progress import CourseMeta
+from course.progress import CourseMeta, Glance
 from course.goals import holds
 from course.lessons import all_lessons, find
 from course.walkthrough import walkthrough
@@ -84,10 +84,14 @@ def student_rows(info: ClassInfo) -> list[dict]:
     now, rows = time.time(), []
     for student in class_store().students(info.code):
         before = Activity.from_json(student.activity)
-        try:   # the live sandbox, read under its lock: no decode per student per dashboard redraw
-            seen = sandboxes.view(current_store(), student.sandbox_id, lambda outcome: _look(outcome, before, now))
-        except DamagedRecord:   # the student's own next request recovers it; here it shows no work
-            seen = None
+        glanced = sandboxes.course_glance(current_store(), student.sandbox_id)
+        if glanced is not None:   # the head alone: no sandbox loaded, no command replayed
+            seen = _glimpse(*glanced, before, now)
+        else:
+            try:   # the live sandbox, read under its lock (changed outside a lesson, or not a course sandbox)
+                seen = sandboxes.view(current_store(), student.sandbox_id, lambda outcome: _look(outcome, before, now))
+            except DamagedRecord:   # the student's own next request recovers it; here it shows no work
+                seen = None
         meta, activity, (met, total, goal_met), last = seen or _look(None, before, now)
         lesson = find(meta.lesson) if meta.lesson else None
         if activity != before:
@@ -115,6 +119,13 @@ def _look(outcome: sandboxes.Outcome | None, before: Activity, now: float) -> tu
         met, total, goal_met = sum(1 for _text, done in checklist if done), len(checklist), holds(lesson.goal, world)
     activity = classroom.observe(before, transcript, (meta.lesson, len(meta.solved), met, total, goal_met), now)
     return meta, activity, (met, total, goal_met), (transcript[-1] if transcript else None)
+
+
+def _glimpse(meta: CourseMeta, glance: Glance, before: Activity, now: float) -> tuple:
+    """_look's answer from the glance a lesson change kept in the head."""
+    checklist = (glance.met, glance.total, glance.goal_met)
+    activity = classroom.observe(before, glance.transcript(), (meta.lesson, len(meta.solved), *checklist), now)
+    return meta, activity, checklist, glance.last()
 
 
 def follow_target(info: ClassInfo) -> str | None:

@@ -36,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
-from course.progress import CourseMeta, Progress
+from course.progress import CourseMeta, Glance, Progress, glance
 from engine.errors import HostLimitReached
 from engine.events import BuildFinished, Cleared, Event, event_from_json, events_from_json, events_to_json
 from engine.sandbox import Result, Sandbox
@@ -643,7 +643,7 @@ def _steps_json(head: dict) -> list[dict]:
     return steps
 
 
-def _course_fields(head: dict, progress: Progress) -> dict:
+def _course_fields(head: dict, progress: Progress, sandbox_changed: bool = True) -> dict:
     """The head fields that store `progress` (values replaced, never edited in place: see _change)."""
     data = progress.meta.to_json()
     steps = data.pop("steps")
@@ -654,6 +654,12 @@ def _course_fields(head: dict, progress: Progress) -> dict:
         n += 1
     if "course" in (head.get("meta") or {}):   # the old place: moved once
         fields["meta"] = {k: v for k, v in head["meta"].items() if k != "course"}
+    # the class dashboard's glance; "taken" counts the changes that stored one, so each such op
+    # carries it even when it shows the same (a `clear`): a head reader then knows it is current
+    shown, kept = glance(progress).to_json(), head.get("glance") or {}
+    unchanged = not sandbox_changed and all(head.get(k) == v for k, v in fields.items()) and \
+        {k: v for k, v in kept.items() if k != "taken"} == shown
+    fields["glance"] = kept if unchanged else {**shown, "taken": kept.get("taken", 0) + 1}
     return fields
 
 
@@ -675,13 +681,75 @@ def lesson_change(store: SandboxStore, sandbox_id: str, change: Callable[[Progre
 
     def edit(live: Live) -> tuple:
         progress, *answer = change(course_progress(Outcome(live.head, live.sandbox)))
-        live.head = {**live.head, **_course_fields(live.head, progress)}
+        changed = progress.sandbox is not live.sandbox or bool(live.sandbox.journal)
+        live.head = {**live.head, **_course_fields(live.head, progress, changed)}
         if progress.sandbox is not live.sandbox:
             live.sandbox = progress.sandbox
             live.head.update(scenario=progress.sandbox.scenario, seed=progress.sandbox.seed, last_build=None)
         return (progress, *answer)
 
     return _change(store, sandbox_id, edit)   # a new sandbox is adopted in place: still progress.sandbox
+
+
+# ---------------------------------------------------------------- heads without their sandbox
+@dataclass
+class _Head:
+    version: int
+    head: dict
+    glanced: bool   # head["glance"] describes the sandbox at this version
+
+
+_heads: "weakref.WeakKeyDictionary[SandboxStore, OrderedDict[str, _Head]]" = weakref.WeakKeyDictionary()
+_heads_guard = threading.Lock()
+
+
+def course_glance(store: SandboxStore, sandbox_id: str) -> tuple[CourseMeta, Glance] | None:
+    """What the class dashboard shows of a course sandbox (its progress without the steps, and the
+    glance the last lesson change took), read from the head alone: no sandbox is loaded and no
+    command replayed; another process's changes are caught up from their ops' head fields. None when
+    the glance is not current (the sandbox changed outside a lesson: the playground's API, a file
+    written), or the sandbox is gone or damaged: read it with `view` then."""
+    version = store.version(sandbox_id)
+    if version is None:
+        return None
+    with _heads_guard:
+        heads = _heads.setdefault(store, OrderedDict())
+        known = heads.get(sandbox_id)
+    if known is None or known.version != version:
+        try:
+            known = _head_now(store, sandbox_id, known)
+        except Exception:   # gone meanwhile, or damaged: `view` says which
+            return None
+        with _heads_guard:
+            heads[sandbox_id] = known
+            heads.move_to_end(sandbox_id)
+            while len(heads) > CACHED_SANDBOXES:
+                heads.popitem(last=False)
+    if not known.glanced or not isinstance(known.head.get("glance"), dict):
+        return None
+    return course_summary(known.head), Glance.from_json(known.head["glance"])
+
+
+def _head_now(store: SandboxStore, sandbox_id: str, known: _Head | None) -> _Head:
+    ops = store.ops_after(sandbox_id, known.version) if known is not None else None
+    if ops is None:   # nothing known, or a snapshot replaced the ops after it: the snapshot's head
+        stored = store.load(sandbox_id)
+        data = json.loads(zlib.decompress(stored.snapshot))
+        head = data["head"]
+        known, ops = _Head(stored.snap_version, head, (head.get("glance") or {}).get("entries") == data["tlen"]), \
+            stored.ops
+    else:
+        known = _Head(known.version, dict(known.head), known.glanced)
+    for text in ops:
+        op = json.loads(text)
+        delta = op.get("head", {})
+        known.head.update(delta)
+        if "glance" in delta:      # a lesson change: taken from the sandbox it left
+            known.glanced = True
+        elif op.get("do"):         # the sandbox changed, the glance did not
+            known.glanced = False
+        known.version += 1
+    return known
 
 
 def record_dict(store: SandboxStore, sandbox_id: str) -> dict | None:

@@ -66,7 +66,7 @@ def test_a_lesson_command_is_one_small_op_row_and_an_undo_is_journaled(make_stor
     assert (stored.version, stored.snap_version) == (2, 0)            # two op rows on the first snapshot
     ran, undone = (json.loads(op) for op in stored.ops)
     assert ran["do"] == [["run", "docker pause web"]] and len(stored.ops[0]) < 2048
-    assert set(ran["head"]) == {"last", "course", "steps.0"}      # solved: the steps and the meta
+    assert set(ran["head"]) == {"last", "course", "steps.0", "glance"}   # solved: the steps and the meta
     assert undone["do"][0][0] == "undo_to" and undone["head"]["steps.0"] == []
     # the learner's setup stays: nothing more to undo, nothing stored
     undo(store, sandbox_id, PAUSE)
@@ -84,7 +84,7 @@ def test_a_long_session_rewrites_only_its_last_steps(make_store, monkeypatch):
     for n in range(8):
         run(store, sandbox_id, STOP_KILL, f"docker tag nginx t{n}")
     last = json.loads(store.load(sandbox_id).ops[-1])
-    assert set(last["head"]) == {"last", "steps.2"} and len(last["head"]["steps.2"]) == 2
+    assert set(last["head"]) == {"last", "steps.2", "glance"} and len(last["head"]["steps.2"]) == 2
     for _ in range(4):   # back to 4 steps: the third field is emptied, not removed
         undo(store, sandbox_id, STOP_KILL)
     learner = sandboxes.course_progress(sandboxes.load(make_store(), sandbox_id))
@@ -114,10 +114,11 @@ OPS = st.one_of(st.tuples(st.just("run"), st.sampled_from(LINES)), st.just(("und
 @given(ops=st.lists(OPS, min_size=1, max_size=20))
 def test_a_lesson_snapshot_and_its_log_replay_to_the_same_state(make_store, monkeypatch, ops):
     monkeypatch.setattr(sandboxes, "SNAPSHOT_EVERY", 4)   # several snapshots and op tails per example
-    store = make_store()
+    store, dashboard = make_store(), make_store()
     sandbox_id = new_learner(store, STOP_KILL)
     lesson = STOP_KILL
     for kind, *args in ops:
+        sandboxes.course_glance(dashboard, sandbox_id)   # a dashboard's head catches up op by op
         if kind == "run":
             run(store, sandbox_id, lesson, args[0])
         elif kind == "undo":
@@ -132,6 +133,10 @@ def test_a_lesson_snapshot_and_its_log_replay_to_the_same_state(make_store, monk
             sandboxes.lesson_change(store, sandbox_id, lambda now: (progress.enter(now, lesson),))
     live = seen_by(store, sandbox_id)
     assert seen_by(make_store(), sandbox_id) == live   # another process: latest snapshot + the ops after it
+    # the class dashboard's glance, from the head alone (caught up, and cold), is the sandbox's
+    learner = sandboxes.course_progress(sandboxes.load(store, sandbox_id))
+    for handle in (dashboard, make_store()):
+        assert sandboxes.course_glance(handle, sandbox_id) == (replace(learner.meta, steps=()), progress.glance(learner))
     # and the lesson agrees: the learner's lines replayed on the lesson's start leave the same steps
     learner = sandboxes.course_progress(sandboxes.load(store, sandbox_id))
     replayed = progress.open_lesson(None, lesson)
