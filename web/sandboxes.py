@@ -654,13 +654,20 @@ def _course_fields(head: dict, progress: Progress, sandbox_changed: bool = True)
         n += 1
     if "course" in (head.get("meta") or {}):   # the old place: moved once
         fields["meta"] = {k: v for k, v in head["meta"].items() if k != "course"}
-    # the class dashboard's glance; "taken" counts the changes that stored one, so each such op
-    # carries it even when it shows the same (a `clear`): a head reader then knows it is current
-    shown, kept = glance(progress).to_json(), head.get("glance") or {}
+    # the class dashboard's glance, with the sandbox's size when it was taken ("of": a snapshot's
+    # sandbox is checked against it) and "taken", which counts the changes that stored one, so each
+    # such op carries it even when it shows the same (a `clear`): a head reader knows it is current
+    sandbox, kept = progress.sandbox, head.get("glance") or {}
+    shown = {**glance(progress).to_json(), "of": _size(sandbox.log, sandbox.transcript, sandbox.uploads)}
     unchanged = not sandbox_changed and all(head.get(k) == v for k, v in fields.items()) and \
         {k: v for k, v in kept.items() if k != "taken"} == shown
     fields["glance"] = kept if unchanged else {**shown, "taken": kept.get("taken", 0) + 1}
     return fields
+
+
+def _size(log: list, transcript: list, uploads: list) -> list[int]:
+    """How far a sandbox has come (the log, the transcript, the host writes): what a glance was taken of."""
+    return [len(log), len(transcript), len(uploads)]
 
 
 def create_course(store: SandboxStore, progress: Progress) -> str:
@@ -736,8 +743,9 @@ def _head_now(store: SandboxStore, sandbox_id: str, known: _Head | None) -> _Hea
         stored = store.load(sandbox_id)
         data = json.loads(zlib.decompress(stored.snapshot))
         head = data["head"]
-        known, ops = _Head(stored.snap_version, head, (head.get("glance") or {}).get("entries") == data["tlen"]), \
-            stored.ops
+        state = data["sandbox"]   # its transcript is kept apart: "tlen" entries
+        of = _size(state.get("log", []), range(data["tlen"]), state.get("uploads", []))
+        known, ops = _Head(stored.snap_version, head, (head.get("glance") or {}).get("of") == of), stored.ops
     else:
         known = _Head(known.version, dict(known.head), known.glanced)
     for text in ops:

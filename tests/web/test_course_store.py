@@ -184,3 +184,20 @@ def test_two_processes_serving_one_learner_never_lose_a_lesson_command(kind, tmp
     for name in "pq":   # each process's lines in its order, each with its step
         assert [line for line in typed if line.split()[-1].startswith(name)] == lines[name]
     assert [step.line for step in learner.meta.steps] == typed
+
+
+def test_a_glance_left_behind_by_a_change_outside_the_lesson_is_not_read(make_store, monkeypatch):
+    """A host file written through the playground's API changes what a goal may check but not the
+    glance; when that change is the one that snapshots, a cold head reader must see it is behind."""
+    monkeypatch.setattr(sandboxes, "SNAPSHOT_EVERY", 2)
+    store = make_store()
+    sandbox_id = new_learner(store, STOP_KILL)
+    run(store, sandbox_id, STOP_KILL, "docker stop web")
+    assert sandboxes.course_glance(make_store(), sandbox_id)[1].met == 1
+    sandboxes.write_file(store, sandbox_id, "notes.txt", b"hello")   # the second change: a snapshot
+    assert store.load(sandbox_id).ops == []
+    assert sandboxes.course_glance(make_store(), sandbox_id) is None
+    run(store, sandbox_id, STOP_KILL, "docker kill worker")          # a lesson change takes it again
+    meta, seen = sandboxes.course_glance(make_store(), sandbox_id)
+    assert meta.solved == ("11-stop-kill",) and (seen.met, seen.total, seen.goal_met) == (2, 2, True)
+    assert seen.last()["command"] == "docker kill worker"
