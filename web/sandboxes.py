@@ -607,14 +607,13 @@ def write_file(store: SandboxStore, sandbox_id: str, path: str, data: bytes) -> 
 # ---------------------------------------------------------------- the course's sandboxes
 # A course sandbox's head also carries the learner's progress (course.progress.CourseMeta):
 #   "course": the meta without its steps (lesson, since, solved, logs, hints, answers, solutions),
-#   "steps.0", "steps.1", ...: the steps (one per learner's command in the lesson), STEPS_PER_FIELD
-#   to a field.
-# Apart, because a stored change writes each head field that changed whole: a lesson command
-# rewrites the last few steps (a few hundred bytes each), not every step of a long session nor the
-# logs of every lesson left. A field is never removed (the op log carries values, not removals): a
-# shorter list leaves empty ones. Records kept before this layout have the whole meta in
-# head["meta"]["course"]; they read the same, and their first change moves it.
-STEPS_PER_FIELD = 8
+#   "step.0", "step.1", ...: the steps, one per learner's command in the lesson (a few hundred bytes
+#   each), a field each,
+# apart, because a stored change writes each head field that changed whole: a lesson command writes
+# its own step, not every step of the session nor the logs of every lesson left. A field is never
+# removed (the op log carries values, not removals): a step taken back leaves None. Records kept
+# before this layout have the whole meta in head["meta"]["course"]; they read the same, and their
+# first change moves it.
 
 
 def course_progress(outcome: Outcome) -> Progress:
@@ -636,10 +635,9 @@ def _course_json(head: dict) -> dict:
 
 
 def _steps_json(head: dict) -> list[dict]:
-    steps, n = [], 0
-    while f"steps.{n}" in head:
-        steps += head[f"steps.{n}"]
-        n += 1
+    steps: list[dict] = []
+    while head.get(f"step.{len(steps)}") is not None:
+        steps.append(head[f"step.{len(steps)}"])
     return steps
 
 
@@ -648,9 +646,10 @@ def _course_fields(head: dict, progress: Progress, sandbox_changed: bool = True)
     data = progress.meta.to_json()
     steps = data.pop("steps")
     fields = {"course": data, "last": progress.last, "clear_from": progress.clear_from}
-    n = 0
-    while n * STEPS_PER_FIELD < len(steps) or f"steps.{n}" in head:
-        fields[f"steps.{n}"] = steps[n * STEPS_PER_FIELD:(n + 1) * STEPS_PER_FIELD]
+    fields.update((f"step.{n}", step) for n, step in enumerate(steps))
+    n = len(steps)
+    while f"step.{n}" in head:   # taken back
+        fields[f"step.{n}"] = None
         n += 1
     if "course" in (head.get("meta") or {}):   # the old place: moved once
         fields["meta"] = {k: v for k, v in head["meta"].items() if k != "course"}

@@ -66,8 +66,8 @@ def test_a_lesson_command_is_one_small_op_row_and_an_undo_is_journaled(make_stor
     assert (stored.version, stored.snap_version) == (2, 0)            # two op rows on the first snapshot
     ran, undone = (json.loads(op) for op in stored.ops)
     assert ran["do"] == [["run", "docker pause web"]] and len(stored.ops[0]) < 2048
-    assert set(ran["head"]) == {"last", "course", "steps.0", "glance"}   # solved: the steps and the meta
-    assert undone["do"][0][0] == "undo_to" and undone["head"]["steps.0"] == []
+    assert set(ran["head"]) == {"last", "course", "step.0", "glance"}   # solved: the step and the meta
+    assert undone["do"][0][0] == "undo_to" and undone["head"]["step.0"] is None
     # the learner's setup stays: nothing more to undo, nothing stored
     undo(store, sandbox_id, PAUSE)
     assert store.version(sandbox_id) == 2
@@ -77,19 +77,18 @@ def test_a_lesson_command_is_one_small_op_row_and_an_undo_is_journaled(make_stor
     assert learner.sandbox.log == list(PAUSE.setup)
 
 
-def test_a_long_session_rewrites_only_its_last_steps(make_store, monkeypatch):
-    monkeypatch.setattr(sandboxes, "STEPS_PER_FIELD", 3)
+def test_a_long_session_writes_only_each_commands_own_step(make_store):
     store = make_store()
     sandbox_id = new_learner(store, STOP_KILL)
     for n in range(8):
         run(store, sandbox_id, STOP_KILL, f"docker tag nginx t{n}")
     last = json.loads(store.load(sandbox_id).ops[-1])
-    assert set(last["head"]) == {"last", "steps.2", "glance"} and len(last["head"]["steps.2"]) == 2
-    for _ in range(4):   # back to 4 steps: the third field is emptied, not removed
+    assert set(last["head"]) == {"last", "step.7", "glance"} and last["head"]["step.7"]["line"] == "docker tag nginx t7"
+    for _ in range(4):   # back to 4 steps: the later fields are emptied, not removed
         undo(store, sandbox_id, STOP_KILL)
     learner = sandboxes.course_progress(sandboxes.load(make_store(), sandbox_id))
     assert [s.line for s in learner.meta.steps] == [f"docker tag nginx t{n}" for n in range(4)]
-    assert sandboxes.load(store, sandbox_id).record["steps.2"] == []
+    assert [sandboxes.load(store, sandbox_id).record[f"step.{n}"] for n in range(4, 8)] == [None] * 4
     run(store, sandbox_id, STOP_KILL, "docker kill worker")
     assert seen_by(make_store(), sandbox_id) == seen_by(store, sandbox_id)
     assert len(sandboxes.course_progress(sandboxes.load(store, sandbox_id)).meta.steps) == 5
