@@ -131,19 +131,21 @@ def lessons() -> None:
     sizes = [size for size, _ in commands]
     cpus = [cpu * 1000 for _, cpu in commands]
     print(f"bytes written per lesson command ({len(sizes)} commands, {len(all_lessons())} lessons; a new "
-          f"sandbox per lesson apart: {statistics.median(created or [0]) / 1024:.1f} KiB median): median {statistics.median(sizes) / 1024:.2f} KiB, "
-          f"mean {statistics.mean(sizes) / 1024:.2f} KiB, max {max(sizes) / 1024:.2f} KiB")
+          f"sandbox per lesson apart: {statistics.median(created or [0]) / 1024:.1f} KiB median): "
+          f"median {statistics.median(sizes) / 1024:.2f} KiB, mean {statistics.mean(sizes) / 1024:.2f} KiB, "
+          f"max {max(sizes) / 1024:.2f} KiB")
     print(f"CPU per lesson command over HTTP (test client, htmx answer): median {statistics.median(cpus):.1f} ms, "
-          f"mean {statistics.mean(cpus):.1f} ms; the lesson page (GET, in the lesson) median {statistics.median(pages) * 1000:.1f} ms")
-    # a learner who stays long in one lesson: what the 10th and 30th command write
+          f"mean {statistics.mean(cpus):.1f} ms; the lesson page (GET, in the lesson) median "
+          f"{statistics.median(pages) * 1000:.1f} ms")
+    # a learner who stays long in one lesson: what the 1st, 10th and 30th command write
     client, headers = browser(app)
     long = []
     for n in range(30):
         before = len(written)
         client.post("/lessons/12-pause/commands", data={"command": f"docker tag nginx t{n}"}, headers=headers)
         long.append(sum(written[before:]))
-    print(f"one lesson, 30 commands in a row: the 1st writes {long[0] / 1024:.2f} KiB, the 10th {long[9] / 1024:.2f} KiB, "
-          f"the 30th {long[29] / 1024:.2f} KiB")
+    print(f"one lesson, 30 commands in a row: the 1st writes {long[0] / 1024:.2f} KiB, "
+          f"the 10th {long[9] / 1024:.2f} KiB, the 30th {long[29] / 1024:.2f} KiB")
     print(f"load average after: {os.getloadavg()}")
 
 

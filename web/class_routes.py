@@ -23,9 +23,9 @@ from markupsafe import Markup
 from course import classroom, progress
 from course.classroom import Activity
 from course.checks import subgoals
-from course.progress import CourseMeta, Glance
 from course.goals import holds
 from course.lessons import all_lessons, find
+from course.progress import CourseMeta, Glance
 from course.walkthrough import walkthrough
 from web import before_new_sandbox, current_store, i18n, ratelimit, sandboxes
 from web.class_store import ClassFull, ClassInfo, ClassStore, StudentInfo, UnknownClass
@@ -106,7 +106,8 @@ def student_rows(info: ClassInfo) -> list[dict]:
     return rows
 
 
-def _look(outcome: sandboxes.Outcome | None, before: Activity, now: float) -> tuple[CourseMeta, Activity, tuple, dict | None]:
+def _look(outcome: sandboxes.Outcome | None, before: Activity,
+          now: float) -> tuple[CourseMeta, Activity, tuple, dict | None]:
     """What the dashboard sees of one student's sandbox (None: gone): course progress, activity,
     (sub-goals met, sub-goals, goal met) and the last terminal entry. Reads, never changes, the sandbox."""
     transcript = outcome.sandbox.transcript if outcome is not None else []

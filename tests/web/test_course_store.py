@@ -37,7 +37,8 @@ def new_learner(store, lesson=PAUSE) -> str:
 
 
 def run(store, sandbox_id, lesson, line):
-    return sandboxes.lesson_change(store, sandbox_id, lambda now: progress.run(progress.enter(now, lesson), lesson, line))
+    return sandboxes.lesson_change(store, sandbox_id,
+                                   lambda now: progress.run(progress.enter(now, lesson), lesson, line))
 
 
 def undo(store, sandbox_id, lesson):
@@ -135,7 +136,8 @@ def test_a_lesson_snapshot_and_its_log_replay_to_the_same_state(make_store, monk
     # the class dashboard's glance, from the head alone (caught up, and cold), is the sandbox's
     learner = sandboxes.course_progress(sandboxes.load(store, sandbox_id))
     for handle in (dashboard, make_store()):
-        assert sandboxes.course_glance(handle, sandbox_id) == (replace(learner.meta, steps=()), progress.glance(learner))
+        expected = (replace(learner.meta, steps=()), progress.glance(learner))
+        assert sandboxes.course_glance(handle, sandbox_id) == expected
     # and the lesson agrees: the learner's lines replayed on the lesson's start leave the same steps
     learner = sandboxes.course_progress(sandboxes.load(store, sandbox_id))
     replayed = progress.open_lesson(None, lesson)
