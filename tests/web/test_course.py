@@ -408,3 +408,29 @@ def test_a_dated_sentence_of_the_article_is_followed_by_what_docker_does_today(c
     assert "这篇文章写于 2019 年。今天的 Docker 28.5：" in zh and "并不压缩" in zh
     walk = client.get("/walkthrough?step=18").get_data(as_text=True)          # stop
     assert "Docker 28.5 today:" in walk and "SIGQUIT" in walk
+
+
+def test_lesson_pages_and_posts_use_the_live_sandbox_without_decoding_or_encoding_it(app, client, monkeypatch):
+    """Once the learner's sandbox is live in the process, a lesson's page, commands, undo, hints and
+    predictions neither decode the record nor serialise the sandbox (each post stores one op row)."""
+    from engine.sandbox import Sandbox
+
+    run(client, "11-stop-kill", "docker ps")
+    with client.session_transaction() as session:
+        sandbox_id = session[course_routes.COURSE_KEY]
+    store = app.extensions["sandbox_store"]
+    version = store.version(sandbox_id)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the record was decoded or the sandbox serialised")
+
+    monkeypatch.setattr(Sandbox, "from_json", classmethod(refused))
+    monkeypatch.setattr(Sandbox, "to_json", refused)
+    assert "docker ps" in client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    run(client, "11-stop-kill", "docker stop web")
+    assert client.post("/lessons/11-stop-kill/undo", headers=HX).status_code == 200
+    assert client.post("/lessons/11-stop-kill/hint", headers=HX).status_code == 200
+    assert client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"}, headers=HX).status_code == 200
+    page = run(client, "11-stop-kill", "docker kill worker")
+    assert "Right!" in page and _checklist(page) == ["", " is-met"]
+    assert store.version(sandbox_id) == version + 5 and store.load(sandbox_id).snap_version == 0   # op rows only
