@@ -434,3 +434,25 @@ def test_lesson_pages_and_posts_use_the_live_sandbox_without_decoding_or_encodin
     page = run(client, "11-stop-kill", "docker kill worker")
     assert "Right!" in page and _checklist(page) == ["", " is-met"]
     assert store.version(sandbox_id) == version + 5 and store.load(sandbox_id).snap_version == 0   # op rows only
+
+
+def test_a_course_sandbox_from_before_the_op_log_opens_its_lesson(make_course_app, tmp_path):
+    """The course record in data/before-op-log.sql (one JSON document, progress kept before steps
+    were: a command and a hint in lesson 1) is migrated on start and opens as it was left."""
+    import sqlite3
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    database = tmp_path / "old.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.executescript((data / "before-op-log.sql").read_text(encoding="utf-8"))
+    app = make_course_app(DATABASE=str(database))
+    client = app.test_client()
+    as_learner(client, "Yb9hz1EILVCgeFAslrcTkw")
+    page = client.get("/lessons/01-layers").get_data(as_text=True)
+    assert 'data-command="docker images"' in page and "Layers are shared: two images built on the same base" in page
+    run(client, "01-layers", "docker pull nginx")
+    other = make_course_app(DATABASE=str(database)).test_client()
+    as_learner(other, "Yb9hz1EILVCgeFAslrcTkw")
+    page = other.get("/lessons/01-layers").get_data(as_text=True)
+    assert page.index('data-command="docker images"') < page.index('data-command="docker pull nginx"')
