@@ -11,6 +11,11 @@ Through the product's own code (a test client on a fresh SQLite file, no HTTP):
   * a permalink's first open for a 500-command log: /share, then GET /s/<token> from another
     process's app (a cold cache, nothing memoised). Older code put the log in the link and replayed
     it (and refused links over 300 commands), so there its cost is the 500-command replay.
+  * lessons (`python bench/store_bench.py lessons`): every lesson's solution typed on its page (as
+    the browser does: an htmx post per line), a fresh learner per lesson. Bytes written to the store
+    per lesson command (median over all solution lines; opening the lesson, a new sandbox, apart),
+    and the server's CPU per lesson command and per lesson page (this process's CPU time: the test
+    client runs the app in it).
 """
 from __future__ import annotations
 
@@ -38,7 +43,8 @@ CSRF_HEADER = "X-CSRF-Token"
 
 
 def app_on(path: str):
-    return create_app({"TESTING": True, "DATABASE": path, "SECRET_KEY": "bench", "SANDBOXES_PER_MINUTE": 0})
+    return create_app({"TESTING": True, "DATABASE": path, "SECRET_KEY": "bench", "SANDBOXES_PER_MINUTE": 0,
+                       "REPLAYS_PER_MINUTE": 0})
 
 
 def measure_writes(store) -> list[int]:
@@ -74,6 +80,73 @@ def written_to_files() -> int:
     database pages, whatever the record's layout makes it rewrite."""
     with open("/proc/self/io") as f:
         return int(next(line for line in f if line.startswith("wchar:")).split()[1])
+
+
+def browser(app):
+    """A test client that sends the CSRF token as the page does (tests/conftest.py's client)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["csrf_token"] = "b" * 40
+    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("b" * 40)
+    return client, {CSRF_HEADER: token, "HX-Request": "true"}
+
+
+def lessons() -> None:
+    """Bytes written and CPU per lesson command, over every lesson's solution path."""
+    from course.lessons import all_lessons
+
+    print(f"code: {CODE}; load average {os.getloadavg()}")
+    tmp = tempfile.mkdtemp(prefix="layerlab-lesson-bench-")
+    app = app_on(os.path.join(tmp, "lessons.sqlite3"))
+    store = app.extensions["sandbox_store"]
+    written = measure_writes(store)
+    created: list[int] = []   # the new sandbox of each lesson (store.create)
+    if NEW_STORE:
+        original_create = store.create
+
+        def create(snapshot, transcript):
+            created.append(len(snapshot) + sum(len(e.encode()) for e in transcript))
+            return original_create(snapshot, transcript)
+        store.create = create
+    commands, pages = [], []
+    for rounds in range(2):   # the second round on warm code paths is the one kept
+        commands.clear(), pages.clear()
+        for lesson in all_lessons():
+            client, headers = browser(app)
+            assert client.get(f"/lessons/{lesson.slug}").status_code == 200
+            for line in lesson.solution:   # the first also stores the learner's new sandbox (store.create, apart)
+                before = len(written)
+                start = time.process_time()
+                answer = client.post(f"/lessons/{lesson.slug}/commands", data={"command": line}, headers=headers)
+                cpu = time.process_time() - start
+                assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+                commands.append((sum(written[before:]), cpu))
+            start = time.process_time()
+            assert "success-title" in client.get(f"/lessons/{lesson.slug}").get_data(as_text=True), lesson.slug
+            pages.append(time.process_time() - start)
+        if rounds == 0:
+            written.clear(), created.clear()
+    sizes = [size for size, _ in commands]
+    cpus = [cpu * 1000 for _, cpu in commands]
+    print(f"bytes written per lesson command ({len(sizes)} commands, {len(all_lessons())} lessons; a new "
+          f"sandbox per lesson apart: {statistics.median(created or [0]) / 1024:.1f} KiB median): "
+          f"median {statistics.median(sizes) / 1024:.2f} KiB, mean {statistics.mean(sizes) / 1024:.2f} KiB, "
+          f"max {max(sizes) / 1024:.2f} KiB")
+    print(f"CPU per lesson command over HTTP (test client, htmx answer): median {statistics.median(cpus):.1f} ms, "
+          f"mean {statistics.mean(cpus):.1f} ms; the lesson page (GET, in the lesson) median "
+          f"{statistics.median(pages) * 1000:.1f} ms")
+    # a learner who stays long in one lesson: what the 1st, 10th and 30th command write
+    client, headers = browser(app)
+    long = []
+    for n in range(30):
+        before = len(written)
+        client.post("/lessons/12-pause/commands", data={"command": f"docker tag nginx t{n}"}, headers=headers)
+        long.append(sum(written[before:]))
+    print(f"one lesson, 30 commands in a row: the 1st writes {long[0] / 1024:.2f} KiB, "
+          f"the 10th {long[9] / 1024:.2f} KiB, the 30th {long[29] / 1024:.2f} KiB")
+    print(f"load average after: {os.getloadavg()}")
 
 
 def main() -> None:
@@ -153,5 +226,57 @@ def _log(app, sandbox_id: str) -> list[str]:
     return app.extensions["sandbox_store"].get(sandbox_id)["sandbox"]["log"]
 
 
+def dashboard(students: int = 60) -> None:
+    """The class dashboard's live part (polled every few seconds) with 60 students in lesson 1, read
+    by another process than the one that ran their commands (two app instances on one database,
+    each with its own cache): cold (nothing cached), after every student typed one more command
+    (the dashboard's copies are one command behind), and with nothing changed."""
+    from course.lessons import all_lessons
+
+    print(f"code: {CODE}; load average {os.getloadavg()}")
+    database = os.path.join(tempfile.mkdtemp(prefix="layerlab-class-bench-"), "class.sqlite3")
+    config = {"CLASS_JOINS_PER_MINUTE": 0, "CLASS_SIZE": students}
+    serving = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "bench", "SANDBOXES_PER_MINUTE": 0,
+                          "REPLAYS_PER_MINUTE": 0, **config})
+    api = serving.test_client()
+    started = api.post("/api/classes").get_json()
+    lesson = all_lessons()[0]
+    learners = []
+    for n in range(students):
+        sandbox_id = api.post(f"/api/classes/{started['code']}/join", json={"name": f"s{n}"}).get_json()["sandbox_id"]
+        client, headers = browser(serving)
+        with client.session_transaction() as session:
+            session["course_sandbox_id"] = sandbox_id
+        learners.append((client, headers))
+
+    def type_one(line: str) -> None:
+        for client, headers in learners:
+            answer = client.post(f"/lessons/{lesson.slug}/commands", data={"command": line}, headers=headers)
+            assert answer.status_code == 200
+
+    type_one(lesson.solution[0])
+    teacher = create_app({"TESTING": True, "DATABASE": database, "SECRET_KEY": "bench", **config}).test_client()
+    url = f"/class/teach/{started['teacher_token']}/live"
+    teacher.get("/class/teach/not-a-token/live")   # a running server has its templates compiled
+
+    def look() -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        answer = teacher.get(url)
+        assert answer.status_code == 200 and answer.get_data(as_text=True).count("s59") >= 1
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+    cold = look()
+    behind = []
+    for line in ("docker images", "docker image ls", "docker ps -a"):
+        type_one(line)
+        behind.append(look())
+    current = [look() for _ in range(5)]
+    print(f"dashboard /live, {students} students, another process's cache: cold {cold[0]:.0f} ms (CPU {cold[1]:.0f}); "
+          f"every student one command ahead: median {statistics.median(w for w, _ in behind):.0f} ms "
+          f"(CPU {statistics.median(c for _, c in behind):.0f}); nothing changed: median "
+          f"{statistics.median(w for w, _ in current):.0f} ms (CPU {statistics.median(c for _, c in current):.0f})")
+    print(f"load average after: {os.getloadavg()}")
+
+
 if __name__ == "__main__":
-    main()
+    {"lessons": lessons, "dashboard": dashboard}.get((sys.argv[1:] or [""])[0], main)()

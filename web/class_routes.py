@@ -25,6 +25,7 @@ from course.classroom import Activity
 from course.checks import subgoals
 from course.goals import holds
 from course.lessons import all_lessons, find
+from course.progress import CourseMeta, Glance
 from course.walkthrough import walkthrough
 from web import before_new_sandbox, current_store, i18n, ratelimit, sandboxes
 from web.class_store import ClassFull, ClassInfo, ClassStore, StudentInfo, UnknownClass
@@ -71,8 +72,7 @@ def join_class(code: str, name: str, sandbox_id: str | None) -> StudentInfo:
         raise UnknownClass(code)
     if sandbox_id is None or current_store().version(sandbox_id) is None:   # version: a cheap "does it exist"
         before_new_sandbox()
-        record, _sandbox = progress.open_lesson(None, all_lessons()[0])
-        sandbox_id = sandboxes.create_record(current_store(), record)
+        sandbox_id = sandboxes.create_course(current_store(), progress.open_lesson(None, all_lessons()[0]))
     student = StudentInfo(secrets.token_urlsafe(8), name, sandbox_id, time.time(),
                           Activity(progress_at=time.time()).to_json())
     class_store().add_student(code, student, current_app.config["CLASS_SIZE"])
@@ -84,38 +84,49 @@ def student_rows(info: ClassInfo) -> list[dict]:
     now, rows = time.time(), []
     for student in class_store().students(info.code):
         before = Activity.from_json(student.activity)
-        try:   # the live sandbox, read under its lock: no decode per student per dashboard redraw
-            seen = sandboxes.view(current_store(), student.sandbox_id, lambda outcome: _look(outcome, before, now))
-        except DamagedRecord:   # the student's own next request recovers it; here it shows no work
-            seen = None
+        glanced = sandboxes.course_glance(current_store(), student.sandbox_id)
+        if glanced is not None:   # the head alone: no sandbox loaded, no command replayed
+            seen = _glimpse(*glanced, before, now)
+        else:
+            try:   # the live sandbox, read under its lock (changed outside a lesson, or not a course sandbox)
+                seen = sandboxes.view(current_store(), student.sandbox_id, lambda outcome: _look(outcome, before, now))
+            except DamagedRecord:   # the student's own next request recovers it; here it shows no work
+                seen = None
         meta, activity, (met, total, goal_met), last = seen or _look(None, before, now)
-        lesson = find(meta["lesson"]) if meta["lesson"] else None
+        lesson = find(meta.lesson) if meta.lesson else None
         if activity != before:
             class_store().save_activity(info.code, student.student_id, activity.to_json())
         rows.append({"student_id": student.student_id, "name": student.name, "sandbox_id": student.sandbox_id,
-                     "lesson": meta["lesson"], "lesson_title": lesson.title if lesson else None,
+                     "lesson": meta.lesson, "lesson_title": lesson.title if lesson else None,
                      "subgoals_met": met, "subgoals": total, "goal_met": goal_met,
-                     "solved": meta["solved"],
+                     "solved": list(meta.solved),
                      "stuck": classroom.is_stuck(activity, now, current_app.config["CLASS_STUCK_SECONDS"]),
                      "last_command": last["command"] if last else None,
                      "last_exit_code": last["exit_code"] if last else None, "activity": activity})
     return rows
 
 
-def _look(outcome: sandboxes.Outcome | None, before: Activity, now: float) -> tuple[dict, Activity, tuple, dict | None]:
+def _look(outcome: sandboxes.Outcome | None, before: Activity,
+          now: float) -> tuple[CourseMeta, Activity, tuple, dict | None]:
     """What the dashboard sees of one student's sandbox (None: gone): course progress, activity,
     (sub-goals met, sub-goals, goal met) and the last terminal entry. Reads, never changes, the sandbox."""
-    record = outcome.record if outcome is not None else None
     transcript = outcome.sandbox.transcript if outcome is not None else []
-    meta = progress.course_meta(record)
-    lesson = find(meta["lesson"]) if meta["lesson"] else None
+    meta = sandboxes.course_summary(outcome.record) if outcome is not None else CourseMeta()
+    lesson = find(meta.lesson) if meta.lesson else None
     met, total, goal_met = before.progress[2:] if len(before.progress) == 5 else (0, 0, False)
     if outcome is not None and lesson is not None and (len(transcript) != before.commands_seen or not total):
-        world = progress.world(record, outcome.sandbox)
+        world = progress.world(sandboxes.course_progress(outcome))   # the steps: only when something ran
         checklist = subgoals(lesson, world)
         met, total, goal_met = sum(1 for _text, done in checklist if done), len(checklist), holds(lesson.goal, world)
-    activity = classroom.observe(before, transcript, (meta["lesson"], len(meta["solved"]), met, total, goal_met), now)
+    activity = classroom.observe(before, transcript, (meta.lesson, len(meta.solved), met, total, goal_met), now)
     return meta, activity, (met, total, goal_met), (transcript[-1] if transcript else None)
+
+
+def _glimpse(meta: CourseMeta, glance: Glance, before: Activity, now: float) -> tuple:
+    """_look's answer from the glance a lesson change kept in the head."""
+    checklist = (glance.met, glance.total, glance.goal_met)
+    activity = classroom.observe(before, glance.transcript(), (meta.lesson, len(meta.solved), *checklist), now)
+    return meta, activity, checklist, glance.last()
 
 
 def follow_target(info: ClassInfo) -> str | None:

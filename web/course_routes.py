@@ -10,6 +10,7 @@ Register with `app.register_blueprint(course_routes.bp)` (this also sets up web.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
@@ -20,6 +21,7 @@ from course import progress
 from course.checks import subgoals
 from course.goals import holds
 from course.lessons import Lesson, all_lessons, find, next_lesson
+from course.progress import CourseMeta, Progress
 from course.subgoals import reveal_line
 from course.walkthrough import walkthrough
 from engine.sandbox import Sandbox
@@ -56,51 +58,41 @@ def _lesson_or_404(slug: str) -> Lesson:
 
 
 # ---- the course sandbox ------------------------------------------------------------------------
-def _course_record() -> tuple[str | None, dict | None]:
+def _course() -> Progress | None:
+    """This browser's course sandbox as it is now (the live one: no decode), or None."""
     sandbox_id = session.get(COURSE_KEY)
-    record = sandboxes.record_dict(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
-    return (sandbox_id, record) if record is not None else (None, None)
+    outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+    return sandboxes.course_progress(outcome) if outcome is not None else None
 
 
-def _open(lesson: Lesson) -> tuple[dict, Sandbox]:
-    """This browser's course sandbox, in `lesson` (created, or moved to the lesson, as needed)."""
-    sandbox_id, record = _course_record()
-    if sandbox_id is None:
+def _in_lesson(lesson: Lesson, change) -> tuple:
+    """Apply `change(progress) -> (progress, *answer)` to this browser's course sandbox in `lesson`:
+    created first if there is none; moved to the lesson within the same stored change if it is in
+    another (the lesson's start plus the learner's earlier lines there: a new sandbox, a snapshot)."""
+    learner = _course()
+    if learner is None:
         before_new_sandbox()
-        record, sandbox = progress.open_lesson(None, lesson)
-        session[COURSE_KEY] = sandboxes.create_record(current_store(), record)
+        session[COURSE_KEY] = sandboxes.create_course(current_store(), progress.open_lesson(None, lesson))
         session.permanent = True
-        return record, sandbox
-    if progress.is_in(record, lesson):
-        return record, Sandbox.from_json(record["sandbox"])
-    ratelimit.spend(ratelimit.REPLAYS)   # moving to another lesson replays the learner's lines there
-    return _update(lambda r: progress.open_lesson(r, lesson))
-
-
-def _update(change):
-    """Apply `change(record) -> (record, *answer)` to the course sandbox as one store transaction."""
-    sandbox_id = session.get(COURSE_KEY)
+    elif not progress.is_in(learner, lesson):
+        ratelimit.spend(ratelimit.REPLAYS)   # moving to another lesson replays the learner's lines there
 
     try:
-        return sandboxes.update_record(current_store(), sandbox_id, change)
+        return sandboxes.lesson_change(current_store(), session[COURSE_KEY],
+                                       lambda now: change(progress.enter(now, lesson)))
     except UnknownSandbox:
         session.pop(COURSE_KEY, None)
         abort(409, description=_("Your course sandbox expired; reload the lesson."))
 
 
-def _in_lesson(lesson: Lesson, change):
-    """Make sure the sandbox is in this lesson, then apply `change` to its record."""
-    _open(lesson)
-    return _update(change)
-
-
 # ---- lessons -----------------------------------------------------------------------------------
 @bp.get("/lessons")
 def lesson_list():
-    _, record = _course_record()
-    meta = progress.course_meta(record)
-    return render_template("course/lessons.html", lessons=all_lessons(), solved=set(meta["solved"]),
-                           current=meta["lesson"], **_page())
+    sandbox_id = session.get(COURSE_KEY)
+    outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+    meta = sandboxes.course_summary(outcome.record) if outcome is not None else CourseMeta()
+    return render_template("course/lessons.html", lessons=all_lessons(), solved=set(meta.solved),
+                           current=meta.lesson, **_page())
 
 
 @bp.get("/lessons/<slug>")
@@ -108,17 +100,16 @@ def lesson_page(slug: str):
     """Opening a lesson changes nothing: a sandbox in another lesson (or none) is shown as it would
     be in this one, and the first post here (a command, a hint…) moves it for real (_in_lesson)."""
     lesson = _lesson_or_404(slug)
-    record, sandbox = _lesson_sandbox(lesson)
-    return render_template("course/lesson.html", **_lesson_view(lesson, record, sandbox))
+    return render_template("course/lesson.html", **_lesson_view(lesson, _lesson_sandbox(lesson)))
 
 
-def _lesson_sandbox(lesson: Lesson) -> tuple[dict, Sandbox]:
-    """The course sandbox as it is in `lesson`, for reading: stored, or worked out and not saved."""
-    _, record = _course_record()
-    if progress.is_in(record, lesson):
-        return record, Sandbox.from_json(record["sandbox"])
+def _lesson_sandbox(lesson: Lesson) -> Progress:
+    """The course sandbox as it is in `lesson`, for reading: the live one, or worked out and not saved."""
+    learner = _course()
+    if progress.is_in(learner, lesson):
+        return learner
     ratelimit.spend(ratelimit.REPLAYS)   # the lesson's start plus the learner's earlier lines there
-    return progress.open_lesson(record, lesson)
+    return progress.open_lesson(learner, lesson)
 
 
 @bp.post("/lessons/<slug>/commands")
@@ -127,29 +118,34 @@ def lesson_command(slug: str):
     line = request.form.get("command", "")
     if len(line) > current_app.config["MAX_COMMAND_LENGTH"]:
         abort(400, description=_("command too long"))
-    record, sandbox, _result, solved_now = _in_lesson(lesson, lambda r: progress.run(r, lesson, line))
-    return _respond(lesson, record, sandbox, solved_now=solved_now)
+    learner, _result, solved_now = _in_lesson(lesson, lambda now: progress.run(now, lesson, line))
+    return _respond(lesson, learner, solved_now=solved_now)
 
 
 @bp.post("/lessons/<slug>/undo")
 def lesson_undo(slug: str):
     lesson = _lesson_or_404(slug)
-    record, sandbox = _in_lesson(lesson, progress.undo)
-    return _respond(lesson, record, sandbox)
+    learner, = _in_lesson(lesson, lambda now: (progress.undo(now),))
+    return _respond(lesson, learner)
 
 
 @bp.post("/lessons/<slug>/restart")
 def lesson_restart(slug: str):
     lesson = _lesson_or_404(slug)
-    record, sandbox = _in_lesson(lesson, lambda r: progress.restart(r, lesson))
-    return _respond(lesson, record, sandbox)
+    learner, = _in_lesson(lesson, lambda now: (progress.restart(now, lesson),))
+    return _respond(lesson, learner)
+
+
+def _with_meta(change):
+    """A change of the progress only (hints, the solution, predictions): the sandbox stays as it is."""
+    return lambda now: (replace(now, meta=change(now.meta)),)
 
 
 @bp.post("/lessons/<slug>/hint")
 def lesson_hint(slug: str):
     lesson = _lesson_or_404(slug)
-    record, = _in_lesson(lesson, lambda r: (progress.reveal_hint(r, lesson),))
-    return _respond(lesson, record, Sandbox.from_json(record["sandbox"]), anchor="hints")
+    learner, = _in_lesson(lesson, _with_meta(lambda meta: progress.reveal_hint(meta, lesson)))
+    return _respond(lesson, learner, anchor="hints")
 
 
 @bp.post("/lessons/<slug>/solution")
@@ -157,8 +153,8 @@ def lesson_solution(slug: str):
     lesson = _lesson_or_404(slug)
     if request.form.get("confirm") != "yes":
         abort(400, description=_("Tick the box to confirm you want to see the solution."))
-    record, = _in_lesson(lesson, lambda r: (progress.reveal_solution(r, lesson),))
-    return _respond(lesson, record, Sandbox.from_json(record["sandbox"]), anchor="solution")
+    learner, = _in_lesson(lesson, _with_meta(lambda meta: progress.reveal_solution(meta, lesson)))
+    return _respond(lesson, learner, anchor="solution")
 
 
 @bp.post("/lessons/<slug>/answer")
@@ -166,17 +162,19 @@ def lesson_answer(slug: str):
     lesson = _lesson_or_404(slug)
     try:
         question, choice = int(request.form.get("question", "")), int(request.form.get("choice", ""))
-        record, = _in_lesson(lesson, lambda r: (progress.answer(r, lesson, question, choice),))
     except ValueError:
+        question = choice = -1
+    if not progress.is_choice(lesson, question, choice):
         abort(400, description=_("Pick one of the answers."))
-    return _respond(lesson, record, Sandbox.from_json(record["sandbox"]), anchor=f"question-{question}")
+    learner, = _in_lesson(lesson, _with_meta(lambda meta: progress.answer(meta, lesson, question, choice)))
+    return _respond(lesson, learner, anchor=f"question-{question}")
 
 
 @bp.get("/lessons/<slug>/complete")
 def lesson_complete(slug: str):
     lesson = _lesson_or_404(slug)
     line = request.args.get("line", "")[: current_app.config["MAX_COMMAND_LENGTH"]]
-    return {"candidates": _lesson_sandbox(lesson)[1].complete(line)}
+    return {"candidates": _lesson_sandbox(lesson).sandbox.complete(line)}
 
 
 @lru_cache(maxsize=64)
@@ -225,18 +223,16 @@ def lesson_goal(slug: str):
     return render_template("course/goal.html", lesson=lesson, sandbox=_solved(slug), last=None, events=[], **_page())
 
 
-def _respond(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool = False, anchor: str = "prompt"):
+def _respond(lesson: Lesson, learner: Progress, *, solved_now: bool = False, anchor: str = "prompt"):
     if _is_htmx():
-        return render_template("course/_lesson_swap.html",
-                               **_lesson_view(lesson, record, sandbox, solved_now=solved_now))
+        return render_template("course/_lesson_swap.html", **_lesson_view(lesson, learner, solved_now=solved_now))
     return redirect(url_for("course.lesson_page", slug=lesson.slug, _anchor=anchor), code=303)
 
 
-def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: bool = False) -> dict:
-    meta = progress.course_meta(record)
-    world = progress.world(record, sandbox)
-    outcome = sandboxes.Outcome(record, sandbox)
-    last = record.get("last")
+def _lesson_view(lesson: Lesson, learner: Progress, *, solved_now: bool = False) -> dict:
+    meta, sandbox, last = learner.meta, learner.sandbox, learner.last
+    world = progress.world(learner)
+    outcome = sandboxes.Outcome({"clear_from": learner.clear_from}, sandbox)   # what the terminal shows
     return {
         **_page(),
         "lesson": lesson, "next_lesson": next_lesson(lesson), "lessons": all_lessons(),
@@ -245,9 +241,9 @@ def _lesson_view(lesson: Lesson, record: dict, sandbox: Sandbox, *, solved_now: 
         "last": last, "events": sandboxes.last_events(last),
         "goal_met": holds(lesson.goal, world), "solved_now": solved_now,
         "subgoals": subgoals(lesson, world), "goal_picture": lambda: _goal_picture(lesson),  # drawn only by the full page
-        "solved": set(meta["solved"]), "hints_shown": meta["hints"].get(lesson.slug, 0),
-        "solution_shown": lesson.slug in meta["solutions"],
-        "questions": progress.question_states(record, lesson), "reveal_line": reveal_line,
+        "solved": set(meta.solved), "hints_shown": meta.hints.get(lesson.slug, 0),
+        "solution_shown": lesson.slug in meta.solutions,
+        "questions": progress.question_states(meta, lesson), "reveal_line": reveal_line,
         "max_command": current_app.config["MAX_COMMAND_LENGTH"],
     }
 

@@ -7,7 +7,8 @@ A record is a head and a sandbox:
             "clear_from": int,                        # transcript entries before this were `clear`ed
             "last": {"command", "exit_code", "events", "invocations"} | None,   # what the explain panel shows
             "last_build": {build event…, "at": len(log)} | None, # the Build tab's last build
-            "meta": {...}}                            # per-sandbox extras (course progress)
+            "meta": {...}}                            # per-sandbox extras
+    (a course sandbox's head also has the learner's progress: see "the course's sandboxes" below)
     sandbox = the engine's Sandbox, live in this process.
 The store (web/store.py) keeps it as a snapshot, an op log and the transcript. LayerLab is
 deterministic, so an op is what was done, not what came out: `{"do": [["run", line]], "head":
@@ -25,7 +26,6 @@ changing. Other sandboxes are never waited for.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import logging
 import threading
@@ -36,6 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
+from course.progress import CourseMeta, Glance, Progress, glance
 from engine.errors import HostLimitReached
 from engine.events import BuildFinished, Cleared, Event, event_from_json, events_from_json, events_to_json
 from engine.sandbox import Result, Sandbox
@@ -620,36 +621,167 @@ def write_file(store: SandboxStore, sandbox_id: str, path: str, data: bytes) -> 
         raise HostLimitReached(storage_message(error.budget).removeprefix("LayerLab: ").strip()) from None
 
 
-# ---------------------------------------------------------------- the course's record-dict form
+# ---------------------------------------------------------------- the course's sandboxes
+# A course sandbox's head also carries the learner's progress (course.progress.CourseMeta):
+#   "course": the meta without its steps (lesson, since, solved, logs, hints, answers, solutions),
+#   "step.0", "step.1", ...: the steps, one per learner's command in the lesson (a few hundred bytes
+#   each), a field each,
+# apart, because a stored change writes each head field that changed whole: a lesson command writes
+# its own step, not every step of the session nor the logs of every lesson left. A field is never
+# removed (the op log carries values, not removals): a step taken back leaves None. Records kept
+# before this layout have the whole meta in head["meta"]["course"]; they read the same, and their
+# first change moves it.
+
+
+def course_progress(outcome: Outcome) -> Progress:
+    """A course sandbox as the lesson code reads it: the live sandbox and the progress in its head."""
+    head = outcome.record
+    meta = CourseMeta.from_json({**_course_json(head), "steps": _steps_json(head)} if "course" in head else
+                                (head.get("meta") or {}).get("course"))
+    return Progress(outcome.sandbox, meta, head.get("last"), head.get("clear_from", meta.since))
+
+
+def course_summary(head: dict) -> CourseMeta:
+    """The progress without its steps (what the list of lessons or the class dashboard shows)."""
+    return CourseMeta.from_json(_course_json(head))
+
+
+def _course_json(head: dict) -> dict:
+    data = head["course"] if "course" in head else (head.get("meta") or {}).get("course") or {}
+    return {k: v for k, v in data.items() if k != "steps"}
+
+
+def _steps_json(head: dict) -> list[dict]:
+    steps: list[dict] = []
+    while head.get(f"step.{len(steps)}") is not None:
+        steps.append(head[f"step.{len(steps)}"])
+    return steps
+
+
+def _course_fields(head: dict, progress: Progress, sandbox_changed: bool = True) -> dict:
+    """The head fields that store `progress` (values replaced, never edited in place: see _change)."""
+    data = progress.meta.to_json()
+    steps = data.pop("steps")
+    fields = {"course": data, "last": progress.last, "clear_from": progress.clear_from}
+    fields.update((f"step.{n}", step) for n, step in enumerate(steps))
+    n = len(steps)
+    while f"step.{n}" in head:   # taken back
+        fields[f"step.{n}"] = None
+        n += 1
+    if "course" in (head.get("meta") or {}):   # the old place: moved once
+        fields["meta"] = {k: v for k, v in head["meta"].items() if k != "course"}
+    # the class dashboard's glance, with the sandbox's size when it was taken ("of": a snapshot's
+    # sandbox is checked against it) and "taken", which counts the changes that stored one, so each
+    # such op carries it even when it shows the same (a `clear`): a head reader knows it is current
+    sandbox, kept = progress.sandbox, head.get("glance") or {}
+    shown = {**glance(progress).to_json(), "of": _size(sandbox.log, sandbox.transcript, sandbox.uploads)}
+    unchanged = not sandbox_changed and all(head.get(k) == v for k, v in fields.items()) and \
+        {k: v for k, v in kept.items() if k != "taken"} == shown
+    fields["glance"] = kept if unchanged else {**shown, "taken": kept.get("taken", 0) + 1}
+    return fields
+
+
+def _size(log: list, transcript: list, uploads: list) -> list[int]:
+    """How far a sandbox has come (the log, the transcript, the host writes): what a glance was taken of."""
+    return [len(log), len(transcript), len(uploads)]
+
+
+def create_course(store: SandboxStore, progress: Progress) -> str:
+    """Store a new course sandbox (a learner's first lesson), and keep it live in this process."""
+    sandbox = RecordedSandbox.adopt(progress.sandbox)
+    head = new_head(sandbox.scenario, sandbox.seed)
+    head.update(_course_fields(head, progress))
+    sandbox_id = create_from(store, sandbox, head)
+    cache_of(store).keep(sandbox_id, Live(0, head, sandbox))   # a new record is at version 0
+    return sandbox_id
+
+
+def lesson_change(store: SandboxStore, sandbox_id: str, change: Callable[[Progress], tuple]) -> tuple:
+    """Apply `change(progress) -> (progress, *answer)` to a course sandbox as one stored change and
+    return it as stored. A line run or undone on the given (live) sandbox is journaled like the
+    playground's (one op row: ["run", line] or ["undo_to", ...], plus the head fields that changed);
+    a lesson opened or restarted makes a new sandbox, stored as a snapshot (rare: a lesson switch)."""
+
+    def edit(live: Live) -> tuple:
+        progress, *answer = change(course_progress(Outcome(live.head, live.sandbox)))
+        changed = progress.sandbox is not live.sandbox or bool(live.sandbox.journal)
+        live.head = {**live.head, **_course_fields(live.head, progress, changed)}
+        if progress.sandbox is not live.sandbox:
+            live.sandbox = progress.sandbox
+            live.head.update(scenario=progress.sandbox.scenario, seed=progress.sandbox.seed, last_build=None)
+        return (progress, *answer)
+
+    return _change(store, sandbox_id, edit)   # a new sandbox is adopted in place: still progress.sandbox
+
+
+# ---------------------------------------------------------------- heads without their sandbox
+@dataclass
+class _Head:
+    version: int
+    head: dict
+    glanced: bool   # head["glance"] describes the sandbox at this version
+
+
+_heads: "weakref.WeakKeyDictionary[SandboxStore, OrderedDict[str, _Head]]" = weakref.WeakKeyDictionary()
+_heads_guard = threading.Lock()
+
+
+def course_glance(store: SandboxStore, sandbox_id: str) -> tuple[CourseMeta, Glance] | None:
+    """What the class dashboard shows of a course sandbox (its progress without the steps, and the
+    glance the last lesson change took), read from the head alone: no sandbox is loaded and no
+    command replayed; another process's changes are caught up from their ops' head fields. None when
+    the glance is not current (the sandbox changed outside a lesson: the playground's API, a file
+    written), or the sandbox is gone or damaged: read it with `view` then."""
+    version = store.version(sandbox_id)
+    if version is None:
+        return None
+    with _heads_guard:
+        heads = _heads.setdefault(store, OrderedDict())
+        known = heads.get(sandbox_id)
+    if known is None or known.version != version:
+        try:
+            known = _head_now(store, sandbox_id, known)
+        except Exception:   # gone meanwhile, or damaged: `view` says which
+            return None
+        with _heads_guard:
+            heads[sandbox_id] = known
+            heads.move_to_end(sandbox_id)
+            while len(heads) > CACHED_SANDBOXES:
+                heads.popitem(last=False)
+    if not known.glanced or not isinstance(known.head.get("glance"), dict):
+        return None
+    return course_summary(known.head), Glance.from_json(known.head["glance"])
+
+
+def _head_now(store: SandboxStore, sandbox_id: str, known: _Head | None) -> _Head:
+    ops = store.ops_after(sandbox_id, known.version) if known is not None else None
+    if ops is None:   # nothing known, or a snapshot replaced the ops after it: the snapshot's head
+        stored = store.load(sandbox_id)
+        data = json.loads(zlib.decompress(stored.snapshot))
+        head = data["head"]
+        state = data["sandbox"]   # its transcript is kept apart: "tlen" entries
+        of = _size(state.get("log", []), range(data["tlen"]), state.get("uploads", []))
+        known, ops = _Head(stored.snap_version, head, (head.get("glance") or {}).get("of") == of), stored.ops
+    else:
+        known = _Head(known.version, dict(known.head), known.glanced)
+    for text in ops:
+        op = json.loads(text)
+        delta = op.get("head", {})
+        known.head.update(delta)
+        if "glance" in delta:      # a lesson change: taken from the sandbox it left
+            known.glanced = True
+        elif op.get("do"):         # the sandbox changed, the glance did not
+            known.glanced = False
+        known.version += 1
+    return known
+
+
 def record_dict(store: SandboxStore, sandbox_id: str) -> dict | None:
-    """The record as one dict with the sandbox's JSON (course/progress.py works on this form)."""
+    """The record as one dict with the sandbox's JSON (for tests and tools: pages read `load`)."""
     outcome = load(store, sandbox_id)
     if outcome is None:
         return None
     return {**outcome.record, "sandbox": outcome.sandbox.to_json()}
-
-
-def create_record(store: SandboxStore, record: dict) -> str:
-    """Store a new sandbox from the record-dict form."""
-    head = {k: v for k, v in record.items() if k != "sandbox"}
-    return create_from(store, Sandbox.from_json(record["sandbox"]), head)
-
-
-def update_record(store: SandboxStore, sandbox_id: str, change: Callable[[dict], tuple]) -> tuple:
-    """Apply `change(record) -> (new_record, *answer)` in the record-dict form as one stored change.
-    A new record with the same sandbox JSON object changes only the head (one small op); any other
-    sandbox replaces the old one (a snapshot)."""
-
-    def edit(live: Live) -> tuple:
-        given = live.sandbox.to_json()
-        # a copy: `change` may edit nested head values in place, and the op stores what differs
-        new, *rest = change({**copy.deepcopy(live.head), "sandbox": given})
-        live.head = {k: v for k, v in new.items() if k != "sandbox"}
-        if new["sandbox"] is not given:
-            live.sandbox = RecordedSandbox.from_json(new["sandbox"])
-        return (new, *rest)
-
-    return _change(store, sandbox_id, edit)
 
 
 # ---------------------------------------------------------------- migration

@@ -243,3 +243,51 @@ def test_the_dashboard_reads_each_students_live_sandbox_current_and_without_deco
     assert last_command() == "docker image ls"
     student.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker ps"})
     assert last_command() == "docker ps"   # the other process's op, replayed onto the live copy
+
+
+def test_the_dashboard_reads_lesson_work_from_the_head_alone(make_app, tmp_path):
+    """Lesson commands on the student's server process: the teacher's process shows the lesson, the
+    checklist, the last command and the errors from the glance each lesson change keeps in the
+    head, without loading the sandbox or replaying a command; a change outside a lesson (the
+    playground's API) makes it read the sandbox."""
+    from engine.sandbox import Sandbox
+    from web import sandboxes
+
+    database = str(tmp_path / "shared.sqlite3")
+    teacher_app = make_app(database)
+    teacher, student = teacher_app.test_client(), make_app(database).test_client()
+    teacher_store = teacher_app.extensions["sandbox_store"]
+    code, token = start(teacher)
+    student.post("/class/join", data={"code": code, "name": "Ana"})
+    with student.session_transaction() as session:
+        sandbox_id = session["course_sandbox_id"]
+
+    def no_sandbox(*args, **kwargs):
+        raise AssertionError("the dashboard loaded or replayed a sandbox")
+
+    def look() -> tuple[str, dict]:
+        """The dashboard's live part and the API's row, read without any sandbox."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Sandbox, "from_json", classmethod(no_sandbox))
+            patch.setattr(Sandbox, "run", no_sandbox)
+            live = teacher.get(f"/class/teach/{token}/live").get_data(as_text=True)
+            row = teacher.get(f"/api/classes/{code}", headers={"X-Teacher-Token": token}).get_json()["students"][0]
+        return live, row
+
+    student.post("/lessons/11-stop-kill/commands", data={"command": "docker pul nginx"})
+    live, row = look()
+    assert (row["lesson"], row["last_command"], row["last_exit_code"]) == ("11-stop-kill", "docker pul nginx", 1)
+    assert "docker: unknown command: docker pul" in live and "0 of 2" in live
+    student.post("/lessons/11-stop-kill/commands", data={"command": "docker stop web"})
+    live, row = look()
+    assert (row["last_command"], row["last_exit_code"], row["solved"]) == ("docker stop web", 0, [])
+    assert "1 of 2" in live
+    student.post("/lessons/11-stop-kill/commands", data={"command": "docker kill worker"})
+    live, row = look()
+    assert row["solved"] == ["11-stop-kill"] and "✓ met" in live
+    assert sandbox_id not in sandboxes.cache_of(teacher_store).entries   # never loaded in the teacher's process
+    # a change outside a lesson: the glance is behind, so the dashboard reads the sandbox
+    student.post(f"/api/sandboxes/{sandbox_id}/commands", json={"command": "docker images"})
+    assert sandboxes.course_glance(teacher_store, sandbox_id) is None
+    answer = teacher.get(f"/api/classes/{code}", headers={"X-Teacher-Token": token}).get_json()["students"][0]
+    assert answer["last_command"] == "docker images"

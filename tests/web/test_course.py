@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from course.lessons import all_lessons
+from course.checks import run_step
+from course.history import Step
+from course.lessons import SEED, all_lessons, find
 from web import course_routes, sandboxes
 
 TOTAL = len(all_lessons())
@@ -72,10 +74,17 @@ def test_progress_survives_a_server_restart(make_course_app, tmp_path):
 
 
 def test_leaving_a_lesson_and_coming_back_keeps_your_commands(client):
-    run(client, "05-copy-up", "docker exec web touch /tmp/hello")
+    checklist = _checklist(run(client, "05-copy-up", "docker exec web touch /tmp/hello"))
     client.get("/lessons/03-create")
     page = client.get("/lessons/05-copy-up").get_data(as_text=True)
     assert 'data-command="docker exec web touch /tmp/hello"' in page
+    run(client, "03-create", "docker create --name elsewhere alpine")   # now it moves to the other lesson
+    assert "/tmp/hello" not in client.get("/lessons/03-create").get_data(as_text=True)
+    for _visit in range(2):   # shown as it would be, then moved back for real by a command
+        page = client.get("/lessons/05-copy-up").get_data(as_text=True)
+        assert 'data-command="docker exec web touch /tmp/hello"' in page      # in the terminal, after the setup
+        assert "elsewhere" not in page and _checklist(page) == checklist
+        run(client, "05-copy-up", "")
 
 
 def test_without_javascript_a_command_redirects_back_to_the_prompt(client):
@@ -311,20 +320,60 @@ def test_hints_are_labelled_as_rungs_of_a_ladder(client):
     assert '<span class="rung-name">The idea</span>' in page and "Show another hint · Which command" in page
 
 
-def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
-    run(client, "11-stop-kill", "docker stop web")
-    run(client, "11-stop-kill", "docker kill worker")
+def old_form_record(store, slug, lines, *, with_steps=True, **extra):
+    """A course sandbox stored as records were before the course meta was typed: the whole meta in
+    head["meta"]["course"], the sandbox in the snapshot (the lesson's start plus `lines`)."""
+    lesson = find(slug)
+    sandbox = lesson.start()
+    since, steps = len(sandbox.transcript), []
+    for line in lines:
+        _result, step = run_step(lesson, sandbox, tuple(Step.from_json(s) for s in steps), line)
+        steps.append(step.to_json())
+    meta = {"lesson": slug, "since": since, "solved": [], "logs": {}, "hints": {}, "answers": {}, "solutions": [],
+            **({"steps": steps} if with_steps else {}), **extra}
+    head = {"scenario": None, "seed": SEED, "clear_from": since, "last": None, "meta": {"course": meta}}
+    return sandboxes.create_from(store, sandbox, head)
+
+
+def as_learner(client, sandbox_id):
     with client.session_transaction() as session:
-        sandbox_id = session[course_routes.COURSE_KEY]
+        session[course_routes.COURSE_KEY] = sandbox_id
+
+
+def test_a_record_kept_before_steps_were_is_rebuilt_on_the_next_visit(app, client):
     store = app.extensions["sandbox_store"]
-
-    def forget_steps(record):
-        record["meta"]["course"].pop("steps")
-        return record, None
-
-    sandboxes.update_record(store, sandbox_id, forget_steps)
+    as_learner(client, old_form_record(store, "11-stop-kill", ["docker stop web", "docker kill worker"],
+                                       with_steps=False))
     page = client.get("/lessons/11-stop-kill").get_data(as_text=True)
     assert "Goal reached" in page and _checklist(page) == [" is-met", " is-met"]
+
+
+def test_a_record_in_the_old_form_loads_and_goes_on(make_course_app, tmp_path):
+    """Course meta in head["meta"]["course"], the sandbox in the snapshot: read as it was, and the
+    next change moves the meta to its own head fields; another process sees the same."""
+    database = str(tmp_path / "old-form.sqlite3")
+    app = make_course_app(DATABASE=database)
+    store = app.extensions["sandbox_store"]
+    sandbox_id = old_form_record(store, "04-start-run", ["docker start web"], solved=["12-pause"],
+                                 hints={"04-start-run": 1}, answers={"03-create": {"0": 1}},
+                                 logs={"05-copy-up": ["docker exec web touch /tmp/hello"]})
+    client = app.test_client()
+    as_learner(client, sandbox_id)
+    page = client.get("/lessons/04-start-run").get_data(as_text=True)
+    assert _checklist(page) == [" is-met", ""] and "Show another hint" in page
+    assert 'data-command="docker start web"' in page
+    assert f"Solved: 1 of {TOTAL}" in client.get("/lessons").get_data(as_text=True)
+    answer = run(client, "04-start-run", "docker run -d --name web2 nginx")
+    assert "Goal reached" in answer
+    head = sandboxes.load(store, sandbox_id).record
+    assert "course" not in head["meta"] and head["course"]["solved"] == ["12-pause", "04-start-run"]
+    # another process (its own cache) reads the moved record the same
+    other = make_course_app(DATABASE=database).test_client()
+    as_learner(other, sandbox_id)
+    page = other.get("/lessons/04-start-run").get_data(as_text=True)
+    assert "Goal reached" in page and 'data-command="docker run -d --name web2 nginx"' in page
+    # the lesson left earlier comes back with its commands
+    assert 'data-command="docker exec web touch /tmp/hello"' in other.get("/lessons/05-copy-up").get_data(as_text=True)
 
 
 def test_the_goal_picture_keeps_every_id_on_the_page_unique(client):
@@ -359,3 +408,51 @@ def test_a_dated_sentence_of_the_article_is_followed_by_what_docker_does_today(c
     assert "这篇文章写于 2019 年。今天的 Docker 28.5：" in zh and "并不压缩" in zh
     walk = client.get("/walkthrough?step=18").get_data(as_text=True)          # stop
     assert "Docker 28.5 today:" in walk and "SIGQUIT" in walk
+
+
+def test_lesson_pages_and_posts_use_the_live_sandbox_without_decoding_or_encoding_it(app, client, monkeypatch):
+    """Once the learner's sandbox is live in the process, a lesson's page, commands, undo, hints and
+    predictions neither decode the record nor serialise the sandbox (each post stores one op row)."""
+    from engine.sandbox import Sandbox
+
+    run(client, "11-stop-kill", "docker ps")
+    with client.session_transaction() as session:
+        sandbox_id = session[course_routes.COURSE_KEY]
+    store = app.extensions["sandbox_store"]
+    version = store.version(sandbox_id)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the record was decoded or the sandbox serialised")
+
+    monkeypatch.setattr(Sandbox, "from_json", classmethod(refused))
+    monkeypatch.setattr(Sandbox, "to_json", refused)
+    assert "docker ps" in client.get("/lessons/11-stop-kill").get_data(as_text=True)
+    run(client, "11-stop-kill", "docker stop web")
+    assert client.post("/lessons/11-stop-kill/undo", headers=HX).status_code == 200
+    assert client.post("/lessons/11-stop-kill/hint", headers=HX).status_code == 200
+    assert client.post("/lessons/11-stop-kill/answer", data={"question": "0", "choice": "1"}, headers=HX).status_code == 200
+    page = run(client, "11-stop-kill", "docker kill worker")
+    assert "Right!" in page and _checklist(page) == ["", " is-met"]
+    assert store.version(sandbox_id) == version + 5 and store.load(sandbox_id).snap_version == 0   # op rows only
+
+
+def test_a_course_sandbox_from_before_the_op_log_opens_its_lesson(make_course_app, tmp_path):
+    """The course record in data/before-op-log.sql (one JSON document, progress kept before steps
+    were: a command and a hint in lesson 1) is migrated on start and opens as it was left."""
+    import sqlite3
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    database = tmp_path / "old.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.executescript((data / "before-op-log.sql").read_text(encoding="utf-8"))
+    app = make_course_app(DATABASE=str(database))
+    client = app.test_client()
+    as_learner(client, "Yb9hz1EILVCgeFAslrcTkw")
+    page = client.get("/lessons/01-layers").get_data(as_text=True)
+    assert 'data-command="docker images"' in page and "Layers are shared: two images built on the same base" in page
+    run(client, "01-layers", "docker pull nginx")
+    other = make_course_app(DATABASE=str(database)).test_client()
+    as_learner(other, "Yb9hz1EILVCgeFAslrcTkw")
+    page = other.get("/lessons/01-layers").get_data(as_text=True)
+    assert page.index('data-command="docker images"') < page.index('data-command="docker pull nginx"')
