@@ -32,6 +32,7 @@ class StepRecord:
     cached: bool
     container: str = ""  # the temporary container's 64-hex id ('' when cached or none used)
     output: str = ""
+    note: str = ""  # printed before the step's container or cache hit (StepResult.note)
     changes: list[tuple[str, str]] = field(default_factory=list)  # docker diff of its RW layer
     layer: str = ""  # DiffID committed ('' = empty layer)
     image: str = ""  # legacy: the intermediate image id after this step
@@ -97,7 +98,7 @@ class Build:
             raise
         layer = commit_layer(result.changes)
         key = self._cache_key(stage, ins, before, result.cache_material)
-        record = StepRecord(number, total, stage, ins, cached=False)
+        record = StepRecord(number, total, stage, ins, cached=False, note=result.note)
         cached = None if self.cache_broken else self._cache_lookup(stage, key)
         if cached is not None:
             record.cached = True

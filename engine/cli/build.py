@@ -205,6 +205,8 @@ class LegacyReport:
             self.ctx.print(f" ---> {base.short_id}")
 
     def step_done(self, record) -> None:
+        if record.note:  # e.g. HEALTHCHECK's override note, before the cache probe (see builder._healthcheck)
+            self.ctx.write(record.note)
         if record.cached:
             self.ctx.print(" ---> Using cache")
         else:
