@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import limits
+from .events import BuildStep
 from .builder import DEFAULT_PATH, StepFailed, Stage, commit_layer, run_step
 from .clock import format_rfc3339nano
 from .dockerfile import DockerfileError, Instruction, substitute
@@ -36,6 +37,11 @@ class StepRecord:
     changes: list[tuple[str, str]] = field(default_factory=list)  # docker diff of its RW layer
     layer: str = ""  # DiffID committed ('' = empty layer)
     image: str = ""  # legacy: the intermediate image id after this step
+
+    def as_event(self) -> BuildStep:
+        """What BuildFinished keeps of this step (the stage's view of the build reads it)."""
+        return BuildStep(self.number, self.total, self.instruction.original, self.cached, self.container[:12],
+                         tuple(f"{kind} {path}" for kind, path in self.changes), self.layer, self.image)
 
 
 class Build:
