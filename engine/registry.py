@@ -124,17 +124,14 @@ def _digest(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------------------- the catalog
-@lru_cache(maxsize=None)
-def _specs() -> dict[str, dict]:
-    specs = (data.load(name) for name in data.names("images"))
-    return {spec["repository"]: spec for spec in specs}
+_SPECS: dict[str, dict] = {spec["repository"]: spec for spec in map(data.load, data.names("images"))}
 
 
 def _build(repository: str, built: dict[str, RemoteImage]) -> RemoteImage:
     """One image; a `base` image is built first and its layer objects are shared."""
     if repository in built:
         return built[repository]
-    spec = _specs()[repository]
+    spec = _SPECS[repository]
     base = _build(spec["base"], built) if "base" in spec else None
     own = [_layer(layer) for layer in spec["layers"]]
     layers = (list(base.layers) if base else []) + own
@@ -150,7 +147,7 @@ def _build(repository: str, built: dict[str, RemoteImage]) -> RemoteImage:
 @lru_cache(maxsize=None)
 def _images() -> dict[str, RemoteImage]:
     built: dict[str, RemoteImage] = {}
-    for repository in _specs():
+    for repository in _SPECS:
         _build(repository, built)
     return built
 
