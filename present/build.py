@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from engine.events import BuildFinished, BuildStep as StepDone, Event
+from engine.events import BuildFinished, BuildStep as StepDone, Event  # StepDone: the engine's record of a step
 
 from .i18n import _, ngettext
 from .text import short_digest, size_text
