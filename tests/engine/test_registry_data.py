@@ -54,7 +54,7 @@ def test_only_the_data_package_reads_files():
     """engine/README.md: no I/O, except engine/data reading the engine's own data once at import."""
     offenders = []
     for path in sorted(ENGINE.rglob("*.py")):
-        if path == ENGINE / "data" / "__init__.py":
+        if path.name == "__init__.py" and path.parent.name == "data":  # the reader, wherever engine/ puts it
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
