@@ -93,3 +93,24 @@ def test_a_long_replay_is_remembered(monkeypatch):
     second = Sandbox.replay(box.seed, box.scenario, box.log, box.uploads)
     assert second is not first and second.to_json() == first.to_json()
     assert state_of(second) == state_of(box)
+
+
+def test_undoing_again_restores_the_undo_point_the_replay_packed(monkeypatch):
+    """A rewind's replay packs the states the next undos go back to (in memory, not in to_json):
+    the next undo restores one instead of replaying, and gives the same state as a replay."""
+    box = build(27)
+    box.undo()                                   # replays from the checkpoint at 20
+    assert box.undo_points and "undo_points" not in box.to_json()
+    runs = []
+    real_run = Sandbox.run
+    monkeypatch.setattr(Sandbox, "run", lambda self, line: runs.append(line) or real_run(self, line))
+    box.undo()
+    assert runs == []                            # nothing replayed
+    monkeypatch.undo()
+    assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
+    # a new line of work after the undo point: the point still holds for the log before it
+    box.run("docker tag alpine again")
+    box.host_write("later.txt", b"after the undo\n")
+    while box.log:
+        box.undo()
+        assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
