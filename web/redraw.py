@@ -54,13 +54,23 @@ def _templates_version() -> str:
 _VERSION = _templates_version()
 
 
+def _locale() -> str:
+    """The request's locale, read once (Flask-Babel walks its context on every get_locale())."""
+    if not has_request_context():
+        return str(get_locale())
+    found = getattr(request, "layerlab_locale", None)
+    if found is None:
+        found = request.layerlab_locale = str(get_locale())
+    return found
+
+
 def card_digest(card) -> str:
     """The digest of an object's drawing, from what it is drawn from (its dataclass fields). A
     container's full change list (thousands of paths) is drawn only as counts beside the few lines
     shown (rw_shown, which is part of the key), so the key holds its length, not the list."""
     drawn = [f"{f.name}={len(getattr(card, f.name)) if f.name == 'rw_changes' else getattr(card, f.name)!r}"
              for f in fields(card)]
-    text = f"{_VERSION}|{get_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
+    text = f"{_VERSION}|{_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -68,7 +78,7 @@ def panel_digest(dom_id: str, *drawn_from) -> str:
     """The digest of a side panel's drawing, from everything it is drawn from: its view model
     (dataclasses, whose repr lists every field), the record's values it shows, the choices kept in
     the session. Deterministic across worker processes: no set or id() in what is hashed."""
-    text = f"{_VERSION}|{get_locale()}|{dom_id}|{drawn_from!r}"
+    text = f"{_VERSION}|{_locale()}|{dom_id}|{drawn_from!r}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
