@@ -1,6 +1,7 @@
 """Where a command's CPU goes on the server, without the network (Flask's test client, one process).
 
     python bench/answer_profile.py [commands=320] [--profile] [--undo]
+    BENCH_CODE=<another checkout> python bench/answer_profile.py     # that checkout's app
 
 A browser on the article scenario (alpine + nginx, three containers) runs load_test.py's MIX and,
 like the page (static/stage.js), sends the `id:digest` pairs of the drawings it holds. Prints the
@@ -15,8 +16,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# BENCH_CODE=<another checkout>: that checkout's app (the "before" of bench/RESULTS.md)
+sys.path.insert(0, os.environ.get("BENCH_CODE") or os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(1, os.path.dirname(os.path.abspath(__file__)))
 
 from app import create_app  # noqa: E402
 from load_test import MIX  # noqa: E402
@@ -52,7 +54,7 @@ def main() -> None:
     lines = [MIX[i % len(MIX)].format(n=i // len(MIX)) for i in range(count)]
     for line in lines[:32]:                      # warm up (templates compiled, caches filled)
         page.post("/commands", {"command": line})
-    profiler = cProfile.Profile() if "--profile" in sys.argv else None
+    profiler = cProfile.Profile(time.process_time) if "--profile" in sys.argv else None
     if "--undo" in sys.argv:
         work = [("/commands", {"command": line}) if i % 2 == 0 else ("/undo", None) for i, line in enumerate(lines)]
     else:
@@ -66,7 +68,8 @@ def main() -> None:
     if profiler:
         profiler.disable()
     cpu = (time.process_time() - start) * 1000 / len(work)
-    print(f"{len(work)} requests: {cpu:.2f} ms CPU each (test client, no network); answer median "
+    import app as measured
+    print(f"{os.path.dirname(measured.__file__)}: {len(work)} requests: {cpu:.2f} ms CPU each (test client, no network); answer median "
           f"{sorted(sizes)[len(sizes) // 2] / 1024:.1f} KiB")
     if profiler:
         stats = pstats.Stats(profiler).sort_stats("cumulative")
