@@ -251,7 +251,12 @@ class Sandbox:
         packed = self._pack()
         kept = [c for c in self.checkpoints if c[0] < at] + [(at, packed)]
         older, recent = kept[:-RECENT_CHECKPOINTS], kept[-RECENT_CHECKPOINTS:]
-        self.checkpoints = [c for c in older if c[0] % SPARSE_CHECKPOINT_EVERY == 0] + recent
+        # after a run of read-only commands (ps, inspect…) the recent checkpoints all lie after the
+        # change an undo takes back: the one just before that change stays, or the undo would replay
+        # from the last hundredth command
+        target = self._undo_target(at)
+        before_change = max((c for c in older if c[0] <= target), key=lambda c: c[0], default=None)
+        self.checkpoints = [c for c in older if c[0] % SPARSE_CHECKPOINT_EVERY == 0 or c is before_change] + recent
 
     @classmethod
     def replay(cls, seed: int, scenario: str | None, log: list[str],

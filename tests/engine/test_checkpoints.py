@@ -114,3 +114,19 @@ def test_undoing_again_restores_the_undo_point_the_replay_packed(monkeypatch):
     while box.log:
         box.undo()
         assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
+
+
+def test_an_undo_after_many_read_only_commands_replays_from_the_checkpoint_before_the_change(monkeypatch):
+    box = Sandbox.create()
+    for i in range(125):
+        box.run(f"docker tag alpine t{i}" if i else "docker pull alpine")
+    for _ in range(40):                          # looking around: the recent checkpoints come after the change
+        box.run("docker ps")
+    assert [at for at, _ in box.checkpoints] == [100, 120, 140, 150, 160]
+    runs = []
+    real_run = Sandbox.run
+    monkeypatch.setattr(Sandbox, "run", lambda self, line: runs.append(line) or real_run(self, line))
+    box.undo()                                   # back to 124 commands: from the checkpoint at 120
+    assert len(box.log) == 124 and len(runs) == 4
+    monkeypatch.undo()
+    assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
