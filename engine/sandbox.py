@@ -192,9 +192,10 @@ class Sandbox:
 
     def _undo_target(self, length: int, floor: int = 0) -> int:
         """How many logged commands an undo keeps when `length` are logged: the last change goes,
-        with the read-only commands after it."""
+        with the read-only commands after it. A line without its transcript entry counts as a change
+        (a stored record's transcript may be shorter than its log while its ops are replayed)."""
         keep = length - 1
-        while keep > floor and self.transcript[keep].get("read_only"):
+        while floor < keep < len(self.transcript) and self.transcript[keep].get("read_only"):
             keep -= 1
         return keep
 
