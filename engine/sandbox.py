@@ -8,7 +8,9 @@ daemon and host state (compressed JSON text), and undo (or recovery from a bug) 
 nearest checkpoint at or before the wanted point and replays only the commands after it. They
 are a cache carried in to_json(): a state is still a function of seed, scenario, log and
 uploads, but two sandboxes in the same state may carry different checkpoints (an undo keeps
-those at or before the point it went back to, the replay after it adds the rest).
+those at or before the point it went back to, the replay after it adds the rest). Undo points
+are the same kind of cache, kept in memory only: the states the next undos go back to, packed by
+the replay of an undo on its way, so that undoing again in a row replays nothing.
 """
 from __future__ import annotations
 
