@@ -96,8 +96,24 @@ def server_cpu_seconds() -> float:
     return total
 
 
+# A drawing the page holds: its element's id and data-digest (web/redraw.py).
+DIGEST = re.compile(r'<[^>]*?\bid="([^"]+)"[^>]*?\bdata-digest="([0-9a-f]+)"')
+CSRF = re.compile(r'"X-CSRF-Token": "([^"]+)"')
+# Panels swapped out-of-band on their own, outside the stage: an answer that leaves one out means
+# "unchanged", so the page keeps it. Everything else with a digest lives inside the stage, which
+# every answer redraws: what the answer does not carry is gone from the screen.
+PANELS = {"side-tabs", "explain", "files-list", "build"}
+IDS = re.compile(r'\bid="([^"]+)"')
+
+
 class Browser:
-    """One learner's browser: its own cookie jar and CSRF token; posts like htmx does."""
+    """One learner's browser: its own cookie jar and CSRF token; posts like the page's htmx does.
+
+    Like static/stage.js, every request that redraws the stage sends `held`: the `id:digest` pairs
+    of the drawings on screen, so the server leaves out what has not changed. Without it the server
+    draws the whole stage for every command, which no browser makes it do."""
+
+    REDRAWS = ("/commands", "/undo", "/redo", "/reset", "/new", "/explore")
 
     def __init__(self, base: str):
         self.base = base
@@ -105,12 +121,25 @@ class Browser:
         page = self.http.get(base + "/", timeout=30)
         page.raise_for_status()
         self.first_page = page.text
-        self.token = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text).group(1)
+        self.token = CSRF.search(page.text).group(1)
+        self.held: dict[str, str] = dict(DIGEST.findall(page.text))
 
     def command(self, line: str, timeout: float = 30) -> requests.Response:
-        return self.http.post(self.base + "/commands", data={"command": line}, timeout=timeout,
-                              headers={"HX-Request": "true", "X-CSRF-Token": self.token})
+        return self.post("/commands", {"command": line}, timeout=timeout)
 
-    def post(self, path: str, data: dict | None = None) -> requests.Response:
-        return self.http.post(self.base + path, data=data or {}, timeout=30,
-                              headers={"HX-Request": "true", "X-CSRF-Token": self.token})
+    def post(self, path: str, data: dict | None = None, timeout: float = 30) -> requests.Response:
+        data = dict(data or {})
+        if path.startswith(self.REDRAWS):
+            data["held"] = " ".join(f"{k}:{v}" for k, v in self.held.items())
+        response = self.http.post(self.base + path, data=data, timeout=timeout,
+                                  headers={"HX-Request": "true", "X-CSRF-Token": self.token})
+        if response.status_code == 200:
+            self.swapped(response.text)
+        return response
+
+    def swapped(self, answer: str) -> None:
+        """What is on screen after htmx swapped this answer in."""
+        if 'id="stage"' in answer:   # the stage redrawn: only what it carries (drawn or kept) stays
+            present = set(IDS.findall(answer))
+            self.held = {k: v for k, v in self.held.items() if k in PANELS or k in present}
+        self.held.update(DIGEST.findall(answer))

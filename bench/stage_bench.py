@@ -19,36 +19,17 @@ measures before and after.
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from realistic import build_commands, mix  # noqa: E402
-from server import Browser, production_server  # noqa: E402
-
-DIGEST = re.compile(r'<[^>]*?\bid="([^"]+)"[^>]*?\bdata-digest="([0-9a-f]+)"')
-
-
-class HoldingBrowser(Browser):
-    """A Browser that, like static/stage.js, tells the server which drawings it shows."""
-
-    def __init__(self, base: str):
-        super().__init__(base)
-        self.held: dict[str, str] = dict(DIGEST.findall(self.first_page))
-
-    def command(self, line: str, timeout: float = 30):
-        response = self.http.post(self.base + "/commands", timeout=timeout,
-                                  data={"command": line, "held": " ".join(f"{k}:{v}" for k, v in self.held.items())},
-                                  headers={"HX-Request": "true", "X-CSRF-Token": self.token})
-        self.held.update(DIGEST.findall(response.text))
-        return response
-
+from server import DIGEST, Browser, production_server  # noqa: E402
 
 def answer_sizes() -> None:
     with production_server() as base:
-        browser = HoldingBrowser(base)
+        browser = Browser(base)   # sends `held` like the page (bench/server.py)
         for line in build_commands():
             assert browser.command(line).status_code == 200, line
         browser.held = dict(DIGEST.findall(browser.http.get(base + "/").text))   # a fresh page load

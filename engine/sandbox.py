@@ -8,7 +8,9 @@ daemon and host state (compressed JSON text), and undo (or recovery from a bug) 
 nearest checkpoint at or before the wanted point and replays only the commands after it. They
 are a cache carried in to_json(): a state is still a function of seed, scenario, log and
 uploads, but two sandboxes in the same state may carry different checkpoints (an undo keeps
-those at or before the point it went back to, the replay after it adds the rest).
+those at or before the point it went back to, the replay after it adds the rest). Undo points
+are the same kind of cache, kept in memory only: the states the next undos go back to, packed by
+the replay of an undo on its way, so that undoing again in a row replays nothing.
 """
 from __future__ import annotations
 
@@ -38,6 +40,10 @@ MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 CHECKPOINT_EVERY = 10
 RECENT_CHECKPOINTS = 3
 SPARSE_CHECKPOINT_EVERY = 100
+# Undo points: a rewind's replay passes the states the next undos go back to; it packs the next
+# UNDO_POINTS of them like checkpoints, kept in memory only (not in to_json: a cache of a cache), so
+# undoing again restores one instead of replaying from the checkpoint once more.
+UNDO_POINTS = 2
 
 # Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
@@ -102,6 +108,7 @@ class Sandbox:
         self.checkpoints: list[tuple[int, str]] = []
         self.undone: list[str] = []  # commands undo took back, most recent last: what redo runs again
         self.last_undone = ""  # the line the last undo() took back (its change, or the first read-only line)
+        self.undo_points: list[tuple[int, str]] = []  # in memory only: see UNDO_POINTS
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -167,9 +174,7 @@ class Sandbox:
         which are not undone one by one. floor: log lines that stay whatever (a lesson's setup)."""
         if len(self.log) <= floor:
             return False
-        keep = len(self.log) - 1
-        while keep > floor and self.transcript[keep].get("read_only"):
-            keep -= 1
+        keep = self._undo_target(len(self.log), floor)
         changed = [line for line, entry in zip(self.log[keep:], self.transcript[keep:])
                    if not entry.get("read_only")]
         undone = self.undone + changed[:1]
@@ -187,11 +192,22 @@ class Sandbox:
         self.undone = remaining
         return result
 
+    def _undo_target(self, length: int, floor: int = 0) -> int:
+        """How many logged commands an undo keeps when `length` are logged: the last change goes,
+        with the read-only commands after it. A line without its transcript entry counts as a change
+        (a stored record's transcript may be shorter than its log while its ops are replayed)."""
+        keep = length - 1
+        while floor < keep < len(self.transcript) and self.transcript[keep].get("read_only"):
+            keep -= 1
+        return keep
+
     def rewind(self, keep: int) -> None:
         """Back to the state after the first `keep` logged commands: the same state as
-        replay(seed, scenario, log[:keep], uploads), from the nearest checkpoint."""
+        replay(seed, scenario, log[:keep], uploads), from the nearest checkpoint or undo point."""
         log, pending = self.log[:keep], sorted(self.uploads, key=lambda u: u[0])
-        base = next((c for c in reversed(self.checkpoints) if c[0] <= keep), None)
+        # undo points stay valid while the log before them does: a rewind keeps that part
+        points = [p for p in self.undo_points if p[0] <= keep]
+        base = max((c for c in self.checkpoints + points if c[0] <= keep), key=lambda c: c[0], default=None)
         if base is None:
             fresh = self.create(self.seed, self.scenario)
             self.daemon, self.host, start = fresh.daemon, fresh.host, 0
@@ -202,13 +218,24 @@ class Sandbox:
         # what replay() would hold at `start`: the uploads made before it, the log and its outputs
         self.uploads = [u for u in pending if u[0] < start]
         pending = [u for u in pending if start <= u[0] <= keep]
+        # the positions the next undos go back to, from the transcript's read-only marks (kept: the
+        # entries before `keep` are the ones the replay prints again)
+        targets, at = [], keep
+        while at > start and len(targets) < UNDO_POINTS:
+            at = self._undo_target(at)
+            if at > start:
+                targets.append(at)
         self.log, self.transcript = log[:start], self.transcript[:start]
         self.checkpoints = [c for c in self.checkpoints if c[0] <= start]
-        self._replay_onto(log[start:], pending, start)
+        self.undo_points = [p for p in points if p[0] <= start]
+        self._replay_onto(log[start:], pending, start, targets)
 
-    def _replay_onto(self, lines: list[str], pending: list, position: int) -> None:
-        """Run `lines` (logged from `position` on), writing each upload before the command it preceded."""
+    def _replay_onto(self, lines: list[str], pending: list, position: int, points: list[int] = ()) -> None:
+        """Run `lines` (logged from `position` on), writing each upload before the command it preceded;
+        pack an undo point at each of `points` on the way."""
         for line in list(lines) + [None]:
+            if position in points:   # as a checkpoint: before the uploads made at this position
+                self.undo_points = [p for p in self.undo_points if p[0] != position] + [(position, self._pack())]
             while pending and pending[0][0] <= position:
                 _, path, data = pending.pop(0)
                 self.host_write(path, data)
@@ -216,14 +243,23 @@ class Sandbox:
                 self.run(line)
             position += 1
 
-    def _checkpoint(self) -> None:
-        at = len(self.log)
+    def _pack(self) -> str:
+        """The daemon and host state, packed as a checkpoint holds it."""
         state = {"daemon": self.daemon.to_json(), "host": self.host.to_json()}
         text = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
-        packed = base64.b64encode(zlib.compress(text, 1)).decode()
+        return base64.b64encode(zlib.compress(text, 1)).decode()
+
+    def _checkpoint(self) -> None:
+        at = len(self.log)
+        packed = self._pack()
         kept = [c for c in self.checkpoints if c[0] < at] + [(at, packed)]
         older, recent = kept[:-RECENT_CHECKPOINTS], kept[-RECENT_CHECKPOINTS:]
-        self.checkpoints = [c for c in older if c[0] % SPARSE_CHECKPOINT_EVERY == 0] + recent
+        # after a run of read-only commands (ps, inspect…) the recent checkpoints all lie after the
+        # change an undo takes back: the one just before that change stays, or the undo would replay
+        # from the last hundredth command
+        target = self._undo_target(at)
+        before_change = max((c for c in older if c[0] <= target), key=lambda c: c[0], default=None)
+        self.checkpoints = [c for c in older if c[0] % SPARSE_CHECKPOINT_EVERY == 0 or c is before_change] + recent
 
     @classmethod
     def replay(cls, seed: int, scenario: str | None, log: list[str],

@@ -4,8 +4,9 @@ present/layout.py places them).
 """
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine.fs import chain_ids
 
@@ -332,7 +333,7 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
     chains = chain_ids(container.diff_ids)
     slices = [Slice(diff_id=d, tint=_tint(ch), title=_("read-only layer %(id)s", id=short_digest(d)))
               for d, ch in zip(container.diff_ids, chains)]
-    rw = [RwLine(marker=k, path=p, fresh=p in touched) for k, p in changed]
+    rw, shown = _rw_lines(changed, touched)
     added_pids = changes.processes_added.get(container.id, set())
     rows = []
     for proc in container.processes:
@@ -352,9 +353,32 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
         state_changed=container.id in changes.states,
         actions=container_actions(container.name, container.status))
     card.status_text = status_text(card)
-    card.rw_shown = _rw_shown(rw)
+    card.rw_shown = shown
     card.processes_shown = rows[:MAX_PROCESSES]
     return card
+
+
+# A container's change list is redrawn after every command, and seldom changes: its lines and the few
+# drawn are worked out once per (changes, paths the last command touched) in this process. The lines
+# kept are shared, so never laid out: the layout writes only into the drawn copies (rw_shown).
+_RW_LINES: dict[tuple, tuple[tuple[RwLine, ...], list[RwLine]]] = {}
+_RW_LINES_KEPT = 512
+_RW_LINES_LOCK = threading.Lock()
+
+
+def _rw_lines(changed: list[tuple[str, str]], touched) -> tuple[list[RwLine], list[RwLine]]:
+    """(every line of `docker diff`, copies of the few drawn) for a container's read-write layer."""
+    key = (tuple(changed), frozenset(touched))
+    found = _RW_LINES.get(key)
+    if found is None:
+        lines = tuple(RwLine(marker=k, path=p, fresh=p in touched) for k, p in changed)
+        found = (lines, _rw_shown(list(lines)))
+        with _RW_LINES_LOCK:
+            if len(_RW_LINES) >= _RW_LINES_KEPT:
+                _RW_LINES.clear()
+            _RW_LINES[key] = found
+    lines, shown = found
+    return list(lines), [replace(line) for line in shown]
 
 
 def _rw_shown(lines: list[RwLine]) -> list[RwLine]:

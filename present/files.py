@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import shlex
 import tarfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from engine.events import Event, HostFileWritten
@@ -79,8 +81,29 @@ def file_kind(data: bytes) -> str:
     return "text"
 
 
+# The panel is worked out after every command (to know whether it changed), while the files seldom
+# change: a tar's kind is remembered per file content (a dict keyed by the bytes finds the same
+# object by identity, and bytes cache their hash), within a budget of bytes held.
+_ARCHIVE_KINDS: "OrderedDict[bytes, str]" = OrderedDict()
+_ARCHIVE_KINDS_BYTES = 64 * 1024 * 1024
+_ARCHIVE_KINDS_LOCK = threading.Lock()
+
+
 def archive_kind(data: bytes) -> str:
     """'image' for what `docker save` writes (manifest.json / index.json), else 'filesystem'."""
+    with _ARCHIVE_KINDS_LOCK:
+        kind = _ARCHIVE_KINDS.get(data)
+    if kind is None:
+        kind = _archive_kind(data)
+        with _ARCHIVE_KINDS_LOCK:
+            _ARCHIVE_KINDS[data] = kind
+            held = sum(map(len, _ARCHIVE_KINDS))
+            while held > _ARCHIVE_KINDS_BYTES and len(_ARCHIVE_KINDS) > 1:
+                held -= len(_ARCHIVE_KINDS.popitem(last=False)[0])
+    return kind
+
+
+def _archive_kind(data: bytes) -> str:
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             names = {m.name.lstrip("./") for m in tar.getmembers()}

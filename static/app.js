@@ -19,13 +19,17 @@
     if (command.trim() && history[history.length - 1] !== command) { history.push(command); }
   }
 
-  // The whole transcript (page load, clear, undo…) carries the history in data-history; after an
-  // ordinary command only the new entry arrives, and its data-command joins the history here.
+  // The whole transcript (page load, clear, reset…) carries the history in data-history, an undo's
+  // answer in #history-update (it only takes entries away); after an ordinary command only the new
+  // entry arrives, and its data-command joins the history here.
   function loadHistory() {
     var transcript = $("transcript");
     var list = entries();
-    if (transcript !== historyFrom || !counted) {
-      try { history = JSON.parse(transcript.dataset.history || "[]"); } catch (e) { history = []; }
+    var update = $("history-update");
+    if (transcript !== historyFrom || !counted || update) {
+      var source = update || transcript;
+      try { history = JSON.parse(source.dataset.history || "[]"); } catch (e) { history = []; }
+      if (update) { update.remove(); }
       historyFrom = transcript;
       if (counted) { list.forEach(function (entry) { counted.add(entry); }); }
     } else {

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
-from flask import Flask, g, has_request_context, redirect, request, session
+from babel import support
+from flask import Flask, g, has_app_context, has_request_context, redirect, request, session
 from flask_babel import Babel, get_locale, get_translations
 
 from present import i18n as present_i18n
@@ -73,13 +74,28 @@ def switch_language(code: str):
     return redirect(_safe_next(request.args.get("next")), code=303)
 
 
+_NO_TRANSLATIONS = support.NullTranslations()
+
+
+def translations() -> support.NullTranslations:
+    """This request's catalog, looked up once per request. Flask-Babel's get_translations() walks its
+    context, domain and locale again on every call (~25 µs), and an answer has ~50 `_()` calls and
+    the stage's labels. The locale is fixed for a request (Flask-Babel caches it for the request too)."""
+    if not has_request_context():   # kept on the request: an app context may outlive several (tests)
+        return get_translations() if has_app_context() else _NO_TRANSLATIONS
+    found = getattr(request, "layerlab_translations", None)
+    if found is None:
+        found = request.layerlab_translations = get_translations()
+    return found
+
+
 def _gettext(text: str) -> str:
-    return get_translations().gettext(text) if has_request_context() else text
+    return translations().gettext(text) if has_request_context() else text
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
     if has_request_context():
-        return get_translations().ngettext(singular, plural, n)
+        return translations().ngettext(singular, plural, n)
     return singular if n == 1 else plural
 
 
@@ -102,6 +118,14 @@ def init_app(app: Flask) -> None:
     if "babel" in app.extensions:
         return
     Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
+    # the templates' _() and ngettext() as Flask-Babel installs them (newstyle: autoescaped, with
+    # %(name)s variables), reading the request's catalog once
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.add_url_rule("/lang/<code>", "switch_language", switch_language)
     app.before_request(_present_speaks_the_request_language)
     app.teardown_request(_present_back_to_english)

@@ -15,10 +15,8 @@ from web import before_new_sandbox, current_store, i18n, redraw, sandboxes
 from web.store import UnknownSandbox
 
 bp = Blueprint("pages", __name__)
-bp.add_app_template_global(redraw.keep, "keep")
-bp.add_app_template_global(redraw.send, "send")
-bp.add_app_template_global(redraw.stamp, "stamp")
 bp.add_app_template_global(redraw.card_digest, "card_digest")
+bp.add_app_template_global(redraw.panel_digest, "panel_digest")
 bp.add_app_template_global(redraw.holds, "holds")
 bp.add_app_template_global(redraw.placeholder, "placeholder")
 
@@ -100,12 +98,14 @@ def commands():
 
 @bp.post("/undo")
 def undo():
-    return _respond(_with_session_sandbox(sandboxes.undo))
+    outcome = _with_session_sandbox(sandboxes.undo)
+    return _respond(outcome, trim=sandboxes.terminal_trim(outcome))
 
 
 @bp.post("/redo")
 def redo():
-    return _respond(_with_session_sandbox(sandboxes.redo))
+    outcome = _with_session_sandbox(sandboxes.redo)
+    return _respond(outcome, appended=sandboxes.appended_entry(outcome), blank=outcome.result is None)
 
 
 @bp.post("/reset")
@@ -132,17 +132,22 @@ def complete():
     return jsonify({"candidates": candidates})
 
 
-def _respond(outcome: sandboxes.Outcome, appended: dict | None = None, blank: bool = False):
+def _respond(outcome: sandboxes.Outcome, appended: dict | None = None, blank: bool = False,
+             trim: tuple[int, list[dict]] | None = None):
     """htmx: the panels out-of-band. The terminal gets only `appended` (the command's new entry) when
-    there is one, nothing for a blank line, else the whole transcript (clear, undo, reset, new…)."""
+    there is one, nothing for a blank line (or a redo with nothing to redo), only what an undo took
+    back (`trim`: sandboxes.terminal_trim), else the whole transcript (clear, reset, new…)."""
     opened = panel_after(outcome.result.events) if outcome.result else None
     if request.headers.get("HX-Request") == "true":
-        mode = "append" if appended else "none" if blank else "full"
+        removed, restored = trim or (0, [])
+        mode = ("append" if appended else "none" if blank or (trim and not removed and not restored)
+                else "trim" if trim else "full")
         view = _view(outcome, transcript=mode)
         # A build opens Build, a written file Files, for this answer only: the next command goes
         # back to the tab the learner chose (What happened unless they picked one).
         view["panel"] = opened or view["panel"]
-        return render_template("partials/_swap.html", **view, appended=appended)
+        return render_template("partials/_swap.html", **view, appended=appended, removed=removed,
+                               restored=restored)
     query = {"panel": opened, "panel_from": "command"} if opened else {}
     return redirect(url_for("pages.index", **query, _anchor="prompt"), code=303)
 
@@ -159,7 +164,7 @@ def _view(outcome: sandboxes.Outcome, transcript: str = "full") -> dict:
         "sandbox": outcome.sandbox,
         "transcript_mode": transcript,
         "entries": sandboxes.terminal_entries(outcome) if full else [],
-        "history": sandboxes.command_history(outcome) if full else [],
+        "history": sandboxes.command_history(outcome) if full or transcript == "trim" else [],
         "last": record.get("last"),
         "events": sandboxes.last_events(record.get("last")),
         "scenario": record.get("scenario"),

@@ -1,10 +1,12 @@
 """Only what changed is redrawn: the browser says which drawings it holds, the answer skips them.
 
-Every redrawable element carries `data-digest` (a hash of its HTML). static/stage.js sends the
-`id:digest` pairs on screen with each htmx request (field HELD_FIELD). When a drawing's new HTML
-hashes the same, the answer carries only an empty placeholder with `hx-preserve` (htmx moves the
-element on screen into its place) or, for a panel swapped out-of-band, nothing at all.
-A browser that sends nothing (first page, no JavaScript) gets everything.
+Every redrawable element carries `data-digest`: a key of what it is drawn from (a stage object's
+view model, a side panel's view model or inputs), the language and the templates' version.
+static/stage.js sends the `id:digest` pairs on screen with each htmx request (field HELD_FIELD).
+A drawing whose key the browser holds is not rendered at all: inside the stage the answer carries
+an empty placeholder with `hx-preserve` (htmx moves the element on screen into its place), a panel
+swapped out-of-band is left out. A browser that sends nothing (first page, no JavaScript) gets
+everything.
 """
 from __future__ import annotations
 
@@ -18,8 +20,6 @@ from markupsafe import Markup, escape
 
 HELD_FIELD = "held"
 MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewer objects)
-_MARK = 'data-digest=""'
-_OOB = ' hx-swap-oob="true"'
 
 
 def held() -> frozenset[str]:
@@ -31,21 +31,37 @@ def held() -> frozenset[str]:
     return g.redraw_held
 
 
-# Drawings of the stage's objects are keyed by their view model (present/cards.py dataclasses: every
-# field the template draws from), the language and the templates that draw them, so an object the
-# browser holds is not even rendered.
-_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates", "partials")
+# Every drawing is keyed by what it is drawn from, not by its HTML, so one the browser holds is not
+# even rendered: a stage object by its view model (present/cards.py dataclasses: every field the
+# template draws from), a side panel by its view model or inputs (panel_digest). The key also holds
+# the language and a version of the templates and catalogs that draw them: a new release redraws.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TEMPLATES = os.path.join(_ROOT, "templates", "partials")
+_CATALOGS = os.path.join(_ROOT, "translations")
 
 
 def _templates_version() -> str:
     digest = hashlib.blake2b(digest_size=8)
-    for name in ("_objects.html", "_stage.html"):
-        with open(os.path.join(_TEMPLATES, name), "rb") as f:
-            digest.update(f.read())
+    paths = [os.path.join(_TEMPLATES, name) for name in sorted(os.listdir(_TEMPLATES))]
+    paths += sorted(os.path.join(folder, name) for folder, _dirs, names in os.walk(_CATALOGS)
+                    for name in names if name.endswith(".mo"))
+    for path in paths:
+        with open(path, "rb") as f:
+            digest.update(path.rsplit(os.sep, 1)[-1].encode() + f.read())
     return digest.hexdigest()
 
 
 _VERSION = _templates_version()
+
+
+def _locale() -> str:
+    """The request's locale, read once (Flask-Babel walks its context on every get_locale())."""
+    if not has_request_context():
+        return str(get_locale())
+    found = getattr(request, "layerlab_locale", None)
+    if found is None:
+        found = request.layerlab_locale = str(get_locale())
+    return found
 
 
 def card_digest(card) -> str:
@@ -54,7 +70,15 @@ def card_digest(card) -> str:
     shown (rw_shown, which is part of the key), so the key holds its length, not the list."""
     drawn = [f"{f.name}={len(getattr(card, f.name)) if f.name == 'rw_changes' else getattr(card, f.name)!r}"
              for f in fields(card)]
-    text = f"{_VERSION}|{get_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
+    text = f"{_VERSION}|{_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def panel_digest(dom_id: str, *drawn_from) -> str:
+    """The digest of a side panel's drawing, from everything it is drawn from: its view model
+    (dataclasses, whose repr lists every field), the record's values it shows, the choices kept in
+    the session. Deterministic across worker processes: no set or id() in what is hashed."""
+    text = f"{_VERSION}|{_locale()}|{dom_id}|{drawn_from!r}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -66,27 +90,3 @@ def holds(dom_id: str, digest: str) -> bool:
 def placeholder(dom_id: str) -> Markup:
     """An empty element htmx fills with the one on screen (hx-preserve)."""
     return Markup('<div id="{}" hx-preserve="true"></div>').format(escape(dom_id))
-
-
-def _stamped(html: str) -> tuple[str, str]:
-    """The HTML with its digest written into its first `data-digest=""`, and the digest."""
-    # the same drawing hashes the same whether it is sent out-of-band or drawn in the page
-    digest = hashlib.blake2b(html.replace(_OOB, "").strip().encode(), digest_size=8).hexdigest()
-    return html.replace(_MARK, f'data-digest="{digest}"', 1), digest
-
-
-def keep(dom_id: str, html: str) -> Markup:
-    """Inside a swapped region: the drawing, or a placeholder for the one the browser holds."""
-    stamped, digest = _stamped(str(html))
-    return placeholder(dom_id) if holds(dom_id, digest) else Markup(stamped)
-
-
-def stamp(html: str) -> Markup:
-    """The drawing with its digest written in, always sent (a panel drawn inside a larger one)."""
-    return Markup(_stamped(str(html))[0])
-
-
-def send(dom_id: str, html: str) -> Markup:
-    """A panel swapped out-of-band on its own: the panel, or nothing when the browser has it."""
-    stamped, digest = _stamped(str(html))
-    return Markup("") if f"{dom_id}:{digest}" in held() else Markup(stamped)

@@ -367,7 +367,8 @@ class Outcome:
     record: dict
     sandbox: Sandbox
     result: Result | None = None
-    new_entry: dict | None = None   # run_command: the one transcript entry this command added
+    new_entry: dict | None = None   # run_command, redo: the one transcript entry this command added
+    shown_before: tuple[int, int] | None = None   # undo: the terminal's window before (terminal_window)
 
 
 def _change(store: SandboxStore, sandbox_id: str, edit: Callable[[Live], T]) -> T:
@@ -558,12 +559,13 @@ def undo(store: SandboxStore, sandbox_id: str) -> Outcome:
 
     def edit(live: Live) -> Outcome:
         sandbox, head = live.sandbox, live.head
+        shown_before = terminal_window(head, len(sandbox.transcript))
         before = sandbox.transcript[-1]["command"] if sandbox.transcript else None
         if sandbox.undo():   # the change taken back (read-only lines after it went with it)
             head["last"] = {"command": sandbox.last_undone or before, "undone": True, "exit_code": 0, "events": []}
         head["clear_from"] = min(head.get("clear_from", 0), len(sandbox.transcript))
         head["last_build"] = _build_after(head, sandbox, None)
-        return Outcome(head, sandbox)
+        return Outcome(head, sandbox, shown_before=shown_before)
 
     return _change(store, sandbox_id, edit)
 
@@ -573,12 +575,14 @@ def redo(store: SandboxStore, sandbox_id: str) -> Outcome:
 
     def edit(live: Live) -> Outcome:
         sandbox, head = live.sandbox, live.head
+        entries_before = len(sandbox.transcript)
         result = sandbox.redo()
         if result is None:
             return Outcome(head, sandbox)
         head["last"] = _last(result)
         head["last_build"] = _build_after(head, sandbox, result)
-        return Outcome(head, sandbox, result)
+        added = sandbox.transcript[-1] if len(sandbox.transcript) == entries_before + 1 else None
+        return Outcome(head, sandbox, result, new_entry=added)
 
     return _change(store, sandbox_id, edit)
 
@@ -806,11 +810,32 @@ def migrate(store: SandboxStore) -> int:
 
 
 # ---------------------------------------------------------------- the terminal's view
+def terminal_window(record: dict, transcript_length: int) -> tuple[int, int]:
+    """The transcript entries the terminal shows, as (start, end) indices: after the last `clear`,
+    at most TRANSCRIPT_SHOWN."""
+    start = min(record.get("clear_from", 0), transcript_length)
+    return max(start, transcript_length - TRANSCRIPT_SHOWN), transcript_length
+
+
 def terminal_entries(outcome: Outcome) -> list[dict]:
     """The transcript entries the terminal shows: after the last `clear`, most recent last."""
-    transcript = outcome.sandbox.transcript
-    start = min(outcome.record.get("clear_from", 0), len(transcript))
-    return transcript[max(start, len(transcript) - TRANSCRIPT_SHOWN):]
+    start, end = terminal_window(outcome.record, len(outcome.sandbox.transcript))
+    return outcome.sandbox.transcript[start:end]
+
+
+def terminal_trim(outcome: Outcome) -> tuple[int, list[dict]] | None:
+    """After an undo, the terminal as it is on screen turned into the one it should show: (how many
+    entries leave its end, the entries that come back into its window at the top), or None when it
+    must be drawn whole (it was or becomes empty: the welcome text). The entries kept are the same:
+    an undo replays the log from a checkpoint, and a replay prints what the commands printed."""
+    if outcome.shown_before is None:
+        return None
+    (start0, end0), (start1, end1) = outcome.shown_before, terminal_window(outcome.record, len(outcome.sandbox.transcript))
+    if (start0, end0) == (start1, end1):   # nothing was undone
+        return 0, []
+    if start0 == end0 or start1 == end1 or start1 > start0 or end1 > end0:
+        return None
+    return end0 - max(start0, end1), outcome.sandbox.transcript[start1:start0]
 
 
 def appended_entry(outcome: Outcome) -> dict | None:

@@ -131,6 +131,33 @@ def test_undo_steps_back(terminal):
     expect(stage).to_contain_text("alpine")
 
 
+def test_undo_takes_only_its_entries_off_and_the_history_follows(terminal):
+    """An undo's answer does not draw the terminal again: it removes the entries it took back (the
+    change and the read-only line after it), and ↑ no longer offers them; Redo appends its entry."""
+    page = terminal.page
+    terminal.run("docker pull alpine")
+    terminal.run("docker tag alpine mine")
+    terminal.run("docker images")
+    terminal.entries.first.evaluate("entry => { entry.dataset.kept = 'yes'; }")
+    with page.expect_response("**/undo"):
+        page.get_by_role("button", name="Undo").click()
+    expect(terminal.entries).to_have_count(1)
+    expect(terminal.entries.first).to_contain_text("docker pull alpine")
+    expect(terminal.entries.first).to_have_attribute("data-kept", "yes")   # not drawn again
+    terminal.prompt.click()
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker pull alpine")
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker pull alpine")
+    terminal.prompt.fill("")
+    with page.expect_response("**/redo"):
+        page.get_by_role("button", name="Redo").click()
+    expect(terminal.entries).to_have_count(2)
+    expect(terminal.entries.last).to_contain_text("docker tag alpine mine")
+    terminal.prompt.press("ArrowUp")
+    expect(terminal.prompt).to_have_value("docker tag alpine mine")
+
+
 def test_reset_starts_over(terminal):
     terminal.page.on("dialog", lambda dialog: dialog.accept())
     empty_stage = stage_html(terminal.page)

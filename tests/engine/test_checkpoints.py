@@ -93,3 +93,50 @@ def test_a_long_replay_is_remembered(monkeypatch):
     second = Sandbox.replay(box.seed, box.scenario, box.log, box.uploads)
     assert second is not first and second.to_json() == first.to_json()
     assert state_of(second) == state_of(box)
+
+
+def test_undoing_again_restores_the_undo_point_the_replay_packed(monkeypatch):
+    """A rewind's replay packs the states the next undos go back to (in memory, not in to_json):
+    the next undo restores one instead of replaying, and gives the same state as a replay."""
+    box = build(27)
+    box.undo()                                   # replays from the checkpoint at 20
+    assert box.undo_points and "undo_points" not in box.to_json()
+    runs = []
+    real_run = Sandbox.run
+    monkeypatch.setattr(Sandbox, "run", lambda self, line: runs.append(line) or real_run(self, line))
+    box.undo()
+    assert runs == []                            # nothing replayed
+    monkeypatch.undo()
+    assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
+    # a new line of work after the undo point: the point still holds for the log before it
+    box.run("docker tag alpine again")
+    box.host_write("later.txt", b"after the undo\n")
+    while box.log:
+        box.undo()
+        assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
+
+
+def test_an_undo_after_many_read_only_commands_replays_from_the_checkpoint_before_the_change(monkeypatch):
+    box = Sandbox.create()
+    for i in range(125):
+        box.run(f"docker tag alpine t{i}" if i else "docker pull alpine")
+    for _ in range(40):                          # looking around: the recent checkpoints come after the change
+        box.run("docker ps")
+    assert [at for at, _ in box.checkpoints] == [100, 120, 140, 150, 160]
+    runs = []
+    real_run = Sandbox.run
+    monkeypatch.setattr(Sandbox, "run", lambda self, line: runs.append(line) or real_run(self, line))
+    box.undo()                                   # back to 124 commands: from the checkpoint at 120
+    assert len(box.log) == 124 and len(runs) == 4
+    monkeypatch.undo()
+    assert state_of(box) == state_of(Sandbox.replay(box.seed, box.scenario, box.log, box.uploads))
+
+
+def test_a_transcript_shorter_than_the_log_never_breaks_a_checkpoint():
+    """While a stored record's ops are replayed its transcript may lag its log (the stored table was
+    cut by a later undo): the checkpoint's look for the last change must not fail on it."""
+    box = build(8)
+    box.transcript = box.transcript[:5]
+    box.run("docker ps")
+    box.run("docker tag alpine late")            # the 10th command: a checkpoint
+    assert [at for at, _ in box.checkpoints] == [10]

@@ -1,6 +1,7 @@
 """The learner's page: one sandbox per browser, htmx partial answers, plain forms that redirect."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -180,8 +181,8 @@ def test_a_blank_line_sends_no_transcript(client):
     assert "transcript" not in html and 'id="stage"' in html
 
 
-@pytest.mark.parametrize("operation", ["clear", "/undo", "/reset"])
-def test_clear_undo_and_reset_send_the_whole_transcript(client, operation):
+@pytest.mark.parametrize("operation", ["clear", "/reset"])
+def test_clear_and_reset_send_the_whole_transcript(client, operation):
     run(client, "docker pull alpine")
     run(client, "docker tag alpine mine")  # a change: undo takes back this line alone
     if operation.startswith("/"):
@@ -190,8 +191,63 @@ def test_clear_undo_and_reset_send_the_whole_transcript(client, operation):
         html = run(client, operation).get_data(as_text=True)
     assert '<div id="transcript" class="transcript" hx-swap-oob="true" data-history=' in html
     assert "beforeend:#transcript-entries" not in html
-    expected = {"clear": [], "/undo": ["docker pull alpine"], "/reset": []}[operation]
-    assert transcript_commands(html) == expected
+    assert transcript_commands(html) == []
+
+
+def undo_trim(html: str) -> tuple[int, list[str], list[str]]:
+    """An undo's terminal answer: (entries removed from the end, entries put on top, new history)."""
+    removed = re.findall(r'hx-swap-oob="delete:#transcript-entries &gt; \.entry:nth-last-child\(-n\+(\d+)\)"', html) or \
+        re.findall(r'hx-swap-oob="delete:#transcript-entries > \.entry:nth-last-child\(-n\+(\d+)\)"', html)
+    top = re.search(r'<div hx-swap-oob="afterbegin:#transcript-entries">(.*?)</div>\s*<div hx-swap-oob="beforeend:#transcript">',
+                    html, re.S)
+    history = re.search(r"<div id=\"history-update\" hidden data-history='([^']*)'>", html)
+    return (int(removed[0]) if removed else 0, transcript_commands(top.group(1)) if top else [],
+            json.loads(history.group(1).replace("&#34;", '"')) if history else None)
+
+
+def test_undo_takes_only_its_entries_off_the_terminal(client):
+    """The terminal is not drawn again after an undo: the entries it took back (the change and the
+    read-only lines after it) leave the end of the terminal, and ↑/↓ gets the history without them."""
+    for line in ("docker pull alpine", "docker ps", "docker tag alpine mine", "docker images", "docker ps"):
+        run(client, line)
+    html = client.post("/undo", headers=HX).get_data(as_text=True)
+    assert 'id="transcript"' not in html and "beforeend:#transcript-entries" not in html
+    assert "Downloaded newer image" not in html          # the entries that stay are not sent again
+    assert undo_trim(html) == (3, [], ["docker pull alpine", "docker ps"])
+    # the page drawn afresh shows what the trimmed terminal shows
+    assert transcript_commands(client.get("/").get_data(as_text=True)) == ["docker pull alpine", "docker ps"]
+    # nothing left to take back but the pull: then an empty terminal is drawn whole (its welcome text)
+    html = client.post("/undo", headers=HX).get_data(as_text=True)
+    assert '<div id="transcript" class="transcript" hx-swap-oob="true" data-history=' in html
+    assert transcript_commands(html) == []
+    # nothing to undo: the terminal is left as it is
+    html = client.post("/undo", headers=HX).get_data(as_text=True)
+    assert "transcript" not in html
+
+
+def test_undo_brings_back_older_entries_into_a_full_terminal(app, client, monkeypatch):
+    """The terminal shows the last TRANSCRIPT_SHOWN entries: after an undo the ones before come
+    back into view at its top, as the whole terminal drawn afresh would show them."""
+    from web import sandboxes
+
+    monkeypatch.setattr(sandboxes, "TRANSCRIPT_SHOWN", 3)
+    for line in ("docker pull alpine", "docker ps", "docker images", "docker tag alpine a", "docker tag alpine b"):
+        run(client, line)
+    html = client.post("/undo", headers=HX).get_data(as_text=True)
+    removed, top, history = undo_trim(html)
+    assert (removed, top) == (1, ["docker ps"])
+    assert transcript_commands(client.get("/").get_data(as_text=True)) == ["docker ps", "docker images", "docker tag alpine a"]
+
+
+def test_redo_appends_its_entry(client):
+    run(client, "docker pull alpine")
+    run(client, "docker tag alpine mine")
+    client.post("/undo", headers=HX)
+    html = client.post("/redo", headers=HX).get_data(as_text=True)
+    assert 'id="transcript"' not in html
+    assert html.count('<div hx-swap-oob="beforeend:#transcript-entries">') == 1
+    assert transcript_commands(html) == ["docker tag alpine mine"]
+    assert "transcript" not in client.post("/redo", headers=HX).get_data(as_text=True)   # nothing to redo
 
 
 def test_clear_empties_the_terminal_but_keeps_history_and_state(app, client):
@@ -225,9 +281,10 @@ def test_undo_steps_back_one_command(app, client, htmx):
         assert response.status_code == 200
         html = response.get_data(as_text=True)
         assert "Undone: <code>docker pull busybox</code>" in html
+        assert undo_trim(html)[0] == 1   # its entry leaves the terminal
     else:
         assert response.status_code == 303
-        html = client.get("/").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
     assert transcript_commands(html) == ["docker pull alpine"]
     assert image_tags(app, client) == {"alpine:latest"}
 

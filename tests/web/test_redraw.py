@@ -63,3 +63,68 @@ def test_a_drawing_changes_its_digest_when_its_object_changes(client):
     after = dict(DIGEST.findall(client.get("/").get_data(as_text=True)))
     container = next(i for i in before if i.startswith("obj-container-"))
     assert before[container] != after[container]
+
+
+class Page:
+    """A browser on the page: it sends the id:digest pairs it holds, and keeps what answers send."""
+
+    def __init__(self, client):
+        self.client = client
+        self.held = dict(DIGEST.findall(client.get("/").get_data(as_text=True)))
+
+    def post(self, path: str, **data) -> str:
+        holding = " ".join(f"{i}:{d}" for i, d in self.held.items())
+        html = self.client.post(path, data={**data, "held": holding}, headers=HX).get_data(as_text=True)
+        self.held.update(DIGEST.findall(html))
+        return html
+
+    def run(self, command: str) -> str:
+        return self.post("/commands", command=command)
+
+
+def sent(html: str) -> set[str]:
+    """The side panels an answer carries."""
+    return {p for p in ("side-tabs", "explain", "files-list", "build") if f'id="{p}"' in html}
+
+
+def test_each_side_panel_is_sent_when_what_it_draws_changed_and_only_then(client):
+    page = Page(client)
+    page.run("docker pull alpine")
+    assert "explain" in sent(page.run("docker images"))
+    assert sent(page.run("docker images")) == set()              # the same explanation: nothing to send
+    # a file written by a command: the Files list (and its tab opened, for this answer)
+    answer = page.run("docker save -o alpine.tar alpine")
+    assert {"files-list", "side-tabs", "explain"} <= sent(answer) and "alpine.tar" in answer
+    # back to the chosen tab, and the file is no longer the last command's news (its "new" badge goes)
+    answer = page.run("docker ps")
+    assert sent(answer) == {"side-tabs", "explain", "files-list"} and "file-new" not in answer
+    assert sent(page.run("docker images")) == {"explain"}
+    assert "files-list" in sent(page.run("rm alpine.tar"))
+    # a build: the Build panel, then nothing until what it draws changes (its image's tags)
+    page.client.post("/files/starter", headers=HX)
+    answer = page.run("DOCKER_BUILDKIT=0 docker build -t app .")
+    assert "build" in sent(answer)
+    assert "build" not in sent(page.run("docker ps"))
+    answer = page.run("docker tag app app:v2")
+    assert "build" in sent(answer) and "app:v2" in answer[answer.index('id="build"'):]
+    assert "build" in sent(page.post("/undo"))                    # the tag taken back: drawn without it
+
+
+def test_a_panel_the_browser_does_not_hold_is_sent_even_when_unchanged(client):
+    page = Page(client)
+    page.run("docker pull alpine")
+    page.held = {}                                                 # a browser that holds nothing
+    assert sent(page.run("docker images")) == {"side-tabs", "explain", "files-list", "build"}
+    page.held["explain"] = "0000000000000000"                      # a stale digest
+    assert sent(page.run("docker images")) == {"explain"}
+
+
+def test_the_explorer_is_redrawn_when_its_object_changes(client):
+    page = Page(client)
+    page.run("docker run -d --name web alpine sleep 1000")
+    page.run("docker images")                      # the new container is no longer the last command's news
+    explored = client.get("/explore?target=web", headers=HX).get_data(as_text=True)
+    page.held.update(DIGEST.findall(explored))
+    assert '<div id="explorer" hx-preserve="true"></div>' in page.run("docker ps")
+    answer = page.run("docker exec web touch /new-file")
+    assert 'id="explorer" class="explorer"' in answer and "new-file" in answer
