@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from web import sandboxes
 from web.store import SQLiteSandboxStore
 
-COMMANDS = ["docker pull alpine", "docker run -d --name c alpine sleep 1000", "docker exec c touch /x",
-            "docker commit c img", "docker rm -f c", "docker tag alpine t:1", "docker rmi t:1", "echo hi > f.txt",
+# "app", not "c" (a one-letter name is refused by Docker's name rule ([a-zA-Z0-9][a-zA-Z0-9_.-]+), and the article has web and box)
+COMMANDS = ["docker pull alpine", "docker run -d --name app alpine sleep 1000", "docker exec app touch /x",
+            "docker commit app img", "docker rm -f app", "docker tag alpine t:1", "docker rmi t:1", "echo hi > f.txt",
             "docker ps -a", "docker build -t b .", "clear", "docker images", ""]
 DOCKERFILE = b"FROM alpine\nRUN touch /built\n"
 
