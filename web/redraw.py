@@ -54,7 +54,7 @@ def _templates_version() -> str:
 _VERSION = _templates_version()
 
 
-def _locale() -> str:
+def locale() -> str:
     """The request's locale, read once (Flask-Babel walks its context on every get_locale())."""
     if not has_request_context():
         return str(get_locale())
@@ -67,10 +67,22 @@ def _locale() -> str:
 def card_digest(card) -> str:
     """The digest of an object's drawing, from what it is drawn from (its dataclass fields). A
     container's full change list (thousands of paths) is drawn only as counts beside the few lines
-    shown (rw_shown, which is part of the key), so the key holds its length, not the list."""
+    shown (rw_shown, which is part of the key), so the key holds its length, not the list.
+    Kept on the card: a stage card is not changed once the stage is built (present/stage.py Kept
+    reuses unchanged ones across commands), so its digest is worked out once per language."""
+    lang = locale()
+    memo = card.__dict__.get("_digest")
+    if memo is not None and memo[0] == lang:
+        return memo[1]
+    digest = _card_digest(card, lang)
+    card.__dict__["_digest"] = (lang, digest)
+    return digest
+
+
+def _card_digest(card, lang: str) -> str:
     drawn = [f"{f.name}={len(getattr(card, f.name)) if f.name == 'rw_changes' else getattr(card, f.name)!r}"
              for f in fields(card)]
-    text = f"{_VERSION}|{_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
+    text = f"{_VERSION}|{lang}|{type(card).__name__}|{'|'.join(drawn)}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -78,7 +90,7 @@ def panel_digest(dom_id: str, *drawn_from) -> str:
     """The digest of a side panel's drawing, from everything it is drawn from: its view model
     (dataclasses, whose repr lists every field), the record's values it shows, the choices kept in
     the session. Deterministic across worker processes: no set or id() in what is hashed."""
-    text = f"{_VERSION}|{_locale()}|{dom_id}|{drawn_from!r}"
+    text = f"{_VERSION}|{locale()}|{dom_id}|{drawn_from!r}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
