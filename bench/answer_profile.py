@@ -72,6 +72,8 @@ def main() -> None:
     print(f"{os.path.dirname(measured.__file__)}: {len(work)} requests: {cpu:.2f} ms CPU each (test client, no network); answer median "
           f"{sorted(sizes)[len(sizes) // 2] / 1024:.1f} KiB")
     if profiler:
+        if os.environ.get("PROFILE_OUT"):
+            profiler.dump_stats(os.environ["PROFILE_OUT"])
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(int(os.environ.get("PROFILE_LINES", "45")))
         if os.environ.get("PROFILE_TOTTIME"):

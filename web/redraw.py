@@ -99,6 +99,17 @@ def holds(dom_id: str, digest: str) -> bool:
     return f"{dom_id}:{digest}" in held()
 
 
+def held_placeholder(card, held_now: frozenset[str]) -> Markup:
+    """A stage object's placeholder if the browser (`held_now`: held()) shows its drawing, else
+    an empty string: one call per object, as the stage checks ~20 of them per answer."""
+    if not held_now:
+        return Markup()
+    memo = card.__dict__.get("_placeholder")
+    if memo is None:
+        memo = card.__dict__["_placeholder"] = placeholder(card.dom_id)
+    return memo if f"{card.dom_id}:{card_digest(card)}" in held_now else Markup()
+
+
 def placeholder(dom_id: str) -> Markup:
     """An empty element htmx fills with the one on screen (hx-preserve)."""
     return Markup('<div id="{}" hx-preserve="true"></div>').format(escape(dom_id))
