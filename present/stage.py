@@ -61,6 +61,8 @@ class StageView:
 
 def shows_all_images(command: str) -> bool:
     """`docker image ls -a` (the article's figure) reveals intermediate images on the stage too."""
+    if "image" not in (command or ""):   # the listing names `images` or `image`: no need to split
+        return False
     try:
         words = shlex.split(command or "")
     except ValueError:

@@ -21,6 +21,7 @@ bp.add_app_template_global(redraw.holds, "holds")
 bp.add_app_template_global(redraw.placeholder, "placeholder")
 bp.add_app_template_global(redraw.held_placeholder, "held_placeholder")
 bp.add_app_template_global(redraw.held, "held")
+bp.add_app_template_global(redraw.drawing, "drawing")
 
 SESSION_KEY = "sandbox_id"
 PANEL_KEY = "side_panel"

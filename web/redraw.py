@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import fields
 
 from flask import g, has_request_context, request
@@ -108,6 +110,29 @@ def held_placeholder(card, held_now: frozenset[str]) -> Markup:
     if memo is None:
         memo = card.__dict__["_placeholder"] = placeholder(card.dom_id)
     return memo if f"{card.dom_id}:{card_digest(card)}" in held_now else Markup()
+
+
+# An object's drawing is a function of its digest (that is what lets the browser keep one), so the
+# HTML drawn for a digest is kept in this process and drawn again for free: the same object back in
+# a state it was drawn in (a tag added then removed, a highlight gone), or the same object in another
+# learner's sandbox of the same scenario. Keyed by the app's root too (the drawings' links).
+_DRAWINGS: OrderedDict[tuple[str, str, str], Markup] = OrderedDict()
+_DRAWINGS_KEPT = 1024
+_DRAWINGS_LOCK = threading.Lock()
+
+
+def drawing(card, draw) -> Markup:
+    """draw(card, digest) (the template's macro), or the HTML it gave for this digest before."""
+    digest = card_digest(card)
+    key = (request.script_root if has_request_context() else "", card.dom_id, digest)
+    found = _DRAWINGS.get(key)
+    if found is None:
+        found = Markup(draw(card, digest))
+        with _DRAWINGS_LOCK:
+            _DRAWINGS[key] = found
+            if len(_DRAWINGS) > _DRAWINGS_KEPT:
+                _DRAWINGS.popitem(last=False)
+    return found
 
 
 def placeholder(dom_id: str) -> Markup:
