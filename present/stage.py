@@ -137,7 +137,7 @@ def stage(daemon, events: list[Event] | None = None, command: str = "", selected
             new[obj.id] = found
             return found[1]
         card = make()
-        if card.signals if isinstance(card, ContainerCard) else False:
+        if isinstance(card, ContainerCard) and card.signals:
             # what the last command sent says more than the final signal alone
             card.status_text = status_text(card, " → ".join(card.signals))
         card.selected = card.id == selected
