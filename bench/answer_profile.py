@@ -5,7 +5,8 @@
 
 A browser on the article scenario (alpine + nginx, three containers) runs load_test.py's MIX and,
 like the page (static/stage.js), sends the `id:digest` pairs of the drawings it holds. Prints the
-CPU ms per command (and per undo with --undo); --profile adds cProfile's top functions.
+CPU ms per command (and per undo with --undo); --profile adds cProfile's top functions
+(PROFILE_LINES=N of them, PROFILE_TOTTIME=1 also by own time, PROFILE_OUT=<file> keeps the profile).
 """
 from __future__ import annotations
 
