@@ -5,7 +5,8 @@
 
 A browser on the article scenario (alpine + nginx, three containers) runs load_test.py's MIX and,
 like the page (static/stage.js), sends the `id:digest` pairs of the drawings it holds. Prints the
-CPU ms per command (and per undo with --undo); --profile adds cProfile's top functions.
+CPU ms per command (and per undo with --undo); --profile adds cProfile's top functions
+(PROFILE_LINES=N of them, PROFILE_TOTTIME=1 also by own time, PROFILE_OUT=<file> keeps the profile).
 """
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ def main() -> None:
     print(f"{os.path.dirname(measured.__file__)}: {len(work)} requests: {cpu:.2f} ms CPU each (test client, no network); answer median "
           f"{sorted(sizes)[len(sizes) // 2] / 1024:.1f} KiB")
     if profiler:
+        if os.environ.get("PROFILE_OUT"):
+            profiler.dump_stats(os.environ["PROFILE_OUT"])
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(int(os.environ.get("PROFILE_LINES", "45")))
         if os.environ.get("PROFILE_TOTTIME"):

@@ -581,8 +581,16 @@ def figure_for(sandbox, last: dict | None) -> Figure | None:
     its invocations and events as JSON; an undone command has none)."""
     if not last or last.get("undone"):
         return None
-    return figure(sandbox.daemon, sandbox.host, invocations_of(last), events_from_json(last.get("events")),
+    invocations = invocations_of(last)
+    if not any(inv.ok and inv.is_(*_FIGURE_PATHS) for inv in invocations):   # most commands: no figure,
+        return None                                                         # no events to read
+    return figure(sandbox.daemon, sandbox.host, invocations, events_from_json(last.get("events")),
                   last.get("command") or "")
+
+
+# the commands _draw() draws a figure for
+_FIGURE_PATHS = ("image history", "image inspect", "container inspect", "inspect", "image save",
+                 "container export", "image ls", "images")
 
 
 def _draw(daemon: Daemon, host, inv: Invocation, events: list[Event]) -> Figure | None:

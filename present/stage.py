@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shlex
+import threading
 from dataclasses import dataclass, field
 
 from engine.events import Event
@@ -60,6 +61,8 @@ class StageView:
 
 def shows_all_images(command: str) -> bool:
     """`docker image ls -a` (the article's figure) reveals intermediate images on the stage too."""
+    if "image" not in (command or ""):   # the listing names `images` or `image`: no need to split
+        return False
     try:
         words = shlex.split(command or "")
     except ValueError:
@@ -70,37 +73,113 @@ def shows_all_images(command: str) -> bool:
                            for w in words[2:])
 
 
-def stage(daemon, events: list[Event] | None = None, command: str = "", selected: str = "") -> StageView:
+class Kept:
+    """One sandbox's object view models from its last drawings, each with the inputs it was built
+    from (its fingerprint), so the next drawing rebuilds only the objects that changed.
+
+    Correct whatever happened in between (another process's commands, undo, a restored daemon, the
+    clock moving): a kept card is used only when its fingerprint, read from the engine objects now,
+    equals the one it was built from, and only for an object the last command's events do not name
+    (those carry highlights, and one of them is the focus). Bounded: one entry per object on the
+    stage, the rest dropped on every drawing. Whoever holds it holds it per process."""
+
+    def __init__(self) -> None:
+        self.cards: dict[str, tuple[tuple, ImageCard | ContainerCard]] = {}
+        self.lock = threading.Lock()   # one drawing at a time reads and replaces `cards`
+
+
+def _image_fingerprint(image, users, children: set[str], standing: list, lang: str, selected: str) -> tuple:
+    """Everything image_card() reads besides the events. An image's config (history, layers) is
+    named by its id (content addressing); its tags, the names sharing its layers, its children and
+    the containers on it are read now."""
+    image_users, container_users = users
+    chains = image.chain_ids
+    return (lang, image.id == selected, image.id, tuple(image.repo_tags), image.id in children,
+            tuple(c.name for c in standing),
+            tuple(tuple(image_users.get(ch, ())) for ch in chains),
+            tuple(tuple(container_users.get(ch, ())) for ch in chains))
+
+
+def _container_fingerprint(daemon, c, lang: str, selected: str) -> tuple:
+    """Everything container_card() reads besides the events. The R/W entries are frozen values,
+    so comparing them is cheap (the same objects) and cannot miss a change."""
+    return (lang, c.id == selected, c.id, c.name, c.status, c.exit_code, c.last_signal, c.image_id,
+            c.image_ref, c.image_id in daemon.images, tuple(c.diff_ids), c.pid,
+            tuple((p.pid, p.exec_id, p.command) for p in c.processes), tuple(c.rw.items()))
+
+
+def _names_image(changes: Changes, image) -> bool:
+    """Do the events say anything image_card() draws for this image?"""
+    return (image.id in changes.images_added or any(i == image.id for i, _t in changes.tags_added)
+            or any(i == image.id for i, _t in changes.tags_removed)
+            or any(changes.layer_highlight(image.id, d) for d in image.diff_ids))
+
+
+def _names_container(changes: Changes, cid: str) -> bool:
+    """Do the events say anything container_card() (or the signals below) draws for it?"""
+    return (cid in changes.containers_added or cid in changes.states or cid in changes.sent
+            or cid in changes.files or cid in changes.processes_added or cid in changes.processes_removed)
+
+
+def stage(daemon, events: list[Event] | None = None, command: str = "", selected: str = "",
+          kept: Kept | None = None, lang: str = "") -> StageView:
+    """The stage's view model. With `kept` (and the language the labels are in), objects whose
+    inputs did not change since it last drew them are not rebuilt: their view model is reused."""
     changes = read_events(events)
     users = layer_users(daemon)
     show_all = shows_all_images(command)
+    old = kept.cards if kept is not None else {}
+    new: dict[str, tuple[tuple, ImageCard | ContainerCard]] = {}
+
+    def build(obj, fingerprint, named, make):
+        found = old.get(obj.id)
+        if found is not None and not named and found[0] == fingerprint:
+            new[obj.id] = found
+            return found[1]
+        card = make()
+        if isinstance(card, ContainerCard) and card.signals:
+            # what the last command sent says more than the final signal alone
+            card.status_text = status_text(card, " → ".join(card.signals))
+        card.selected = card.id == selected
+        place(card)
+        if kept is not None and not named:   # a card the events name is drawn once, as news
+            new[obj.id] = (fingerprint, card)
+        return card
+
+    children = {i.parent for i in daemon.images.values() if i.parent}
+    on_image: dict[str, list] = {}
+    for c in daemon.containers.values():
+        on_image.setdefault(c.image_id, []).append(c)
+
+    def container(c):
+        fingerprint = _container_fingerprint(daemon, c, lang, selected) if kept is not None else ()
+        return build(c, fingerprint, _names_container(changes, c.id),
+                     lambda: container_card(daemon, c, changes))
+
     images, containers, columns = [], [], []
     hidden = 0
-    placed: set[str] = set()
     for image in daemon.images.values():
-        card = image_card(daemon, image, users, changes)
-        standing = [container_card(daemon, c, changes) for c in daemon.containers.values()
-                    if c.image_id == image.id]
-        placed.update(c.id for c in standing)
+        on = on_image.get(image.id, [])
+        fingerprint = _image_fingerprint(image, users, children, on, lang, selected) if kept is not None else ()
+        card = build(image, fingerprint, _names_image(changes, image),
+                     lambda: image_card(daemon, image, users, changes))
+        standing = [container(c) for c in on]
         if card.intermediate and not show_all and not card.highlight and not standing:
             hidden += 1
             continue
         images.append(card)
         containers += standing
         columns.append(Column(card, standing))
-    orphans = [container_card(daemon, c, changes) for c in daemon.containers.values() if c.id not in placed]
+    orphans = [container(c) for c in daemon.containers.values() if c.image_id not in daemon.images]
     if orphans:   # image force-removed: the containers keep its layers
         containers += orphans
         columns.append(Column(None, orphans))
-    for card in containers:
-        if card.signals:   # what the last command sent says more than the final signal alone
-            card.status_text = status_text(card, " → ".join(card.signals))
+    if kept is not None:
+        kept.cards = new
     removed = ghosts(daemon, changes)
-    for card in images + containers:
-        card.selected = card.id == selected
+    for ghost in removed:
+        place(ghost)
     cards = [c for col in columns for c in ([col.image] if col.image else []) + col.containers] + removed
-    for card in cards:
-        place(card)
     focus = _focus(images, containers, removed, changes)
     if focus is not None:
         focus.changed = True

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import fields
 
 from flask import g, has_request_context, request
@@ -54,7 +56,7 @@ def _templates_version() -> str:
 _VERSION = _templates_version()
 
 
-def _locale() -> str:
+def locale() -> str:
     """The request's locale, read once (Flask-Babel walks its context on every get_locale())."""
     if not has_request_context():
         return str(get_locale())
@@ -67,10 +69,22 @@ def _locale() -> str:
 def card_digest(card) -> str:
     """The digest of an object's drawing, from what it is drawn from (its dataclass fields). A
     container's full change list (thousands of paths) is drawn only as counts beside the few lines
-    shown (rw_shown, which is part of the key), so the key holds its length, not the list."""
+    shown (rw_shown, which is part of the key), so the key holds its length, not the list.
+    Kept on the card: a stage card is not changed once the stage is built (present/stage.py Kept
+    reuses unchanged ones across commands), so its digest is worked out once per language."""
+    lang = locale()
+    memo = card.__dict__.get("_digest")
+    if memo is not None and memo[0] == lang:
+        return memo[1]
+    digest = _card_digest(card, lang)
+    card.__dict__["_digest"] = (lang, digest)
+    return digest
+
+
+def _card_digest(card, lang: str) -> str:
     drawn = [f"{f.name}={len(getattr(card, f.name)) if f.name == 'rw_changes' else getattr(card, f.name)!r}"
              for f in fields(card)]
-    text = f"{_VERSION}|{_locale()}|{type(card).__name__}|{'|'.join(drawn)}"
+    text = f"{_VERSION}|{lang}|{type(card).__name__}|{'|'.join(drawn)}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -78,13 +92,47 @@ def panel_digest(dom_id: str, *drawn_from) -> str:
     """The digest of a side panel's drawing, from everything it is drawn from: its view model
     (dataclasses, whose repr lists every field), the record's values it shows, the choices kept in
     the session. Deterministic across worker processes: no set or id() in what is hashed."""
-    text = f"{_VERSION}|{_locale()}|{dom_id}|{drawn_from!r}"
+    text = f"{_VERSION}|{locale()}|{dom_id}|{drawn_from!r}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def holds(dom_id: str, digest: str) -> bool:
     """Does the browser already show this drawing?"""
     return f"{dom_id}:{digest}" in held()
+
+
+def held_placeholder(card, held_now: frozenset[str]) -> Markup:
+    """A stage object's placeholder if the browser (`held_now`: held()) shows its drawing, else
+    an empty string: one call per object, as the stage checks ~20 of them per answer."""
+    if not held_now:
+        return Markup()
+    memo = card.__dict__.get("_placeholder")
+    if memo is None:
+        memo = card.__dict__["_placeholder"] = placeholder(card.dom_id)
+    return memo if f"{card.dom_id}:{card_digest(card)}" in held_now else Markup()
+
+
+# An object's drawing is a function of its digest (that is what lets the browser keep one), so the
+# HTML drawn for a digest is kept in this process and drawn again for free: the same object back in
+# a state it was drawn in (a tag added then removed, a highlight gone), or the same object in another
+# learner's sandbox of the same scenario. Keyed by the app's root too (the drawings' links).
+_DRAWINGS: OrderedDict[tuple[str, str, str], Markup] = OrderedDict()
+_DRAWINGS_KEPT = 1024
+_DRAWINGS_LOCK = threading.Lock()
+
+
+def drawing(card, draw) -> Markup:
+    """draw(card, digest) (the template's macro), or the HTML it gave for this digest before."""
+    digest = card_digest(card)
+    key = (request.script_root if has_request_context() else "", card.dom_id, digest)
+    found = _DRAWINGS.get(key)
+    if found is None:
+        found = Markup(draw(card, digest))
+        with _DRAWINGS_LOCK:
+            _DRAWINGS[key] = found
+            if len(_DRAWINGS) > _DRAWINGS_KEPT:
+                _DRAWINGS.popitem(last=False)
+    return found
 
 
 def placeholder(dom_id: str) -> Markup:

@@ -7,13 +7,16 @@ Register with `app.register_blueprint(stage_routes.bp)`.
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from jinja2 import pass_context
 
 import present
-from web import current_store, i18n, sandboxes
+from present.stage import Kept
+from web import current_store, i18n, redraw, sandboxes
 
 bp = Blueprint("stage", __name__)
 
@@ -66,6 +69,23 @@ def fill_href(command: str) -> str:
     return f"{_route_path('pages.index')}?{urlencode([('fill', command)], safe=_QUERY_SAFE)}"
 
 
+# Each live sandbox's stage view models between commands (present/stage.py Kept: a kept one is
+# reused only when the engine objects it was drawn from are unchanged). Held as long as the sandbox
+# object is: web/sandboxes.py's per-process cache of live sandboxes bounds them; a cold load or
+# another process starts empty, and a sandbox changed by another process is caught by the
+# fingerprints, not by a version number.
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(sandbox) -> Kept:
+    with _KEPT_LOCK:
+        found = _KEPT.get(sandbox)
+        if found is None:
+            found = _KEPT[sandbox] = Kept()
+        return found
+
+
 @bp.app_template_global("stage_view")
 @pass_context
 def stage_view(ctx):
@@ -76,7 +96,10 @@ def stage_view(ctx):
         return None
     last = _last(ctx)
     events = [] if last.get("undone") else sandboxes.events_of(ctx.get("events"))
-    return present.stage(sandbox.daemon, events, last.get("command") or "", _selection().get("target", ""))
+    kept = _kept(sandbox)
+    with kept.lock:   # two requests on one sandbox (two tabs) take turns
+        return present.stage(sandbox.daemon, events, last.get("command") or "",
+                             _selection().get("target", ""), kept=kept, lang=redraw.locale())
 
 
 @bp.app_template_global("explorer_view")
