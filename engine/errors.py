@@ -122,7 +122,7 @@ class LineError(Exception):
 class LongRunning(Exception):
     """Raised by a program that keeps running: the script stops here."""
 
-    def __init__(self, process):  # a shell_cmds.RunningProgram
+    def __init__(self, process):  # a shell_ctx.RunningProgram
         super().__init__(process.command)
         self.process = process
 

@@ -12,14 +12,14 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from engine import budget, limits, shell_cmds as cmds
+from engine import budget, limits, shell_cmds
 from engine.clock import START_NS
+from engine.errors import ExecNotFound, ExitShell, FsError, LongRunning, NotExecutable
 from engine.fs import DIR, normpath
-from engine.shell_cmds import Ctx, RunningProgram, TextBuffer
-from engine.shell_path import SHELLS, find_program, program_key
-from engine.shell_programs import PROGRAMS as SPECIAL
+from engine.shell_ctx import Ctx, Discard, RunningProgram, TextBuffer, why
 from engine.shell_parse import Unsupported, parse, simple_script
-from engine.errors import ExecNotFound, ExitShell, LongRunning, NotExecutable
+from engine.shell_path import SHELLS, find_program, glob_match, program_key
+from engine.shell_programs import PROGRAMS as SPECIAL
 
 __all__ = ["RunningProgram", "ExecResult", "ExecNotFound", "NotExecutable", "run", "find_program"]
 
@@ -112,7 +112,7 @@ class Shell:
         stdin = targets.pop("stdin", stdin)
         if not words:
             return 0
-        cmd_out, cmd_err = (cmds.Discard() if targets.get(fd, "out") is None else TextBuffer() for fd in (1, 2))
+        cmd_out, cmd_err = (Discard() if targets.get(fd, "out") is None else TextBuffer() for fd in (1, 2))
         ctx = Ctx(self.fs, self.flavor, {**self.env(), **dict(assigns)}, self.cwd, shell=self.kind,
                   stdin=stdin, now_ns=self.now_ns, tty=self.tty, interactive=self.interactive,
                   is_last=self.outer_last and command is self.last_command, out=cmd_out,
@@ -135,9 +135,9 @@ class Shell:
             if op == "<":
                 try:
                     targets["stdin"] = self.fs.read(path)
-                except cmds.FsError as err:
-                    self.err.append(self.message(f"can't open {word}: {cmds.why(err)}"
-                                                 if self.kind != "bash" else f"{word}: {cmds.why(err)}"))
+                except FsError as err:
+                    self.err.append(self.message(f"can't open {word}: {why(err)}"
+                                                 if self.kind != "bash" else f"{word}: {why(err)}"))
                     return None
                 continue
             if path in ("/dev/null", "/dev/stdout", "/dev/stderr"):
@@ -146,7 +146,7 @@ class Shell:
             try:
                 if op == ">" or not self.fs.exists(path):
                     self.fs.write_file(path, "")
-            except cmds.FsError as err:
+            except FsError as err:
                 self.err.append(self._redirect_error(word, err))
                 return None
             targets[fd] = path
@@ -154,8 +154,8 @@ class Shell:
 
     def _redirect_error(self, word: str, err) -> str:
         if self.kind == "bash":
-            return self.message(f"{word}: {cmds.why(err)}")
-        reason = cmds.why(err)
+            return self.message(f"{word}: {why(err)}")
+        reason = why(err)
         if err.errno == "ENOENT":  # ash and dash have their own words for this case
             reason = "nonexistent directory" if self.kind == "ash" else "Directory nonexistent"
         verb = "can't" if self.kind == "ash" else "cannot"
@@ -244,7 +244,7 @@ class Shell:
         result = []
         for texts, patterns, globby, _ in fields:
             text = "".join(texts)
-            matches = cmds.glob_match(self.fs, self.cwd, "".join(patterns)) if globby and split else []
+            matches = glob_match(self.fs, self.cwd, "".join(patterns)) if globby and split else []
             result.extend(matches or [text])
         return result
 
@@ -256,7 +256,7 @@ class Shell:
         if builtin is not None and re.fullmatch(r"[a-z.:\[]+", name):
             return builtin(args, ctx)
         if name in ("echo", "printf", "test", "[", "true", "false", "pwd"):
-            return cmds.PROGRAMS[name](ctx, args)
+            return shell_cmds.PROGRAMS[name](ctx, args)
         path = find_program(name, self.fs, self.env() | ctx.env, self.cwd, self.flavor)
         if path is None:
             return self._not_found(name, ctx)
@@ -322,7 +322,7 @@ class Shell:
     def builtin_dot(self, args, ctx) -> int:
         try:
             text = self.fs.read(normpath(args[0], self.cwd))
-        except (cmds.FsError, IndexError):
+        except (FsError, IndexError):
             ctx.err.append(self.message(f".: can't open {args[0] if args else ''}"))
             return 2
         program = parse(text)
@@ -342,7 +342,7 @@ def _glob_quote(text: str) -> str:
 def not_executable(fs, path: str) -> str | None:
     try:
         entry = fs.stat(path)
-    except cmds.FsError:
+    except FsError:
         return None  # a built-in applet or essential program the image's tree leaves out
     if entry.kind == DIR:
         return "is a directory"
@@ -371,7 +371,7 @@ def run_program(argv: list[str], path: str, ctx: Ctx) -> int:
 def _shebang(fs, path: str) -> str | None:
     try:
         first = fs.read(path).split("\n", 1)[0]
-    except cmds.FsError:
+    except FsError:
         return None
     if not first.startswith("#!"):
         return None
@@ -425,7 +425,7 @@ def shell_main(ctx: Ctx, argv: list[str], path: str) -> int:
         script_path = normpath(args[0], ctx.cwd)
         try:
             script = ctx.fs.read(script_path)
-        except cmds.FsError:
+        except FsError:
             ctx.err.append({"ash": f"{argv[0]}: can't open '{args[0]}': No such file or directory",
                             "dash": f"{argv[0]}: 0: cannot open {args[0]}: No such file",
                             "bash": f"{argv[0]}: {args[0]}: No such file or directory"}[kind] + "\n")
@@ -486,5 +486,5 @@ def _env_not_found(flavor: str) -> str:
 
 # The one program table: name -> run(ctx, argv, path). Simple commands first, the programs with
 # behaviour of their own (sleep, nginx, apk…) over them, and the shells, which are this interpreter.
-PROGRAMS = {**{name: _arguments_only(program) for name, program in cmds.PROGRAMS.items()},
+PROGRAMS = {**{name: _arguments_only(program) for name, program in shell_cmds.PROGRAMS.items()},
             **SPECIAL, **{name: shell_main for name in SHELLS}}

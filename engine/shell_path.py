@@ -1,11 +1,13 @@
 """Where a command name resolves in a container: PATH lookup, busybox applets, Debian's essential
-programs, and the program key a name stands for (python3.12 -> python3)."""
+programs, the program key a name stands for (python3.12 -> python3), and glob expansion of a word."""
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 
 from engine.fs import normpath
+from engine.unionfs import UnionFS
 
 # Applets of Alpine's busybox (subset that matters): they exist as /bin or /usr/bin symlinks.
 BUSYBOX_APPLETS = set("""ash sh cat chmod cp date echo env false grep head hostname id ln ls mkdir mv
@@ -45,3 +47,26 @@ def program_key(invoked: str) -> str:
     base = posixpath.basename(invoked)
     base = re.sub(r"^(python|pip)\d*(\.\d+)?$", lambda m: m.group(1), base)
     return {"python": "python3", "pip3": "pip", "apt": "apt-get"}.get(base, base)
+
+
+def glob_match(fs: UnionFS, cwd: str, pattern: str) -> list[str]:
+    """Expand a shell glob against the union view (sorted, hidden names need a leading dot)."""
+    absolute = pattern.startswith("/")
+    parts = [p for p in pattern.split("/") if p]
+    found = ["/" if absolute else ""]
+    for part in parts:
+        nxt = []
+        for base in found:
+            directory = normpath(base or ".", cwd)
+            if not any(c in part for c in "*?["):
+                candidate = posixpath.join(base, part) if base else part
+                if fs.lookup(normpath(candidate, cwd)) is not None:
+                    nxt.append(candidate)
+                continue
+            if not fs.is_dir(directory):
+                continue
+            for name in fs.listdir(directory):
+                if fnmatch.fnmatchcase(name, part) and (part.startswith(".") or not name.startswith(".")):
+                    nxt.append(posixpath.join(base, name) if base else name)
+        found = nxt
+    return sorted(found)

@@ -10,11 +10,13 @@ import posixpath
 import re
 
 from engine import packages
-from engine import shell_cmds as cmds
-from engine.registry_files import HELLO_WORLD_TEXT
+from engine.errors import FsError, LongRunning
 from engine.fs import normpath
-from engine.errors import LongRunning
-from engine.shell_cmds import Ctx, RunningProgram
+from engine.registry_files import HELLO_WORLD_TEXT
+from engine.shell_ctx import Ctx, RunningProgram
+from engine.shell_info import KERNEL
+from engine.shell_path import glob_match
+from engine.shell_text import head
 
 
 def _note(ctx: Ctx, text: str) -> int:
@@ -64,7 +66,7 @@ def top(ctx: Ctx, argv: list[str], path: str) -> int:
 
 
 def tail(ctx: Ctx, argv: list[str], path: str) -> int:
-    status = cmds.head(ctx, argv[1:], tail=True)
+    status = head(ctx, argv[1:], tail=True)
     if any(a in ("-f", "-F") for a in argv[1:]) and status == 0:
         raise LongRunning(RunningProgram(" ".join(argv), "ignore"))
     return status
@@ -95,7 +97,7 @@ def nginx(ctx: Ctx, argv: list[str], path: str) -> int:
     _nginx_files(ctx)
     stamp = _stamp(ctx)
     notices = ['using the "epoll" event method', f"nginx/{version}",
-               "built by gcc 12.2.0 (Debian 12.2.0-14) ", f"OS: Linux {cmds.KERNEL}",
+               "built by gcc 12.2.0 (Debian 12.2.0-14) ", f"OS: Linux {KERNEL}",
                "getrlimit(RLIMIT_NOFILE): 1048576:1048576", "start worker processes",
                "start worker process 29", "start worker process 30"]
     ctx.err.extend(f"{stamp} [notice] 1#1: {text}\n" for text in notices)
@@ -235,7 +237,7 @@ def _apply(ctx: Ctx, outcome) -> int:
 def _read_or_empty(ctx: Ctx, path: str) -> str:
     try:
         return ctx.fs.read(path)
-    except cmds.FsError:
+    except FsError:
         return ""
 
 
@@ -287,7 +289,7 @@ def pip(ctx: Ctx, argv: list[str], path: str) -> int:
             names += [ln.split("#")[0].strip() for ln in text.splitlines() if ln.split("#")[0].strip()]
         elif not arg.startswith("-"):
             names.append(arg)
-    site = next(iter(cmds.glob_match(ctx.fs, "/", "/usr/local/lib/python3*/site-packages")), "")
+    site = next(iter(glob_match(ctx.fs, "/", "/usr/local/lib/python3*/site-packages")), "")
     present = ctx.fs.listdir(site) if site else []
     return _apply(ctx, packages.pip_install(names, present, no_cache_dir=no_cache_dir))
 
