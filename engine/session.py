@@ -99,7 +99,7 @@ def run_line(daemon: Daemon, line: str) -> LineResult:
     fs = daemon.container_fs(container)
     env = ops.runtime_env(container)
     env.setdefault("HOME", ops.home_of(fs, container.config.get("User", "")))
-    sh = shell.Shell(fs, env=env, cwd=session.cwd, flavor=ops.shell_flavor(fs), kind=session.shell,
+    sh = shell.new_shell(fs, env=env, cwd=session.cwd, flavor=ops.shell_flavor(fs), kind=session.shell,
                      arg0="bash" if session.shell == "bash" else "sh", now_ns=daemon.now, tty=True,
                      user=container.config.get("User", ""))
     sh.vars.update(session.vars)

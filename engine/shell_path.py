@@ -6,7 +6,8 @@ import fnmatch
 import posixpath
 import re
 
-from engine.fs import normpath
+from engine.errors import FsError
+from engine.fs import DIR, normpath
 from engine.unionfs import UnionFS
 
 # Applets of Alpine's busybox (subset that matters): they exist as /bin or /usr/bin symlinks.
@@ -70,3 +71,13 @@ def glob_match(fs: UnionFS, cwd: str, pattern: str) -> list[str]:
                     nxt.append(posixpath.join(base, name) if base else name)
         found = nxt
     return sorted(found)
+
+
+def not_executable(fs, path: str) -> str | None:
+    try:
+        entry = fs.stat(path)
+    except FsError:
+        return None  # a built-in applet or essential program the image's tree leaves out
+    if entry.kind == DIR:
+        return "is a directory"
+    return None if entry.mode & 0o111 else "permission denied"
