@@ -18,7 +18,8 @@ from .clock import format_rfc3339nano
 from .dockerfile import DockerfileError, Instruction, substitute
 from .model import Container, Daemon, Image
 from .fs import Layer
-from .unionfs import UnionFS, diff
+from .unionfs import UnionFS
+from .unionfs_diff import diff
 
 
 @dataclass

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from . import budget, health, limits, shell
 from .dockerfile import Instruction, key_values, substitute
 from .fs import Entry, Layer, normpath
-from .unionfs import FsError, UnionFS
+from .errors import FsError
+from .unionfs import UnionFS
 from .errors import StepFailed
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field, replace
 from . import events as ev
 from . import health, lifecycle, limits, shell
 from .clock import NS
-from .errors import Conflict, DaemonError, InvalidArgument, LimitError
+from .errors import Conflict, DaemonError, FsError, InvalidArgument, LimitError, StartFailed
 from .model import Container, Process
-from .unionfs import FsError
-from .errors import StartFailed
 
 DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 DEFAULT_STOP_TIMEOUT = 10  # daemon defaultStopTimeout on Linux (seconds)

@@ -15,7 +15,9 @@ from .errors import AmbiguousPrefix, NoSuchContainer, NoSuchImage
 from .fs import Entry, Layer, chain_ids
 from .ids import IdSource
 from .refs import looks_like_id, parse as parse_ref
-from .unionfs import UnionFS, diff, merge
+from .unionfs import UnionFS
+from .unionfs_diff import diff
+from .unionfs_view import merge
 
 
 def config_bytes(config: dict) -> bytes:

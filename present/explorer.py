@@ -8,7 +8,8 @@ import posixpath
 from dataclasses import dataclass, field
 
 from engine.fs import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT, WHITEOUT_PREFIX, Layer
-from engine.unionfs import UnionFS, diff
+from engine.unionfs import UnionFS
+from engine.unionfs_diff import diff
 
 from .i18n import _
 from .text import instruction, short_digest, size_text

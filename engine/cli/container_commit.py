@@ -7,12 +7,11 @@ from dataclasses import replace
 
 from .. import events as ev
 from .. import dockerfile, images_ops, lifecycle, limits
-from ..errors import DaemonError, DockerError, InvalidArgument, LimitError, NotFound
+from ..errors import DaemonError, DockerError, FsError, InvalidArgument, LimitError, NotFound
 from ..fs import DIR, EMPTY_LAYER_DIFF_ID, FILE, SYMLINK, Layer, entry_bytes, normpath
 from ..host import HOME
 from ..model import Image
 from ..refs import InvalidReference, parse as parse_ref
-from ..unionfs import FsError
 from .format import human_size, rfc3339nano
 from .parser import Command, Flag
 

@@ -10,7 +10,7 @@ from .. import lifecycle, patterns
 from ..clock import NS
 from ..errors import CliError, DaemonError, DockerError, UsageError
 from ..refs import InvalidReference, looks_like_id, parse as parse_ref
-from ..unionfs import diff
+from ..unionfs_diff import diff
 from . import gotemplate
 from .container_flags import command_text
 from .container_inspect import COMMANDS as INSPECT_COMMANDS

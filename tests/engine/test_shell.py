@@ -6,7 +6,8 @@ import pytest
 
 from engine.fs import Entry, Layer
 from engine.shell import ExecNotFound, NotExecutable, run
-from engine.unionfs import UnionFS, diff
+from engine.unionfs import UnionFS
+from engine.unionfs_diff import diff
 from engine.events import CopiedUp
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -2,7 +2,10 @@
 import pytest
 
 from engine.fs import Entry, Layer
-from engine.unionfs import FsError, UnionFS, diff, merge
+from engine.errors import FsError
+from engine.unionfs import UnionFS
+from engine.unionfs_diff import diff
+from engine.unionfs_view import merge
 from engine.events import CopiedUp, FileAdded, FileChanged, OpaqueDir, RemovedFromUpper
 
 BASE = Layer.from_changes({
