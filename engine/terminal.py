@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from . import events as ev
 from . import budget, limits
-from .archive import ArchiveError, bounded_tar
+from .archive_tar import bounded_tar
 from .cli.context import Context
 from .cli.dispatch import run_docker
-from .errors import HostError, LimitError, LineError
+from .errors import ArchiveError, HostError, LimitError, LineError
 from .host import HOME, MAX_FILE_BYTES
 
 MAX_LINE = 4096

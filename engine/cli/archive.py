@@ -10,9 +10,8 @@ import json
 import shlex
 
 from .. import events as ev
-from .. import archive, images_ops, limits
-from ..archive import ArchiveError
-from ..errors import Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
+from .. import archive, archive_tar, images_ops, limits
+from ..errors import ArchiveError, Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
 from ..fs import Layer
 from ..model import Image, config_bytes
 from ..refs import InvalidReference, looks_like_id, parse as parse_ref, parse_or_daemon_error
@@ -145,7 +144,7 @@ def _load_image(ctx, item: archive.LoadedImage) -> Image:
         if diff_id in daemon.layers:  # same layer already stored: reused, as load.go's lss.Get(chainID)
             layers.append(daemon.layers[diff_id])
             continue
-        layer = archive.parse_layer(blob, diff_id, index)
+        layer = archive_tar.parse_layer(blob, diff_id, index)
         layers.append(layer)
         fresh.append(layer)
     image = Image.from_config(item.config)
