@@ -6,7 +6,8 @@ from .. import containers_ops as ops
 from .. import images_ops
 from ..fs import chain_ids
 from ..model import Container
-from .format import GoNil, GoTime, rfc3339nano
+from .format import rfc3339nano
+from .goprint import GoNil, GoTime
 from .image_info import FORMAT_HELP, inspect_objects
 from .parser import Command, Flag
 

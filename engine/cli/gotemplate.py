@@ -19,7 +19,7 @@ functions) and gotemplate_values (missing values, truth).
 """
 from __future__ import annotations
 
-from engine.cli.format import go_type_name
+from engine.cli.goprint import go_type_name
 from engine.cli.gotemplate_exec import Exec
 from engine.cli.gotemplate_funcs import BASIC_FUNCS, HEADER_FUNCS
 from engine.cli.gotemplate_parse import Parser

@@ -3,7 +3,8 @@ pipelines, if/range/with, function calls), bounded by the command line's budget 
 from __future__ import annotations
 
 from engine import budget, limits
-from engine.cli.format import GoNil, go_print, go_type_name, quote_go
+from engine.cli.format import quote_go
+from engine.cli.goprint import GoNil, go_print, go_type_name
 from engine.cli.gotemplate_tree import (Action, Chain, Command, Control, Field, Identifier, Literal, Node, Pipe, Text,
                                        Variable)
 from engine.cli.gotemplate_values import MISSING, plain, truth

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine import limits
-from engine.cli.format import GoNil, go_json, go_print, go_sprint, go_sprintf, go_sprintln, go_type_name
+from engine.cli.gojson import go_json
+from engine.cli.goprint import GoNil, go_print, go_sprint, go_sprintf, go_sprintln, go_type_name
 from engine.cli.gotemplate_values import plain, truth
 from engine.errors import TemplateCallError as _CallError
 

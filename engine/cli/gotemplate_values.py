@@ -2,7 +2,7 @@
 isn't there) and the truth of a value (text/template exec.go isTrue)."""
 from __future__ import annotations
 
-from engine.cli.format import GoNil
+from engine.cli.goprint import GoNil
 
 
 class _Missing:

@@ -10,10 +10,11 @@ from .. import images_ops
 from ..clock import parse_rfc3339
 from ..errors import DockerError
 from ..model import Daemon, Image
-from . import format as fmt
 from . import gotemplate
 from .context import Context
-from .format import GoNil, human_size, rfc3339, rfc3339nano, since
+from .format import ellipsis, human_size, rfc3339, rfc3339nano, since
+from .gojson import go_json, json_indent
+from .goprint import GoNil, GoTime
 from .image_listfmt import render_rows
 from .parser import Command, Flag
 
@@ -60,7 +61,7 @@ def history_row(item: dict, trunc: bool, human: bool, now: int) -> dict:
     created_by = item["CreatedBy"].replace("\t", " ")
     return {"ID": _truncate_id(item["ID"]) if trunc else item["ID"],
             "CreatedSince": created_since, "CreatedAt": created_at,
-            "CreatedBy": fmt.ellipsis(created_by, 45) if trunc else created_by,
+            "CreatedBy": ellipsis(created_by, 45) if trunc else created_by,
             "Size": human_size(item["Size"]) if human else str(item["Size"]),
             "Comment": item["Comment"]}
 
@@ -138,7 +139,7 @@ def image_inspect_json(daemon: Daemon, image: Image) -> dict:
     if image.diff_ids:
         data["RootFS"]["Layers"] = image.diff_ids
     # the CLI runs a template over the typed InspectResponse: LastTagTime is a time.Time
-    data["Metadata"] = {"LastTagTime": fmt.GoTime(image.last_tag_time)}
+    data["Metadata"] = {"LastTagTime": GoTime(image.last_tag_time)}
     data["Config"] = _image_config(image)
     return data
 
@@ -158,8 +159,8 @@ def inspect_text(objects: list[dict], template: str | None, errors: list[str]) -
     if not objects:
         return "[]\n"
     if template == "json":
-        return "[" + ",".join(fmt.go_json(o) for o in objects) + "]\n"
-    return fmt.json_indent(objects, escape_html=True) + "\n"  # Marshal (HTML-escaped) + json.Indent
+        return "[" + ",".join(go_json(o) for o in objects) + "]\n"
+    return json_indent(objects, escape_html=True) + "\n"  # Marshal (HTML-escaped) + json.Indent
 
 
 def check_template(template: str | None) -> None:

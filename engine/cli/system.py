@@ -14,7 +14,8 @@ from . import gotemplate
 from . import containers, images
 from .container_inspect import container_inspect_json
 from .context import Context
-from .format import go_json, human_size4, tabwrite
+from .format import human_size4, tabwrite
+from .gojson import go_json
 from .image_listfmt import render_rows
 from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
 from .parser import Command, Flag

@@ -1,7 +1,7 @@
 """The Go text/template subset behind `docker ... --format`, with Go's own output and error texts."""
 import pytest
 
-from engine.cli.format import GoNil
+from engine.cli.goprint import GoNil
 from engine.cli.gotemplate import TemplateError, is_table_format, parse, render, table_template
 
 IMAGE = {
