@@ -17,7 +17,8 @@ import posixpath
 from . import containers_ops as ops
 from . import events as ev
 from . import shell
-from .errors import LongRunning
+from .containers_run import file_events, home_of, runtime_env, shell_flavor, undo_writes_on_limit
+from .errors import FsError, LongRunning
 from .model import Container, Daemon, Session
 
 SHELLS = {"sh", "ash", "bash", "dash"}
@@ -38,7 +39,7 @@ def open_session(daemon: Daemon, container: Container, command: str, exec_id: st
     name = posixpath.basename(words[0])
     if name not in SHELLS or any(w == "-c" or not w.startswith("-") for w in words[1:]):
         return None
-    busybox = ops.shell_flavor(daemon.container_fs(container)) == "busybox"
+    busybox = shell_flavor(daemon.container_fs(container)) == "busybox"
     kind = "bash" if name == "bash" else "ash" if busybox else "dash"
     daemon.session = Session(container.id, kind, exec_id, container.config.get("WorkingDir") or "/")
     return daemon.session
@@ -56,7 +57,7 @@ def prompt(daemon: Daemon) -> str:
     sign = "#" if root else "$"
     if session.shell == "dash":
         return f"{sign} "
-    home = session.vars.get("HOME") or ops.home_of(fs, user)
+    home = session.vars.get("HOME") or home_of(fs, user)
     cwd = session.cwd
     shown = "~" + cwd[len(home):] if home != "/" and (cwd == home or cwd.startswith(home + "/")) else cwd
     if session.shell == "bash":
@@ -73,7 +74,7 @@ def _user_name(fs, user: str) -> str:
             fields = line.split(":")
             if len(fields) > 2 and wanted in (fields[0], fields[2]):
                 return fields[0]
-    except ops.FsError:
+    except FsError:
         pass
     return "I have no name!" if wanted.isdigit() else wanted  # bash's \u for an unknown uid
 
@@ -97,9 +98,9 @@ def run_line(daemon: Daemon, line: str) -> LineResult:
     if line.strip() in CTRL_D:
         return _end(daemon, container, session.status, "exit\n" if session.shell == "bash" else "")
     fs = daemon.container_fs(container)
-    env = ops.runtime_env(container)
-    env.setdefault("HOME", ops.home_of(fs, container.config.get("User", "")))
-    sh = shell.new_shell(fs, env=env, cwd=session.cwd, flavor=ops.shell_flavor(fs), kind=session.shell,
+    env = runtime_env(container)
+    env.setdefault("HOME", home_of(fs, container.config.get("User", "")))
+    sh = shell.new_shell(fs, env=env, cwd=session.cwd, flavor=shell_flavor(fs), kind=session.shell,
                      arg0="bash" if session.shell == "bash" else "sh", now_ns=daemon.now, tty=True,
                      user=container.config.get("User", ""))
     sh.vars.update(session.vars)
@@ -107,13 +108,13 @@ def run_line(daemon: Daemon, line: str) -> LineResult:
     sh.status = session.status  # $? of the previous line
     note = ""
     try:
-        with ops.undo_writes_on_limit(container):
+        with undo_writes_on_limit(container):
             status = sh.run_script(line)
     except LongRunning as running:  # a foreground program that would not return
         status = 130
         note = (f"LayerLab: `{running.process.command}` would keep running in the foreground here; "
                 "LayerLab stops it as Ctrl+C would.\n")
-    events = ops.file_events(fs, container)
+    events = file_events(fs, container)
     session.cwd, session.status = sh.cwd, status
     session.vars = dict(sh.vars)
     session.exported = sorted(sh.exported)

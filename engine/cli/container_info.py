@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from .. import containers_ops as ops
 from .. import lifecycle, patterns
 from ..clock import NS
+from ..containers_run import health_of
 from ..errors import CliError, DaemonError, DockerError, UsageError
 from ..refs import InvalidReference, looks_like_id, parse as parse_ref
 from ..unionfs_diff import diff
@@ -123,7 +123,7 @@ class PsRow:
         self.RunningFor = since(now, c.created)
         self.Ports = ports_text(c)
         self.State = c.status
-        self.Status = status_text(c, now, ops.health_of(daemon, c))
+        self.Status = status_text(c, now, health_of(daemon, c))
         rw = daemon.rw_size(c)
         virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
         self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})" if with_size else human_size(0)
@@ -210,7 +210,7 @@ def matches(daemon, c, filters) -> bool:
         "id": lambda v: _regex_match(v, c.id),
         "exited": lambda v: int(v) == c.exit_code and not c.running and bool(c.started_at),
         # ExactMatch against the snapshot's Health: "none" without a running healthcheck (list.go:497)
-        "health": lambda v: v == ((ops.health_of(daemon, c) or {}).get("Status") or "none"),
+        "health": lambda v: v == ((health_of(daemon, c) or {}).get("Status") or "none"),
     }
     for key, values in filters.items():
         if key == "ancestor":

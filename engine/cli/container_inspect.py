@@ -2,9 +2,9 @@
 container.go, graph-driver store, API 1.51 = Docker 28.5)."""
 from __future__ import annotations
 
-from .. import containers_ops as ops
 from .. import images_ops
 from ..fs import chain_ids
+from ..containers_run import health_of
 from ..model import Container
 from .format import rfc3339nano
 from .goprint import GoNil, GoTime
@@ -94,7 +94,7 @@ def container_inspect_json(daemon, c: Container, size: bool = False) -> dict:
     base = f"{CONTAINERS_ROOT}/{c.id}"
     data = {
         "Id": c.id, "Created": rfc3339nano(c.created), "Path": c.path, "Args": list(c.args),
-        "State": state_json(c, ops.health_of(daemon, c)), "Image": c.image_id,
+        "State": state_json(c, health_of(daemon, c)), "Image": c.image_id,
         "ResolvConfPath": f"{base}/resolv.conf", "HostnamePath": f"{base}/hostname",
         "HostsPath": f"{base}/hosts", "LogPath": f"{base}/{c.id}-json.log", "Name": "/" + c.name,
         "RestartCount": c.restart_count, "Driver": "overlay2", "Platform": "linux", "MountLabel": "",

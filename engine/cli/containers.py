@@ -2,17 +2,18 @@
 rename, wait, container prune (docker/cli cli/command/container/*.go, v28.5)."""
 from __future__ import annotations
 
+from .. import containers_api as api
 from .. import containers_ops as ops
+from .. import containers_run
 from .. import events as ev
 from .. import lifecycle, session
-from ..errors import DaemonError, DockerError
+from ..errors import CliError, DaemonError, DockerError, StartFailed
 from ..refs import InvalidReference, parse as parse_ref
 from .container_commit import COMMANDS as COMMIT_COMMANDS
 from .container_flags import CREATE_FLAGS, RUN_FLAGS, FlagValueError, container_options
 from .format import human_size4
 from .image_pull import pull
 from .parser import Command, Flag
-from ..errors import CliError
 
 
 def with_help(err: DockerError, command: str, code: int = 125) -> DockerError:
@@ -66,8 +67,8 @@ def run_cmd(ctx, opts, args):
     except DockerError as err:
         raise with_help(err, "run") from None
     try:
-        result = ops.start(ctx.daemon, container)
-    except ops.StartFailed as err:
+        result = containers_run.start(ctx.daemon, container)
+    except StartFailed as err:
         ctx.events.extend(getattr(err, "events", []))
         raise with_help(err, "run", status_code_for(err.message)) from None
     ctx.events.extend(result.events)
@@ -102,7 +103,7 @@ def _print_output(ctx, result, tty: bool) -> None:
 
 # ---- start --------------------------------------------------------------------------------
 def start_one(ctx, container, typed: str):
-    result = ops.container_start(ctx.daemon, container, typed)
+    result = api.container_start(ctx.daemon, container, typed)
     if result is not None:
         ctx.events.extend(result.events)
     return result
@@ -161,7 +162,7 @@ def stop_cmd(ctx, opts, args):
     signal = opts.get("signal")
 
     def stop(container, typed):  # 304 "container is already stopped" is a silent success
-        ctx.events.extend(ops.container_stop(ctx.daemon, container, typed, _timeout(opts), signal or None))
+        ctx.events.extend(api.container_stop(ctx.daemon, container, typed, _timeout(opts), signal or None))
     return for_each(ctx, args, stop)
 
 
@@ -173,25 +174,25 @@ def kill_cmd(ctx, opts, args):
         return 1
 
     def kill(container, typed):
-        ctx.events.extend(ops.container_kill(ctx.daemon, container, typed, number))
+        ctx.events.extend(api.container_kill(ctx.daemon, container, typed, number))
     return for_each(ctx, args, kill)
 
 
 def pause_cmd(ctx, opts, args):
     def pause(container, typed):
-        ctx.events.extend(ops.container_pause(ctx.daemon, container, typed))
+        ctx.events.extend(api.container_pause(ctx.daemon, container, typed))
     return for_each(ctx, args, pause)
 
 
 def unpause_cmd(ctx, opts, args):
     def unpause(container, typed):
-        ctx.events.extend(ops.container_unpause(ctx.daemon, container, typed))
+        ctx.events.extend(api.container_unpause(ctx.daemon, container, typed))
     return for_each(ctx, args, unpause)
 
 
 def restart_cmd(ctx, opts, args):
     def restart(container, typed):
-        ctx.events.extend(ops.container_restart(ctx.daemon, container, typed, _timeout(opts), opts.get("signal")))
+        ctx.events.extend(api.container_restart(ctx.daemon, container, typed, _timeout(opts), opts.get("signal")))
     return for_each(ctx, args, restart)
 
 
@@ -203,7 +204,7 @@ def rm_cmd(ctx, opts, args):
             if not name.strip("/"):
                 raise CliError("container name cannot be empty")
             container = ctx.daemon.find_container(name.strip("/"))
-            ctx.events.extend(ops.container_rm(ctx.daemon, container, name, force))
+            ctx.events.extend(api.container_rm(ctx.daemon, container, name, force))
         except DockerError as err:
             if force and "No such container" in str(err):
                 ctx.eprint(str(err))  # rm -f: a missing container is reported, not an error (v28)
@@ -222,7 +223,7 @@ def exec_cmd(ctx, opts, args):
     container = ctx.daemon.find_container(args[0])  # the CLI inspects first: "No such container"
     argv = args[1:]
     env = [e if "=" in e else f"{e}={ctx.env[e]}" for e in opts["env"] if "=" in e or e in ctx.env]
-    result = ops.container_exec(ctx.daemon, container, args[0], argv, env=env, workdir=opts.get("workdir") or "",
+    result = api.container_exec(ctx.daemon, container, args[0], argv, env=env, workdir=opts.get("workdir") or "",
                                 tty=opts["tty"], interactive=opts["interactive"])
     ctx.events.extend(result.events)
     if opts["detach"]:
