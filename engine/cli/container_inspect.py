@@ -66,7 +66,7 @@ def network_settings(c: Container) -> dict:
         for key in c.config.get("ExposedPorts") or {}:
             ports[key] = None
         for key, bindings in (c.host_config.get("PortBindings") or {}).items():
-            # no host address: the daemon binds IPv4 and IPv6 (ps shows both, container_info.port_list)
+            # no host address: the daemon binds IPv4 and IPv6 (ps shows both, container_ps.port_list)
             ports[key] = [{"HostIp": ip, "HostPort": b.get("HostPort") or key.split("/")[0]}
                           for b in bindings for ip in ([b["HostIp"]] if b.get("HostIp") else ["0.0.0.0", "::"])]
     return {"Bridge": "", "SandboxID": "", "SandboxKey": "", "Ports": ports,
