@@ -50,6 +50,15 @@ class InvalidArgument(DaemonError):
     """400: the daemon rejected a parameter (bad name, bad reference...)."""
 
 
+class DeleteConflict(Conflict):
+    """`docker rmi` refused (daemon/image_delete.go imageDeleteConflict); `hard` ones -f cannot force."""
+
+    def __init__(self, short_id: str, hard: bool, used: bool, message: str):
+        force_msg = "cannot be forced" if hard else "must be forced"
+        super().__init__(f"conflict: unable to delete {short_id} ({force_msg}) - {message}")
+        self.hard, self.used = hard, used
+
+
 class NotRunning(Conflict):
     pass
 
@@ -100,6 +109,18 @@ class HostLimitReached(HostError):
 
 class LimitError(DockerError):
     """A sandbox limit was reached (explicit, documented, never a crash)."""
+
+
+class BudgetExceeded(LimitError):
+    """A command went over its budget of steps, characters or nesting (exit 1, nothing changed)."""
+
+
+class PatternError(Exception):
+    """A regular expression that cannot be compiled; `kind` is 'paren', 'bracket', 'backref' or 'invalid'."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
 
 
 class DockerfileError(Exception):

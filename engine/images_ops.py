@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import events as ev
 from . import refs
-from .errors import Conflict
+from .errors import Conflict, DeleteConflict
 from .fs import chain_ids
 from .model import Daemon, Image
 
@@ -113,13 +113,6 @@ class DeleteResult:
         return [f"{kind}: {value}" for kind, value in self.records]
 
 
-class DeleteConflict(Conflict):
-    def __init__(self, image: Image, hard: bool, used: bool, message: str):
-        force_msg = "cannot be forced" if hard else "must be forced"
-        super().__init__(f"conflict: unable to delete {image.short_id} ({force_msg}) - {message}")
-        self.hard, self.used = hard, used
-
-
 def _is_id_prefix(image_id: str, text: str) -> bool:
     return image_id.startswith(text) or image_id.split(":", 1)[1].startswith(text)
 
@@ -143,15 +136,15 @@ def _is_single_reference(ref_list: list[str]) -> bool:
 def _check_conflict(daemon: Daemon, image: Image, mask: int) -> DeleteConflict | None:
     users = daemon.containers_using(image)  # creation order stands in for the store's First()
     if mask & CHILD and daemon.children(image):
-        return DeleteConflict(image, True, False, "image has dependent child images")
+        return DeleteConflict(image.short_id, True, False, "image has dependent child images")
     running = [c for c in users if c.running]
     if mask & RUNNING and running:
-        return DeleteConflict(image, True, True, f"image is being used by running container {running[0].short_id}")
+        return DeleteConflict(image.short_id, True, True, f"image is being used by running container {running[0].short_id}")
     if mask & ACTIVE_REF and references(image):
-        return DeleteConflict(image, False, False, "image is referenced in multiple repositories")
+        return DeleteConflict(image.short_id, False, False, "image is referenced in multiple repositories")
     stopped = [c for c in users if not c.running]
     if mask & STOPPED and stopped:
-        return DeleteConflict(image, False, True, f"image is being used by stopped container {stopped[0].short_id}")
+        return DeleteConflict(image.short_id, False, True, f"image is being used by stopped container {stopped[0].short_id}")
     return None
 
 

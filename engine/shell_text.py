@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from engine import budget, limits, patterns
-from engine.errors import FsError
+from engine.errors import FsError, PatternError
 from engine.fs import DIR, SYMLINK
 from engine.shell_ctx import Ctx, read_input, split_flags
 
@@ -222,7 +222,7 @@ def grep(ctx: Ctx, args: list[str]) -> int:
     try:  # RE2: no pattern can backtrack catastrophically (engine/patterns.py)
         matcher = patterns.grep_regex(pattern, extended="E" in flags, fixed="F" in flags,
                                       ignore_case="i" in flags, word="w" in flags, line="x" in flags)
-    except patterns.PatternError as err:
+    except PatternError as err:
         ctx.error(_grep_pattern_error(ctx, pattern, err.kind))
         return 2
     found, status = False, 0
