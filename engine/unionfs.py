@@ -27,6 +27,10 @@ class UnionFS(MergedView):
             raise FsError("EROFS", "/")
         return self.upper
 
+    def _check_write(self, upper: dict[str, Entry], real: str, entry: Entry) -> None:
+        """The sandbox's limits for one write, counting the parents that copy-up adds (raises LimitError)."""
+        limits.check_write(upper, real, entry, parent_dirs(real) + [real])
+
     def _event(self, kind: str, path: str) -> None:
         self.events.append(events.make(kind, path=path))
 
@@ -42,7 +46,7 @@ class UnionFS(MergedView):
     def _store(self, real: str, entry: Entry) -> None:
         """Put a non-directory entry at `real`, recording how the upper layer changed."""
         upper = self._writable()
-        limits.check_write(upper, real, entry)  # before anything changes (raises LimitError)
+        self._check_write(upper, real, entry)  # before anything changes (raises LimitError)
         existing, source = self._lookup_with_source(real)
         if existing is None:
             self._event("file_added", real)
@@ -79,7 +83,7 @@ class UnionFS(MergedView):
     def _touch_dir(self, real: str, existing: Entry) -> None:
         upper = self._writable()
         if real != "/" and real not in upper:
-            limits.check_write(upper, real, existing)
+            self._check_write(upper, real, existing)
             self._copy_up_parents(real)
             upper[real] = existing
             self._event("copy_up", real)
@@ -106,7 +110,7 @@ class UnionFS(MergedView):
 
     def _make_dir(self, real: str, mode: int) -> None:
         upper = self._writable()
-        limits.check_write(upper, real, Entry.dir(mode))
+        self._check_write(upper, real, Entry.dir(mode))
         self._copy_up_parents(real)
         # A directory deleted from a lower layer and made again must not show the old children.
         if upper.get(real, Entry.dir()).kind == WHITEOUT:
@@ -154,7 +158,7 @@ class UnionFS(MergedView):
         in_lower = self._lower_visible(real)
         drop_below(upper, real, including=True)
         if in_lower:
-            limits.check_write(upper, real, Entry.whiteout())
+            self._check_write(upper, real, Entry.whiteout())
             self._copy_up_parents(real)
             upper[real] = Entry.whiteout()
             self._event("whiteout", real)
@@ -241,7 +245,7 @@ class UnionFS(MergedView):
         changed = dataclasses.replace(entry, mode=mode)
         if entry.kind == DIR:
             upper = self._writable()
-            limits.check_write(upper, real, changed)
+            self._check_write(upper, real, changed)
             self._event("file_changed" if real in upper else "copy_up", real)
             self._copy_up_parents(real)
             upper[real] = changed
@@ -262,7 +266,7 @@ class UnionFS(MergedView):
         if entry.kind == DIR:
             if existing is not None and existing.kind == DIR:
                 upper = self._writable()
-                limits.check_write(upper, real, entry)
+                self._check_write(upper, real, entry)
                 self._copy_up_parents(real)
                 upper[real] = dataclasses.replace(entry, opaque=upper.get(real, entry).opaque)
                 return
