@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 from . import registry
 from .clock import Clock, parse_rfc3339
-from .errors import AmbiguousPrefix, NoSuchContainer, NoSuchImage
+from .errors import AmbiguousPrefix, InvalidReference, NoSuchContainer, NoSuchImage
 from .fs import Entry, Layer, chain_ids
 from .ids import IdSource
 from .refs import looks_like_id, parse as parse_ref
@@ -214,7 +214,7 @@ class Daemon:
             return self._by_id_prefix(ref[7:])
         try:
             parsed = parse_ref(ref)
-        except Exception:
+        except InvalidReference:
             parsed = None
         if parsed is not None:
             key = parsed.tagged
@@ -235,7 +235,7 @@ class Daemon:
     def _not_found_ref(ref: str) -> str:
         try:
             return parse_ref(ref).tagged if not looks_like_id(ref) else ref
-        except Exception:
+        except InvalidReference:
             return ref
 
     def image_by_tag(self, tagged: str) -> Image | None:
