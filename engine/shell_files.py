@@ -13,7 +13,6 @@ from engine.fs import DIR, FIXED_MTIME, SYMLINK
 from engine.shell_ctx import Ctx, read_input, split_flags, why
 
 
-# ------------------------------------------------------------------ file tools
 def cat(ctx: Ctx, args: list[str]) -> int:
     _, names = split_flags(args, "uAnE")
     status = 0

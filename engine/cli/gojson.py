@@ -8,8 +8,6 @@ import decimal
 from engine.cli.goprint import GoNil, go_float, shortest_digits
 
 
-# JSON as Go's encoding/json writes it
-
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 

@@ -12,8 +12,6 @@ from engine.errors import TemplateCallError as _CallError
 from engine.errors import TemplateError
 
 
-# Execution (exec.go).
-
 _NO_FINAL = object()  # Go's missingVal: no previous command in the pipeline (not the same as MISSING)
 _IFACE = "interface {}"
 

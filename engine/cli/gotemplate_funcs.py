@@ -9,8 +9,6 @@ from engine.cli.gotemplate_values import plain, truth
 from engine.errors import TemplateCallError as _CallError
 
 
-# Functions (text/template funcs.go builtins + docker/cli templates.go basicFunctions)
-
 def _len(item):
     item = plain(item)
     if item is None or isinstance(item, GoNil) and item.kind == "ptr":

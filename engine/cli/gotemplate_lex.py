@@ -7,8 +7,6 @@ from typing import NamedTuple
 from engine.cli.format import quote_go
 
 
-# Lexer (parse/lex.go)
-
 KEYWORDS = {".": "DOT", "block": "BLOCK", "break": "BREAK", "continue": "CONTINUE", "define": "DEFINE",
             "else": "ELSE", "end": "END", "if": "IF", "range": "RANGE", "nil": "NIL",
             "template": "TEMPLATE", "with": "WITH"}

@@ -10,8 +10,6 @@ from engine.cli.gotemplate_tree import (OPERAND_START, Action, Chain, Command, C
 from engine.errors import TemplateError
 
 
-# Parser (parse/parse.go)
-
 class Parser:
     def __init__(self, text: str, funcs: dict, name: str = ""):
         self.items = Lexer(text).run()

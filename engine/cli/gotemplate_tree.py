@@ -3,10 +3,6 @@ error messages quote."""
 from __future__ import annotations
 
 
-
-
-# Parse tree (parse/node.go); str(node) is Go's node.String(), used in error contexts
-
 class Node:
     pos = 0
 
