@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import limits
+from .events import BuildStep
 from .builder import DEFAULT_PATH, StepFailed, Stage, commit_layer, run_step
 from .clock import format_rfc3339nano
 from .dockerfile import DockerfileError, Instruction, substitute
@@ -33,9 +34,15 @@ class StepRecord:
     cached: bool
     container: str = ""  # the temporary container's 64-hex id ('' when cached or none used)
     output: str = ""
+    note: str = ""  # printed before the step's container or cache hit (StepResult.note)
     changes: list[tuple[str, str]] = field(default_factory=list)  # docker diff of its RW layer
     layer: str = ""  # DiffID committed ('' = empty layer)
     image: str = ""  # legacy: the intermediate image id after this step
+
+    def as_event(self) -> BuildStep:
+        """What BuildFinished keeps of this step (the stage's view of the build reads it)."""
+        return BuildStep(self.number, self.total, self.instruction.original, self.cached, self.container[:12],
+                         tuple(f"{kind} {path}" for kind, path in self.changes), self.layer, self.image)
 
 
 class Build:
@@ -98,7 +105,7 @@ class Build:
             raise
         layer = commit_layer(result.changes)
         key = self._cache_key(stage, ins, before, result.cache_material)
-        record = StepRecord(number, total, stage, ins, cached=False)
+        record = StepRecord(number, total, stage, ins, cached=False, note=result.note)
         cached = None if self.cache_broken else self._cache_lookup(stage, key)
         if cached is not None:
             record.cached = True

@@ -52,6 +52,7 @@ class StepResult:
     stdout: str = ""
     layer_step: bool = False  # BuildKit: does this instruction produce a layer at all?
     cache_material: str = ""  # what, besides the instruction text, the cache key depends on
+    note: str = ""  # legacy builder: printed by the dispatcher itself, before the cache probe and container
 
 
 def go_quote_list(items: list[str]) -> str:
@@ -290,12 +291,14 @@ def _unsupported(stage, ins, words, fs, context, stage_fs, build_args) -> StepRe
 
 
 def _healthcheck(stage, ins, words, fs, context, stage_fs, build_args) -> StepResult:
-    """dispatchHealthcheck (moby builder/dispatchers.go:462-471): stored in the config."""
+    """dispatchHealthcheck (moby builder/dockerfile/dispatchers.go:462-471): stored in the config.
+    Its note is printed (line 467) before b.commit probes the cache or creates the step's container
+    (internals.go:34-48, `Running in` at internals.go:363), so it comes before `Running in`/`Using cache`."""
     old = (stage.config.get("Healthcheck") or {}).get("Test") or []
     note = f"Note: overriding previous HEALTHCHECK: [{' '.join(old)}]\n" if old and old[0] != "NONE" else ""
     stage.config["Healthcheck"] = health.healthcheck_config(ins.raw)
     text = health.history_text(stage.config["Healthcheck"])  # BuildKit's convert.go writes the same %q
-    return StepResult({}, _nop(text), text, note)
+    return StepResult({}, _nop(text), text, note=note)
 
 
 _HANDLERS = {

@@ -32,7 +32,8 @@ class Event:
             if value is None:
                 continue
             if isinstance(value, tuple):
-                value = [dict(v) if isinstance(v, dict) else v for v in value]
+                value = [v.to_json() if isinstance(v, BuildStep) else dict(v) if isinstance(v, dict) else v
+                         for v in value]
             out[f.metadata.get(_KEY, f.name)] = value
         return out
 
@@ -233,11 +234,38 @@ class LayerRemoved(Event):
 
 
 @dataclass(frozen=True)
+class BuildStep:
+    """One step of a finished build (FROM lines are not steps: they are the gaps in the numbering).
+    present/build.py draws them; the stored form is the dict `to_json` gives, key for key."""
+    number: int  # as `Step N/M` counts it
+    total: int
+    instruction: str  # the Dockerfile line as written
+    cached: bool
+    container: str = ""  # the step's container, 12 hex ('' when cached or none ran)
+    changes: tuple[str, ...] = ()  # its read-write layer as `docker diff` lines: "A /app/x"
+    layer: str = ""  # the DiffID it committed ('' = a history row, no layer)
+    image: str = ""  # legacy builder: the intermediate image after this step
+
+    def to_json(self) -> dict:
+        return {"number": self.number, "total": self.total, "instruction": self.instruction,
+                "cached": self.cached, "container": self.container, "changes": list(self.changes),
+                "layer": self.layer, "image": self.image}
+
+    @classmethod
+    def from_json(cls, data: dict) -> BuildStep:
+        """A stored step; keys an older record lacks take their defaults (ValueError on bad numbers)."""
+        return cls(number=int(data.get("number", 0)), total=int(data.get("total", 0)),
+                   instruction=str(data.get("instruction", "")), cached=bool(data.get("cached")),
+                   container=str(data.get("container") or ""),
+                   changes=tuple(str(c) for c in data.get("changes") or ()),
+                   layer=str(data.get("layer") or ""), image=str(data.get("image") or ""))
+
+
+@dataclass(frozen=True)
 class BuildFinished(Event):
-    """A build's steps, each a dict: number, total, instruction, cached, container, changes,
-    layer, image (present/build.py draws them)."""
+    """A build's steps in order (BuildStep), the image it made, and which builder ran."""
     kind: ClassVar[str] = "build"
-    steps: tuple = ()
+    steps: tuple[BuildStep, ...] = ()
     image: str = ""
     legacy: bool = False
 
@@ -286,8 +314,9 @@ def make(kind: str, **data) -> Event:
 def _build(cls: type[Event], data: dict) -> Event:
     names = {f.metadata.get(_KEY, f.name): f.name for f in fields(cls)}
     values = {names.get(k, k): v for k, v in data.items() if k != "type"}
-    if isinstance(values.get("steps"), list):
-        values["steps"] = tuple(values["steps"])
+    if isinstance(values.get("steps"), (list, tuple)):  # stored dicts (a step that is not one is skipped)
+        values["steps"] = tuple(s if isinstance(s, BuildStep) else BuildStep.from_json(s)
+                                for s in values["steps"] if isinstance(s, (dict, BuildStep)))
     return cls(**values)
 
 
@@ -298,7 +327,7 @@ def event_from_json(data: dict) -> Event:
         return UnknownEvent(dict(data) if isinstance(data, dict) else {})
     try:
         return _build(cls, data)
-    except TypeError:  # a field this version does not know, or a required one missing
+    except (TypeError, ValueError):  # a field this version does not know, a required one missing, a bad value
         return UnknownEvent(dict(data))
 
 

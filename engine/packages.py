@@ -1,26 +1,21 @@
-"""Package installs inside a container: what apk, apt-get and pip print, and the files they leave.
+"""Package installs inside a container: what apk and apt-get print, and the files they leave
+(pip's are in engine/pip_install.py; `packages.pip_install` is the same function).
 
 Each manager has a small catalog of real package names, versions (Alpine 3.22, Debian 12 bookworm,
-Ubuntu 24.04 noble, PyPI late 2025), dependencies and believable files. Transcripts follow the tools'
-non-interactive output (no TTY in `docker build`/`docker run`): apk-tools 2.14, apt 2.6/2.7, pip 25.0.1.
+Ubuntu 24.04 noble), dependencies and believable files, kept as data (engine/data/apk.toml, apt.toml).
+Transcripts follow the tools' non-interactive output (no TTY in `docker build`/`docker run`):
+apk-tools 2.14, apt 2.6/2.7.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 import posixpath
 from dataclasses import dataclass
 
+from . import data
 from .fs import Entry, parent_dirs
-from .registry_files import APK_CATALOG, APT_CATALOG, PIP_CATALOG, console_script
-
-
-@dataclass(frozen=True)
-class InstallOutcome:
-    files: dict[str, Entry]
-    stdout: str
-    stderr: str
-    exit_code: int
+from .installs import InstallOutcome, with_parents
+from .pip_install import pip_install  # noqa: F401  (callers run all three managers from this module)
 
 
 @dataclass(frozen=True)
@@ -30,19 +25,9 @@ class Package:
     size: int  # installed bytes
     deps: tuple[str, ...]
     files: tuple[str, ...]  # 'path' (binary) or 'path->target' (symlink)
-    download: int = 0  # archive bytes (apt/pip)
+    download: int = 0  # archive bytes (apt)
     arch: str = "amd64"
-    extra: str = ""  # apk: install script; pip: wheel tag
-
-
-def _parse_catalog(text: str, fields: int) -> dict[str, list]:
-    """Lines 'name f1 … fN dep dep | file file' -> {name: [f1..fN, deps, files]}."""
-    rows = {}
-    for line in text.strip().splitlines():
-        head, _, files = line.partition("|")
-        words = head.split()
-        rows[words[0]] = words[1:fields + 1] + [tuple(words[fields + 1:]), tuple(files.split())]
-    return rows
+    extra: str = ""  # apk: install script
 
 
 def _file_entries(pkg: Package) -> dict[str, Entry]:
@@ -83,27 +68,12 @@ def _text_file(content: str) -> Entry:
     return Entry.file(content)
 
 
-def _with_parents(files: dict[str, Entry], path: str, entry: Entry) -> None:
-    for parent in parent_dirs(path):
-        files.setdefault(parent, Entry.dir())
-    files[path] = entry
-
-
 # --------------------------------------------------------------------------------------------- apk
-APK_MAIN = "https://dl-cdn.alpinelinux.org/alpine/v3.22/main/x86_64/APKINDEX.tar.gz"
-APK_COMMUNITY = "https://dl-cdn.alpinelinux.org/alpine/v3.22/community/x86_64/APKINDEX.tar.gz"
-
-
-def _apk_catalog() -> dict[str, Package]:
-    rows = _parse_catalog(APK_CATALOG, 3)
-    return {n: Package(n, v, int(size), deps, files, arch="x86_64", extra="" if script == "-" else script)
-            for n, (v, size, script, deps, files) in rows.items()}
-
-
-APK = _apk_catalog()
-ALPINE_BASE = ("alpine-baselayout-data", "musl", "busybox", "busybox-binsh", "alpine-baselayout",
-               "alpine-keys", "alpine-release", "ca-certificates-bundle", "libcrypto3", "libssl3",
-               "zlib", "apk-tools", "scanelf", "musl-utils", "ssl_client")
+_APK_DATA = data.load("apk.toml")
+APK_MAIN, APK_COMMUNITY = _APK_DATA["main"], _APK_DATA["community"]
+APK = {name: Package(name, p["version"], p["size"], tuple(p.get("deps", ())), tuple(p["files"]), arch="x86_64",
+                     extra=p.get("script", "")) for name, p in _APK_DATA["packages"].items()}
+ALPINE_BASE = tuple(_APK_DATA["base"])  # alpine's own packages, in /lib/apk/db/installed order
 
 
 def apk_db_block(pkg: Package, with_files: bool = True) -> str:
@@ -185,39 +155,37 @@ def apk_add(names: list[str], installed_db: str, *, no_cache: bool) -> InstallOu
         out.append(f"Executing busybox-{busybox}.trigger")
         if "ca-certificates" in order:
             out.append(f"Executing ca-certificates-{APK['ca-certificates'].version}.trigger")
-        _with_parents(files, "/lib/apk/db/installed", _text_file(db))
+        with_parents(files, "/lib/apk/db/installed", _text_file(db))
     total = sum(size for _, size in installed.values())
     out.append(f"OK: {total // (1024 * 1024)} MiB in {len(installed)} packages")
     return InstallOutcome(files, "\n".join(out) + "\n", "", 0)
 
 
 # --------------------------------------------------------------------------------------------- apt
+_APT_DATA = data.load("apt.toml")
+DEBIAN_BASE = tuple(_APT_DATA["base"])  # debian's and ubuntu's own packages
+_DISTROS = _APT_DATA["distros"]  # codename: mirror (Get: lines), libc (its trigger), update (sources, bytes)
 # Ubuntu 24.04 renamed libraries for the 64-bit time_t transition and ships Python 3.12 / Perl 5.38.
-_NOBLE_RENAMES = {"libcurl4": "libcurl4t64", "libssh2-1": "libssh2-1t64", "libpsl5": "libpsl5t64",
-                  "libldap-2.5-0": "libldap2", "libcurl3-gnutls": "libcurl3t64-gnutls",
-                  "libperl5.36": "libperl5.38t64", "libcbor0.8": "libcbor0.10", "libfido2-1": "libfido2-1"}
-_NOBLE_TEXT = (("python3.11", "python3.12"), ("3.11", "3.12"), ("5.36", "5.38"), ("vim90", "vim91"))
-DEBIAN_BASE = ("base-files", "bash", "coreutils", "dash", "libc6", "libc-bin", "libssl3", "apt", "dpkg")
-_DISTROS = {  # codename: (mirror line prefix for Get:, libc version)
-    "bookworm": ("http://deb.debian.org/debian bookworm/main", "2.36-9+deb12u13"),
-    "noble": ("http://archive.ubuntu.com/ubuntu noble/main", "2.39-0ubuntu8.6"),
-}
+_NOBLE_RENAMES = _DISTROS["noble"]["renames"]
 
 
 def _noble(text: str) -> str:
-    for old, new in _NOBLE_TEXT:
+    for old, new in _DISTROS["noble"]["text"]:
         text = text.replace(old, new)
     return text
 
 
+def _noble_name(name: str) -> str:
+    return _NOBLE_RENAMES.get(name) or _noble(name)
+
+
 def apt_catalog(codename: str = "bookworm") -> dict[str, Package]:
     packages = {}
-    for name, (bookworm, noble, arch, dl, kib, deps, files) in _parse_catalog(APT_CATALOG, 5).items():
+    for name, p in _APT_DATA["packages"].items():
+        deps, files = tuple(p.get("deps", ())), tuple(p["files"])
         if codename == "noble":
-            rename = lambda n: _NOBLE_RENAMES.get(n) or _noble(n)  # noqa: E731
-            name, deps, files = rename(name), tuple(map(rename, deps)), tuple(map(_noble, files))
-        packages[name] = Package(name, noble if codename == "noble" else bookworm, int(kib) * 1024, deps,
-                                 files, int(dl), arch)
+            name, deps, files = _noble_name(name), tuple(map(_noble_name, deps)), tuple(map(_noble, files))
+        packages[name] = Package(name, p[codename], p["installed_kib"] * 1024, deps, files, p["download"], p["arch"])
     return packages
 
 
@@ -271,24 +239,6 @@ def _wrapped(names: list[str]) -> list[str]:
     return lines + [line]
 
 
-_UPDATE = {
-    "bookworm": [("http://deb.debian.org/debian bookworm InRelease", 151_000),
-                 ("http://deb.debian.org/debian bookworm-updates InRelease", 55_400),
-                 ("http://deb.debian.org/debian-security bookworm-security InRelease", 48_000),
-                 ("http://deb.debian.org/debian bookworm/main amd64 Packages", 8_791_000),
-                 ("http://deb.debian.org/debian bookworm-updates/main amd64 Packages", 6_924),
-                 ("http://deb.debian.org/debian-security bookworm-security/main amd64 Packages", 287_000)],
-    "noble": [("http://archive.ubuntu.com/ubuntu noble InRelease", 256_000),
-              ("http://security.ubuntu.com/ubuntu noble-security InRelease", 126_000),
-              ("http://archive.ubuntu.com/ubuntu noble-updates InRelease", 126_000),
-              ("http://archive.ubuntu.com/ubuntu noble-backports InRelease", 126_000),
-              ("http://archive.ubuntu.com/ubuntu noble/main amd64 Packages", 1_808_000),
-              ("http://archive.ubuntu.com/ubuntu noble/universe amd64 Packages", 19_300_000),
-              ("http://security.ubuntu.com/ubuntu noble-security/main amd64 Packages", 1_491_000),
-              ("http://archive.ubuntu.com/ubuntu noble-updates/main amd64 Packages", 1_870_000)],
-}
-
-
 def _list_file(source: str) -> str:
     """'http://deb.debian.org/debian bookworm/main amd64 Packages' -> the file apt keeps in lists/."""
     url, suite, *rest = source.split()
@@ -303,7 +253,7 @@ def _list_file(source: str) -> str:
 
 def apt_get_update(*, dpkg_status: str = "") -> InstallOutcome:
     """`apt-get update`: the release files and (lz4-compressed, as Docker's images keep them) indexes."""
-    sources = _UPDATE[_codename(dpkg_status)]
+    sources = _DISTROS[_codename(dpkg_status)]["update"]
     files = {"/var/lib/apt": Entry.dir(), "/var/lib/apt/lists": Entry.dir(),
              "/var/lib/apt/lists/partial": Entry.dir(0o700), "/var/lib/apt/lists/lock": Entry.file("", 0o640)}
     out = []
@@ -351,7 +301,7 @@ def _deb_name(pkg: Package) -> str:
 
 
 def _apt_transcript(order, catalog, codename, status, out, download) -> InstallOutcome:
-    mirror, libc = _DISTROS[codename]
+    mirror, libc = _DISTROS[codename]["mirror"], _DISTROS[codename]["libc"]
     for i, name in enumerate(order, 1):
         pkg = catalog[name]
         out.append(f"Get:{i} {mirror} amd64 {name} {pkg.arch} {pkg.version} [{apt_size(pkg.download)}]")
@@ -370,7 +320,7 @@ def _apt_transcript(order, catalog, codename, status, out, download) -> InstallO
         pkg_files = _file_entries(pkg)
         files.update(pkg_files)
         listing = "/.\n" + "".join(p + "\n" for p in pkg_files)
-        _with_parents(files, f"/var/lib/dpkg/info/{name}.list", _text_file(listing))
+        with_parents(files, f"/var/lib/dpkg/info/{name}.list", _text_file(listing))
         status += dpkg_stanza(pkg)
     for name in order:
         out.append(f"Setting up {name} ({catalog[name].version}) ...")
@@ -384,120 +334,3 @@ def _apt_transcript(order, catalog, codename, status, out, download) -> InstallO
                 "Running hooks in /etc/ca-certificates/update.d...", "done."]
     files["/var/lib/dpkg/status"] = _text_file(status)
     return InstallOutcome(files, "\n".join(out) + "\n", err, 0)
-
-
-# --------------------------------------------------------------------------------------------- pip
-SITE_PACKAGES = "/usr/local/lib/python3.12/site-packages"
-PIP_VERSION, PIP_LATEST = "25.0.1", "25.3"
-PIP_ROOT_WARNING = (
-    "WARNING: Running pip as the 'root' user can result in broken permissions and conflicting behaviour with "
-    "the system package manager, possibly rendering your system unusable. It is recommended to use a virtual "
-    "environment instead: https://pip.pypa.io/warnings/venv. Use the --root-user-action option if you want to "
-    "suppress this warning.\n")
-PIP_NOTICE = (f"\n[notice] A new release of pip is available: {PIP_VERSION} -> {PIP_LATEST}\n"
-              "[notice] To update, run: pip install --upgrade pip\n")
-
-
-def _pip_key(name: str) -> str:
-    return name.lower().replace("-", "_").replace(".", "_")
-
-
-def _wheel(name: str) -> str:
-    version, tag = PIP_CATALOG[name][:2]
-    return f"{name}-{version}-{tag}.whl"
-
-
-def _dist_files(name: str) -> dict[str, Entry]:
-    """What the wheel unpacks: the package, its .dist-info and console scripts in /usr/local/bin."""
-    version, _, _, _, size, module, requires, scripts = PIP_CATALOG[name]
-    info = f"{SITE_PACKAGES}/{name}-{version}.dist-info"
-    metadata = (f"Metadata-Version: 2.4\nName: {name}\nVersion: {version}\n"
-                + "".join(f"Requires-Dist: {r}\n" for r in requires))
-    files: dict[str, Entry] = {}
-    _with_parents(files, f"{SITE_PACKAGES}/{module}/__init__.py", Entry.file(None, size=size // 10))
-    files[f"{SITE_PACKAGES}/{module}/_core.py"] = Entry.file(None, size=size - size // 10)
-    files[info] = Entry.dir()
-    files[f"{info}/METADATA"] = _text_file(metadata)
-    files[f"{info}/INSTALLER"] = _text_file("pip\n")
-    files[f"{info}/WHEEL"] = _text_file(f"Wheel-Version: 1.0\nGenerator: setuptools\nRoot-Is-Purelib: true\n")
-    files[f"{info}/RECORD"] = _text_file(f"{module}/__init__.py,,\n{info.rsplit('/', 1)[1]}/METADATA,,\n")
-    for script in scripts:
-        command, _, target = script.partition("=")
-        _with_parents(files, f"/usr/local/bin/{command}", Entry.file(console_script(target), 0o755))
-    return files
-
-
-def pip_install(names: list[str], site_packages_present, *, installed: tuple[str, ...] = (),
-                no_cache_dir: bool = False) -> InstallOutcome:
-    """`pip install …` in the python image (pip 25.0.1, running as root, no TTY).
-
-    `site_packages_present` is a bool, or the names in site-packages: then '<name>-<ver>.dist-info'
-    entries tell what is already installed.
-    """
-    if not site_packages_present:  # no Python in this image: the shell cannot find pip
-        return InstallOutcome({}, "", "/bin/sh: 1: pip: not found\n", 127)
-    if not isinstance(site_packages_present, bool):
-        installed = tuple(installed) + tuple(n.split("-")[0] for n in site_packages_present
-                                             if n.endswith(".dist-info"))
-    have = {_pip_key(n) for n in installed}
-    out: list[str] = []
-    wanted: list[str] = []
-    queue = [(n, n, None) for n in names]  # (as typed, requirement text, required by)
-    while queue:
-        typed, requirement, parent = queue.pop(0)
-        key = _pip_key(typed)
-        if key not in PIP_CATALOG:
-            err = (f"ERROR: Could not find a version that satisfies the requirement {requirement} "
-                   f"(from versions: none)\nERROR: No matching distribution found for {requirement}\n")
-            return InstallOutcome({}, "\n".join(out) + ("\n" if out else ""), err + PIP_NOTICE, 1)
-        if key in have or key in wanted:
-            if key in have and parent is None:
-                out.append(f"Requirement already satisfied: {typed} in {SITE_PACKAGES} ({PIP_CATALOG[key][0]})")
-            continue
-        out.append(f"Collecting {requirement}" + (f" (from {parent})" if parent else ""))
-        out.append(f"  Downloading {_wheel(key)}.metadata ({_pip_size(PIP_CATALOG[key][3])})")
-        wanted.append(key)
-        for req in PIP_CATALOG[key][6]:
-            queue.append((re.split(r"[<>=!~;]", req)[0], req, key))
-    if not wanted:
-        return InstallOutcome({}, "\n".join(out) + "\n", PIP_ROOT_WARNING + PIP_NOTICE, 0)
-    out += [f"Downloading {_wheel(k)} ({_pip_size(PIP_CATALOG[k][2])})" for k in wanted]
-    order = _pip_order(wanted)
-    out.append("Installing collected packages: " + ", ".join(order))
-    out.append("Successfully installed " + " ".join(f"{k}-{PIP_CATALOG[k][0]}" for k in sorted(wanted)))
-    files: dict[str, Entry] = {}
-    for key in order:
-        files.update(_dist_files(key))
-    if not no_cache_dir:  # pip keeps the downloaded wheels in root's cache unless told not to
-        for key in wanted:
-            digest = hashlib.sha256(_wheel(key).encode()).hexdigest()
-            cached = f"/root/.cache/pip/http-v2/{digest[0]}/{digest[1]}/{digest[2]}/{digest[3]}/{digest[4]}/{digest[5:]}.body"
-            _with_parents(files, cached, Entry.file(None, 0o600, size=PIP_CATALOG[key][2]))
-    return InstallOutcome(files, "\n".join(out) + "\n", PIP_ROOT_WARNING + PIP_NOTICE, 0)
-
-
-def _pip_order(wanted: list[str]) -> list[str]:
-    """Dependencies before dependents, as pip's installer orders them."""
-    order: list[str] = []
-
-    def visit(key: str):
-        if key in order or key not in wanted:
-            return
-        for req in PIP_CATALOG[key][6]:
-            visit(_pip_key(re.split(r"[<>=!~;]", req)[0]))
-        order.append(key)
-
-    for key in reversed(wanted):
-        visit(key)
-    return order
-
-
-def _pip_size(size: int) -> str:
-    """pip's format_size: '8.5 kB', '103 kB', '16.6 MB'."""
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f} MB"
-    if size >= 10_000:
-        return f"{size // 1000} kB"
-    if size >= 1000:
-        return f"{size / 1000:.1f} kB"
-    return f"{size} bytes"

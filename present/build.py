@@ -1,7 +1,7 @@
 """A finished `docker build` as the article's loop, one step at a time (pure: no Flask, no I/O).
 
 The engine reports a build as one event, engine.events.BuildFinished: legacy, image, and
-    steps: ({number, total, instruction, cached, container, changes, layer, image}, ...)
+    steps: (engine.events.BuildStep(number, total, instruction, cached, container, changes, layer, image), ...)
 FROM lines are not steps: they are the gaps in the numbering. Each frame of the view is one step:
 the stack so far, the temporary container whose read-write layer took the step's changes, and the
 commit that copied them into the next read-only layer (or only a history row, no layer, for metadata-only steps).
@@ -11,9 +11,9 @@ commit that copied them into the next read-only layer (or only a history row, no
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from engine.events import BuildFinished, Event
+from engine.events import BuildFinished, BuildStep as StepDone, Event  # StepDone: the engine's record of a step
 
 from .i18n import _, ngettext
 from .text import short_digest, size_text
@@ -161,7 +161,7 @@ def last_build(events: list[Event] | None) -> BuildFinished | None:
 def build_view(daemon, event: BuildFinished, position: int | None = None) -> BuildView:
     legacy = event.legacy
     image = daemon.images.get(event.image)
-    stages = _stages([_with_layer(daemon, step, legacy) for step in event.steps if isinstance(step, dict)])
+    stages = _stages([_with_layer(daemon, step, legacy) for step in event.steps])
     final_stage = _final_stage(stages, image)
     steps = _steps(stages, final_stage, legacy)
     base_layers, base_text = _base(daemon, image, stages[final_stage] if stages else [], legacy)
@@ -175,12 +175,12 @@ def build_view(daemon, event: BuildFinished, position: int | None = None) -> Bui
 
 
 # ---------------------------------------------------------------- reading the event
-def _stages(raw_steps: list[dict]) -> list[list[dict]]:
+def _stages(raw_steps: list[StepDone]) -> list[list[StepDone]]:
     """Steps grouped by build stage: a gap in the step numbers is a FROM line."""
-    stages: list[list[dict]] = []
+    stages: list[list[StepDone]] = []
     expected = None
     for step in raw_steps:
-        number = int(step.get("number", 0))
+        number = step.number
         if expected is None or number != expected:
             stages.append([])
         stages[-1].append(step)
@@ -188,45 +188,44 @@ def _stages(raw_steps: list[dict]) -> list[list[dict]]:
     return stages
 
 
-def _with_layer(daemon, step: dict, legacy: bool) -> dict:
+def _with_layer(daemon, step: StepDone, legacy: bool) -> StepDone:
     """A legacy cache hit's event carries no DiffID; its intermediate image shows whether it
     reused a layer (one more layer than its parent) or only metadata."""
-    if step.get("layer") or not (legacy and step.get("cached")):
+    if step.layer or not (legacy and step.cached):
         return step
-    image = daemon.images.get(step.get("image", ""))
+    image = daemon.images.get(step.image)
     parent = daemon.images.get(image.parent or "") if image else None
     if image is not None and parent is not None and len(image.diff_ids) > len(parent.diff_ids):
-        return {**step, "layer": image.diff_ids[-1]}
+        return replace(step, layer=image.diff_ids[-1])
     return step
 
 
-def _final_stage(stages: list[list[dict]], image) -> int:
+def _final_stage(stages: list[list[StepDone]], image) -> int:
     """The stage whose layers end the built image (the last one, unless it added none of them)."""
     if not stages:
         return 0
     if image is not None:
         for index in range(len(stages) - 1, -1, -1):
-            layers = [s.get("layer") for s in stages[index] if s.get("layer")]
+            layers = [s.layer for s in stages[index] if s.layer]
             if not layers or image.diff_ids[-len(layers):] == layers:
                 return index
     return len(stages) - 1
 
 
-def _steps(stages: list[list[dict]], final_stage: int, legacy: bool) -> list[BuildStep]:
+def _steps(stages: list[list[StepDone]], final_stage: int, legacy: bool) -> list[BuildStep]:
     out: list[BuildStep] = []
     miss_at = 0   # the step number where the cache broke
     for stage_no, stage in enumerate(stages):
         for raw in stage:
-            changes = [Change(*_split_change(c)) for c in raw.get("changes", [])]
-            cached = bool(raw.get("cached"))
-            instruction = str(raw.get("instruction", ""))
+            changes = [Change(*_split_change(c)) for c in raw.changes]
+            cached, instruction = raw.cached, raw.instruction
             keyword = instruction.split(None, 1)[0].upper() if instruction.strip() else ""
-            step = BuildStep(position=len(out) + 1, number=int(raw.get("number", 0)), total=int(raw.get("total", 0)),
+            step = BuildStep(position=len(out) + 1, number=raw.number, total=raw.total,
                              instruction=instruction, cached=cached,
                              container=_shown_container(raw, keyword, legacy, cached),
                              changes=changes[:MAX_CHANGES], more_changes=max(len(changes) - MAX_CHANGES, 0),
-                             layer_short=short_digest(raw.get("layer", "")) if raw.get("layer") else "",
-                             image_short=short_digest(raw.get("image", "")) if raw.get("image") else "",
+                             layer_short=short_digest(raw.layer) if raw.layer else "",
+                             image_short=short_digest(raw.image) if raw.image else "",
                              stage=stage_no, in_final=stage_no == final_stage)
             if not cached:
                 if miss_at:
@@ -238,13 +237,13 @@ def _steps(stages: list[list[dict]], final_stage: int, legacy: bool) -> list[Bui
     return out
 
 
-def _shown_container(raw: dict, keyword: str, legacy: bool, cached: bool) -> str:
+def _shown_container(raw: StepDone, keyword: str, legacy: bool, cached: bool) -> str:
     """The legacy builder runs a container for every uncached step (COPY too); BuildKit runs one
     only for RUN, in its own runtime (never a `docker ps` container)."""
-    if cached or not raw.get("container"):
+    if cached or not raw.container:
         return ""
     if legacy or keyword == "RUN":
-        return str(raw["container"])[:12]
+        return raw.container[:12]
     return ""
 
 
@@ -253,16 +252,16 @@ def _split_change(text: str) -> tuple[str, str]:
     return (kind, path) if path else ("C", kind)
 
 
-def _base(daemon, image, final_steps: list[dict], legacy: bool) -> tuple[int, str]:
+def _base(daemon, image, final_steps: list[StepDone], legacy: bool) -> tuple[int, str]:
     """How many of the image's layers came from FROM, and what to call that base."""
     if image is None:
         return 0, _("the base image (no longer in the daemon)")
-    own_layers = sum(1 for s in final_steps if s.get("layer"))
+    own_layers = sum(1 for s in final_steps if s.layer)
     count = max(len(image.diff_ids) - own_layers, 0)
     base_ids = image.diff_ids[:count]
     base = None
-    if legacy and final_steps and final_steps[0].get("image") in daemon.images:
-        base = daemon.images.get(daemon.images[final_steps[0]["image"]].parent or "")
+    if legacy and final_steps and final_steps[0].image in daemon.images:
+        base = daemon.images.get(daemon.images[final_steps[0].image].parent or "")
     if base is None:
         candidates = [i for i in daemon.images.values() if i.diff_ids == base_ids and i.id != image.id]
         base = next((i for i in candidates if i.repo_tags), candidates[0] if candidates else None)

@@ -303,13 +303,13 @@ def _build_facts(events: list[Event] | None, zh: bool) -> list[str]:
     if build is None:
         return []
     steps = build.steps
-    hits = sum(1 for s in steps if s.get("cached"))
+    hits = sum(1 for s in steps if s.cached)
     if zh:
         facts = [f"步骤 {len(steps)} 个（FROM 之后）：{hits} 个命中缓存，{len(steps) - hits} 个重新执行"]
     else:
         facts = [f"steps after FROM: {len(steps)} · from the cache: {hits} · ran: {len(steps) - hits}"]
     if build.legacy:
-        made = sum(1 for s in steps if s.get("image") and not s.get("cached"))
+        made = sum(1 for s in steps if s.image and not s.cached)
         facts.append(f"新的中间镜像：{made}（`docker image ls -a`）" if zh
                      else f"new intermediate images: {made} (`docker image ls -a`)")
     return facts

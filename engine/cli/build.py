@@ -94,7 +94,7 @@ def build(ctx, opts, args) -> int:
         ctx.print(image.id)
     else:
         reporter.done(image, tags, runner)
-    ctx.events.append(ev.BuildFinished(steps=tuple(_step_event(s) for s in runner.steps), image=image.id, legacy=legacy))
+    ctx.events.append(ev.BuildFinished(steps=tuple(s.as_event() for s in runner.steps), image=image.id, legacy=legacy))
     ctx.events.append(ev.ImageAdded(image=image.id))
     return 0
 
@@ -185,12 +185,6 @@ def _resolve_base(ctx, ref: str, legacy: bool) -> Image:
     return image
 
 
-def _step_event(s) -> dict:
-    return {"number": s.number, "total": s.total, "instruction": s.instruction.original,
-            "cached": s.cached, "container": s.container[:12], "changes": [f"{k} {p}" for k, p in s.changes],
-            "layer": s.layer, "image": s.image}
-
-
 class LegacyReport:
     """The classic builder's stdout: Step N/M, Running in, Removed intermediate container…"""
 
@@ -205,6 +199,8 @@ class LegacyReport:
             self.ctx.print(f" ---> {base.short_id}")
 
     def step_done(self, record) -> None:
+        if record.note:  # e.g. HEALTHCHECK's override note, before the cache probe (see builder._healthcheck)
+            self.ctx.write(record.note)
         if record.cached:
             self.ctx.print(" ---> Using cache")
         else:

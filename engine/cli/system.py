@@ -1,13 +1,14 @@
 """System commands: version, info, system df, and the generic `docker inspect`.
 
 LayerLab imitates the output of Docker 28.5.2 but says what it is: the server platform is named
-"LayerLab simulated engine", and values that only a real build or host has (git commits, Go version,
-kernel, memory) are marked as simulated instead of being invented.
+"LayerLab simulated engine", and values that only a real build has (git commit, Go version, build
+time) are marked as simulated instead of being invented. The host's kernel and OS are those of the
+one simulated host (engine/kernel.py) that `uname` in every container reports too.
 """
 from __future__ import annotations
 
 from .. import events as ev
-from .. import images_ops
+from .. import images_ops, kernel
 from ..errors import DockerError, NotFound
 from ..fs import chain_ids
 from . import gotemplate
@@ -44,7 +45,7 @@ def _version_text() -> str:
         f" Go version:\t{SIMULATED}",
         " Git commit:\tlayerlab",
         f" Built:\t{SIMULATED}",
-        " OS/Arch:\tlinux/amd64",
+        f" OS/Arch:\t{kernel.OS_TYPE}/{kernel.GOARCH}",
         " Context:\tdefault",
         "",
         f"Server: {PLATFORM}",
@@ -54,7 +55,7 @@ def _version_text() -> str:
         f"  Go version:\t{SIMULATED}",
         "  Git commit:\tlayerlab",
         f"  Built:\t{SIMULATED}",
-        "  OS/Arch:\tlinux/amd64",
+        f"  OS/Arch:\t{kernel.OS_TYPE}/{kernel.GOARCH}",
         "  Experimental:\tfalse",
     ]
     return tabwrite("\n".join(lines) + "\n", minwidth=20, padding=1)
@@ -62,36 +63,65 @@ def _version_text() -> str:
 
 def _cmd_version(ctx: Context, opts: dict, args: list[str]) -> int:
     if opts["format"]:
-        data = {"Client": {"Version": VERSION, "ApiVersion": API_VERSION, "Os": "linux", "Arch": "amd64",
-                           "Context": "default", "Platform": {"Name": PLATFORM}},
+        # moby api/types/types.go:46-62 Version (field order); daemon/info.go:142 KernelVersion
+        data = {"Client": {"Version": VERSION, "ApiVersion": API_VERSION, "Os": kernel.OS_TYPE,
+                           "Arch": kernel.GOARCH, "Context": "default", "Platform": {"Name": PLATFORM}},
                 "Server": {"Platform": {"Name": PLATFORM}, "Version": VERSION, "ApiVersion": API_VERSION,
-                           "MinAPIVersion": MIN_API_VERSION, "Os": "linux", "Arch": "amd64",
-                           "Experimental": False}}
-        if opts["format"] == "json":
-            ctx.print(go_json(data))
-            return 0
-        try:  # version.go: a template that does not parse is StatusError 64, named "version"
-            gotemplate.parse(opts["format"])
-        except gotemplate.TemplateError as err:
-            raise DockerError("template parsing error: " + err.message.replace("template: :", "template: version:", 1),
-                              64) from None
-        ctx.write(inspect_text([data], opts["format"], errors := []))
-        if errors:
-            raise DockerError("\n".join(errors))
-        return 0
+                           "MinAPIVersion": MIN_API_VERSION, "Os": kernel.OS_TYPE, "Arch": kernel.GOARCH,
+                           "KernelVersion": kernel.RELEASE, "Experimental": False}}
+        return _formatted(ctx, data, opts["format"], "version")
     ctx.write(_version_text())
+    return 0
+
+
+def _formatted(ctx: Context, data: dict, template: str, name: str) -> int:
+    """version.go / info.go formatInfo: `json`, or the template once over the whole object. A template
+    that does not parse is StatusError 64 ("template parsing error", info.go:493-498)."""
+    if template == "json":
+        ctx.print(go_json(data))
+        return 0
+    try:
+        gotemplate.parse(template)
+    except gotemplate.TemplateError as err:
+        raise DockerError("template parsing error: " + err.message.replace("template: :", f"template: {name}:", 1),
+                          64) from None
+    ctx.write(inspect_text([data], template, errors := []))
+    if errors:
+        raise DockerError("\n".join(errors))
     return 0
 
 
 # ---- docker info -------------------------------------------------------------------------------
 
 
-def _cmd_info(ctx: Context, opts: dict, args: list[str]) -> int:
-    """cli/command/system/info.go prettyPrintInfo, trimmed to what LayerLab models."""
-    d = ctx.daemon
+def _info_json(d) -> dict:
+    """moby api/types/system/info.go Info, in its field order, trimmed to what LayerLab models
+    (info.go's dockerInfo embeds it, then ClientInfo)."""
     states = [c.status for c in d.containers.values()]
     running = sum(s in ("running", "restarting") for s in states)
     paused = states.count("paused")
+    return {"Containers": len(states), "ContainersRunning": running, "ContainersPaused": paused,
+            "ContainersStopped": len(states) - running - paused, "Images": len(d.images), "Driver": "overlay2",
+            "DriverStatus": [[k, v] for k, v in OVERLAY2_STATUS], "Debug": False, "LoggingDriver": "json-file",
+            "CgroupDriver": "systemd", "CgroupVersion": "2", "KernelVersion": kernel.RELEASE,
+            "OperatingSystem": kernel.OPERATING_SYSTEM, "OSVersion": kernel.OS_VERSION, "OSType": kernel.OS_TYPE,
+            "Architecture": kernel.MACHINE, "DockerRootDir": "/var/lib/docker", "Name": "layerlab",
+            "ExperimentalBuild": False, "ServerVersion": VERSION, "LiveRestoreEnabled": False,
+            "ClientInfo": {"Debug": False, "Version": VERSION, "Context": "default", "Plugins": [],
+                           "Warnings": None}}
+
+
+# daemon/graphdriver/overlay2 Status(): what `docker info` lists under the storage driver
+OVERLAY2_STATUS = (("Backing Filesystem", "extfs"), ("Supports d_type", "true"), ("Using metacopy", "false"),
+                   ("Native Overlay Diff", "true"), ("userxattr", "false"))
+
+
+def _cmd_info(ctx: Context, opts: dict, args: list[str]) -> int:
+    """cli/command/system/info.go prettyPrintInfo, trimmed to what LayerLab models; --format runs
+    over the same fields (info.go:483 formatInfo)."""
+    info = _info_json(ctx.daemon)
+    if opts["format"]:
+        return _formatted(ctx, info, opts["format"], "info")
     lines = [
         "Client:",
         f" Version:    {VERSION}",
@@ -99,25 +129,22 @@ def _cmd_info(ctx: Context, opts: dict, args: list[str]) -> int:
         " Debug Mode: false",
         "",
         "Server:",
-        f" Containers: {len(states)}",
-        f"  Running: {running}",
-        f"  Paused: {paused}",
-        f"  Stopped: {len(states) - running - paused}",
-        f" Images: {len(d.images)}",
+        f" Containers: {info['Containers']}",
+        f"  Running: {info['ContainersRunning']}",
+        f"  Paused: {info['ContainersPaused']}",
+        f"  Stopped: {info['ContainersStopped']}",
+        f" Images: {info['Images']}",
         f" Server Version: {VERSION}",
         " Storage Driver: overlay2",
-        "  Backing Filesystem: extfs",
-        "  Supports d_type: true",
-        "  Using metacopy: false",
-        "  Native Overlay Diff: true",
-        "  userxattr: false",
+        *(f"  {k}: {v}" for k, v in OVERLAY2_STATUS),
         " Logging Driver: json-file",
         " Cgroup Driver: systemd",
         " Cgroup Version: 2",
-        f" Kernel Version: {SIMULATED}",
-        f" Operating System: {PLATFORM} (no real kernel: containers and layers are modelled in Python)",
-        " OSType: linux",
-        " Architecture: x86_64",
+        # docker/cli cli/command/system/info.go:336-339; the host every container's uname reports
+        f" Kernel Version: {kernel.RELEASE}",
+        f" Operating System: {kernel.OPERATING_SYSTEM}",
+        f" OSType: {kernel.OS_TYPE}",
+        f" Architecture: {kernel.MACHINE}",
         " Name: layerlab",
         " Docker Root Dir: /var/lib/docker",
         " Debug Mode: false",

@@ -150,9 +150,9 @@ def test_dockerfiles_without_a_usable_stage(sb, dockerfile, legacy_error, buildk
 def test_build_event_names_each_steps_layer_also_on_cache_hits(sb):
     first = next(e for e in sb.run(LEGACY).events if isinstance(e, BuildFinished))
     again = next(e for e in sb.run(LEGACY).events if isinstance(e, BuildFinished))
-    assert [s["layer"] for s in again.steps] == [s["layer"] for s in first.steps]
-    assert [s["cached"] for s in again.steps] == [True] * 4
-    assert [bool(s["layer"]) for s in first.steps] == [True, True, True, False]  # CMD: empty layer
+    assert [s.layer for s in again.steps] == [s.layer for s in first.steps]
+    assert [s.cached for s in again.steps] == [True] * 4
+    assert [bool(s.layer) for s in first.steps] == [True, True, True, False]  # CMD: empty layer
 
 
 def test_the_dockerfile_is_read_even_when_dockerignore_lists_it_and_f_is_relative_to_cwd(sb):

@@ -82,3 +82,26 @@ def test_run_mount_needs_buildkit(sb):
                                          "https://docs.docker.com/go/buildkit/ to learn how to build images "
                                          "with BuildKit enabled")
     assert not sb.daemon.containers
+
+
+def test_healthcheck_override_note_comes_before_the_step_container(sb):
+    # moby v28.5.2 builder/dockerfile/dispatchers.go:467 prints the note, then b.commit (internals.go:34)
+    # probes the cache (" ---> Using cache", internals.go:337) or creates the step's container
+    # (" ---> Running in <id>", internals.go:363): the note is first either way, and BuildKit prints none
+    dockerfile = "FROM alpine\nHEALTHCHECK CMD true\nHEALTHCHECK --interval=5s CMD [\"false\"]\n"
+    r = build(sb, dockerfile, LEGACY + "docker build")
+    step3 = r.stdout.split("Step 3/3 : ")[1].splitlines()
+    assert step3[0] == 'HEALTHCHECK --interval=5s CMD ["false"]'
+    assert step3[1] == "Note: overriding previous HEALTHCHECK: [CMD-SHELL true]"
+    assert step3[2].startswith(" ---> Running in ") and step3[3].startswith(" ---> Removed intermediate container ")
+    assert "Note:" not in r.stdout.split("Step 3/3")[0]  # the first HEALTHCHECK overrides nothing
+    again = build(sb, dockerfile, LEGACY + "docker build").stdout.split("Step 3/3 : ")[1].splitlines()
+    assert again[1:3] == ["Note: overriding previous HEALTHCHECK: [CMD-SHELL true]", " ---> Using cache"]
+    r = build(sb, dockerfile, "docker build --no-cache")
+    assert "overriding" not in r.stdout + r.stderr
+
+
+def test_healthcheck_none_is_not_overridden_with_a_note(sb):
+    # dispatchers.go:466: no note when the previous test is NONE
+    r = build(sb, "FROM alpine\nHEALTHCHECK NONE\nHEALTHCHECK CMD true\n", LEGACY + "docker build")
+    assert r.exit_code == 0 and "Note:" not in r.stdout

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from engine.events import (BY_KIND, ContainerStateChanged, CopiedUp, UnknownEvent, event_from_json, make,
-                           events_to_json)
+from engine.events import (BY_KIND, BuildFinished, BuildStep, ContainerStateChanged, CopiedUp, UnknownEvent,
+                           event_from_json, make, events_to_json)
 from engine.sandbox import Sandbox
 
 
@@ -51,3 +51,39 @@ def test_the_engine_cannot_make_an_event_of_an_unknown_kind_or_field():
         make("teleported", container="c1")
     with pytest.raises(TypeError):
         make("host_file", path="a", colour="red")
+
+
+# A build event as records stored before the steps were typed hold it (keys in this order).
+STORED_BUILD = {"type": "build", "steps": [
+    {"number": 2, "total": 3, "instruction": "RUN echo hi > /x", "cached": False, "container": "0123456789ab",
+     "changes": ["A /x"], "layer": "sha256:" + "1" * 64, "image": "sha256:" + "2" * 64},
+    {"number": 3, "total": 3, "instruction": 'CMD ["sh"]', "cached": True, "container": "", "changes": [],
+     "layer": "", "image": "sha256:" + "3" * 64}], "image": "sha256:" + "3" * 64, "legacy": True}
+
+
+def test_build_steps_are_typed_and_keep_the_stored_form_key_for_key():
+    event = event_from_json(json.loads(json.dumps(STORED_BUILD)))
+    assert isinstance(event, BuildFinished) and all(isinstance(s, BuildStep) for s in event.steps)
+    first = event.steps[0]
+    assert (first.number, first.instruction, first.cached, first.changes, first.container) == \
+        (2, "RUN echo hi > /x", False, ("A /x",), "0123456789ab")
+    assert json.dumps(event.to_json()) == json.dumps(STORED_BUILD)
+
+
+def test_a_build_the_engine_runs_stores_its_steps_as_before():
+    sb = Sandbox.create(5)
+    sb.host_write("Dockerfile", b"FROM alpine\nRUN echo hi > /x\nCMD [\"sh\"]\n")
+    build = next(e for e in sb.run("DOCKER_BUILDKIT=0 docker build .").events if isinstance(e, BuildFinished))
+    stored = json.loads(json.dumps(build.to_json()))
+    assert [list(s) for s in stored["steps"]] == [list(STORED_BUILD["steps"][0])] * 2
+    assert stored["steps"][0]["changes"] == ["A /x"] and len(stored["steps"][0]["container"]) == 12
+    assert event_from_json(stored) == build
+
+
+def test_an_older_or_damaged_stored_step_still_loads():
+    old = {"type": "build", "steps": [{"number": 2, "instruction": "RUN true", "cached": 1}, "junk"],
+           "image": "sha256:" + "a" * 64, "legacy": False}
+    event = event_from_json(old)
+    assert event.steps == (BuildStep(2, 0, "RUN true", True),)  # missing keys: defaults; a non-dict is skipped
+    bad = {**old, "steps": [{"number": "two"}]}
+    assert isinstance(event_from_json(bad), UnknownEvent) and event_from_json(bad).to_json() == bad

@@ -56,8 +56,8 @@ def test_a_run_step_shows_its_temporary_container_changes_and_the_commit(sandbox
     step = view.current
     assert (step.number, step.total, step.instruction) == (2, 6, 'RUN echo "hello from a layer" > /greeting')
     assert [(c.kind, c.path) for c in step.changes] == [("A", "/greeting")]
-    assert step.container == event.steps[0]["container"] and len(step.container) == 12
-    assert step.image_short == event.steps[0]["image"].split(":")[1][:12]
+    assert step.container == event.steps[0].container and len(step.container) == 12
+    assert step.image_short == event.steps[0].image.split(":")[1][:12]
     assert view.stack[0].new and view.stack[0].detail == "new layer"
     assert texts(view) == ['RUN echo "hello from a layer" > /greeting', "FROM alpine:latest · 1 layer · 8.31MB"]
     assert view.note == (f"A temporary container {step.container} ran the step; its read-write layer got 1 change. "
