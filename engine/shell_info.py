@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from engine import kernel
 from engine.errors import FsError
 from engine.shell_ctx import Ctx, split_flags
 from engine.shell_path import find_program
-
-
-KERNEL = "6.8.0-45-generic"
-KERNEL_BUILD = "#45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024"
 
 
 def pwd(ctx: Ctx, args: list[str]) -> int:
@@ -83,9 +80,9 @@ def uname(ctx: Ctx, args: list[str]) -> int:
     host = ctx.env.get("HOSTNAME", "localhost")
     if "a" in flags:
         os_name = "Linux" if ctx.busybox else "GNU/Linux"
-        ctx.write(f"Linux {host} {KERNEL} {KERNEL_BUILD} x86_64 {os_name}\n")
+        ctx.write(f"Linux {host} {kernel.RELEASE} {kernel.VERSION} {kernel.MACHINE} {os_name}\n")
     else:
-        parts = {"s": "Linux", "n": host, "r": KERNEL, "v": KERNEL_BUILD, "m": "x86_64"}
+        parts = {"s": "Linux", "n": host, "r": kernel.RELEASE, "v": kernel.VERSION, "m": kernel.MACHINE}
         picked = [parts[f] for f in "snrvm" if f in flags] or ["Linux"]
         ctx.write(" ".join(picked) + "\n")
     return 0

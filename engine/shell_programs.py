@@ -9,12 +9,11 @@ import datetime as dt
 import posixpath
 import re
 
-from engine import packages
+from engine import kernel, packages
 from engine.errors import FsError, LongRunning
 from engine.fs import normpath
 from engine.registry_files import HELLO_WORLD_TEXT
 from engine.shell_ctx import Ctx, RunningProgram
-from engine.shell_info import KERNEL
 from engine.shell_path import glob_match
 from engine.shell_text import head
 
@@ -97,7 +96,7 @@ def nginx(ctx: Ctx, argv: list[str], path: str) -> int:
     _nginx_files(ctx)
     stamp = _stamp(ctx)
     notices = ['using the "epoll" event method', f"nginx/{version}",
-               "built by gcc 12.2.0 (Debian 12.2.0-14) ", f"OS: Linux {KERNEL}",
+               "built by gcc 12.2.0 (Debian 12.2.0-14) ", f"OS: Linux {kernel.RELEASE}",
                "getrlimit(RLIMIT_NOFILE): 1048576:1048576", "start worker processes",
                "start worker process 29", "start worker process 30"]
     ctx.err.extend(f"{stamp} [notice] 1#1: {text}\n" for text in notices)
