@@ -19,8 +19,8 @@ import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from . import limits
-from .errors import BudgetExceeded
+from engine import limits
+from engine.errors import BudgetExceeded
 
 
 # What the loops charge, measured so that a step costs at most about 3 µs of CPU here and the whole

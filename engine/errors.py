@@ -143,7 +143,7 @@ class LineError(Exception):
 class LongRunning(Exception):
     """Raised by a program that keeps running: the script stops here."""
 
-    def __init__(self, process):  # a shell_ctx.RunningProgram
+    def __init__(self, process):  # a shell.ctx.RunningProgram
         super().__init__(process.command)
         self.process = process
 

@@ -25,11 +25,11 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
 | an image's environment and labels together | 256 Ki characters | each build step, before it adds to them (every page that shows the image carries them) |
 | a regular expression (`grep`, `--filter name=`, `reference=`) | RE2: linear time, no backtracking | engine/patterns.py; a pattern RE2 cannot run (back-references) is refused with a grep-style error |
-| an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive_tar.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
+| an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive/tar.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
 """
 from __future__ import annotations
 
-from .errors import LimitError
+from engine.errors import LimitError
 
 MIB = 1024 * 1024
 MAX_CONTAINERS = 50

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from engine.fs import chain_ids
+from engine.layers.fs import chain_ids
 
 from .actions import Action, container_actions, image_actions, image_ref
 from .highlight import Changes

@@ -1,6 +1,6 @@
 """`docker save`, `load`, `export` and `import`: archives as real tar files in the host directory.
 
-The archive formats live in engine/archive.py; this module finds the objects, writes the files and
+The archive formats live in engine/archive/formats.py; this module finds the objects, writes the files and
 updates the daemon, with docker/cli's output and error texts (cli/command/image/save.go, load.go,
 import.go, cli/command/container/export.go) and the daemon's (moby tarexport, daemon/export.go).
 """
@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import shlex
 
-from .. import events as ev
-from .. import archive, archive_tar, images_ops, limits
-from ..errors import ArchiveError, Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
-from ..fs import Layer
-from ..model import Image, config_bytes
-from ..refs import InvalidReference, looks_like_id, parse as parse_ref, parse_or_daemon_error
-from ..unionfs import UnionFS
-from .parser import Command, Flag
+from engine import events as ev
+from engine import limits
+from engine.archive import formats as archive, tar as archive_tar
+from engine.cli.parser import Command, Flag
+from engine.daemon import images as images_ops
+from engine.daemon.model import Image, config_bytes
+from engine.errors import ArchiveError, Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
+from engine.layers.fs import Layer
+from engine.layers.unionfs import UnionFS
+from engine.refs import InvalidReference, looks_like_id, parse as parse_ref, parse_or_daemon_error
 
 REFUSE_TTY = "cowardly refusing to save to a terminal. Use the -o flag or redirect"
 INIT_LAYER = Layer.from_changes(archive.INIT_LAYER_CHANGES)

@@ -8,12 +8,12 @@ import tarfile
 
 import pytest
 
-from engine import archive, archive_tar
-from engine.archive import ArchiveError
-from engine.fs import WHITEOUT, Entry, Layer
-from engine.model import Image, config_bytes
-from engine.sandbox import Sandbox
+from engine.archive import formats as archive, tar as archive_tar
+from engine.archive.formats import ArchiveError
+from engine.daemon.model import Image, config_bytes
 from engine.events import HostFileWritten, ImageAdded, LayerReused
+from engine.layers.fs import WHITEOUT, Entry, Layer
+from engine.sandbox import Sandbox
 
 HEX = "0123456789abcdef"
 
