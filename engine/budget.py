@@ -19,8 +19,8 @@ import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from . import limits
-from .errors import LimitError
+from engine import limits
+from engine.errors import BudgetExceeded
 
 
 # What the loops charge, measured so that a step costs at most about 3 µs of CPU here and the whole
@@ -30,10 +30,6 @@ BUILD_STEP_STEPS = 1_000  # one Dockerfile instruction (a layer diff, a config c
 CHARS_PER_STEP = 16  # text made by Python code (a template's json or printf "%v"): ~100 ns a character
 KEYS_PER_STEP = 16  # paths scanned to list a directory in a container
 ENTRIES_PER_STEP = 4  # entries merged and sorted to walk a container's whole tree (cp -r, rm -r, diff)
-
-
-class BudgetExceeded(LimitError):
-    """A command went over its budget of steps, characters or nesting (exit 1, nothing changed)."""
 
 
 @dataclass

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import shlex
 
-from .cli.dispatch import MANAGEMENT, index, lookup
-from .terminal import HOST_COMMANDS
+from engine.cli.dispatch import MANAGEMENT, index, lookup
+from engine.terminal import HOST_COMMANDS
 
 # Commands whose arguments are images; every other command's arguments are containers.
 IMAGE_ARG_COMMANDS = {"rmi", "history", "tag", "save", "pull", "run", "create",

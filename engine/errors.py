@@ -50,6 +50,15 @@ class InvalidArgument(DaemonError):
     """400: the daemon rejected a parameter (bad name, bad reference...)."""
 
 
+class DeleteConflict(Conflict):
+    """`docker rmi` refused (daemon/image_delete.go imageDeleteConflict); `hard` ones -f cannot force."""
+
+    def __init__(self, short_id: str, hard: bool, used: bool, message: str):
+        force_msg = "cannot be forced" if hard else "must be forced"
+        super().__init__(f"conflict: unable to delete {short_id} ({force_msg}) - {message}")
+        self.hard, self.used = hard, used
+
+
 class NotRunning(Conflict):
     pass
 
@@ -102,6 +111,18 @@ class LimitError(DockerError):
     """A sandbox limit was reached (explicit, documented, never a crash)."""
 
 
+class BudgetExceeded(LimitError):
+    """A command went over its budget of steps, characters or nesting (exit 1, nothing changed)."""
+
+
+class PatternError(Exception):
+    """A regular expression that cannot be compiled; `kind` is 'paren', 'bracket', 'backref' or 'invalid'."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
 class DockerfileError(Exception):
     """'dockerfile parse error on line N: …' (line = 1-based line of the instruction)."""
 
@@ -122,7 +143,7 @@ class LineError(Exception):
 class LongRunning(Exception):
     """Raised by a program that keeps running: the script stops here."""
 
-    def __init__(self, process):  # a shell_cmds.RunningProgram
+    def __init__(self, process):  # a shell.ctx.RunningProgram
         super().__init__(process.command)
         self.process = process
 

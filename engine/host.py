@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import posixpath
 
-from .errors import HostError, HostLimitReached, HostNotFound
+from engine.errors import HostError, HostLimitReached, HostNotFound
 
 HOME = "/home/learner"
 MAX_FILE_BYTES = 32 * 1024 * 1024

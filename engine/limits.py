@@ -25,12 +25,11 @@ length in engine/terminal.py, the command-log length in engine/sandbox.py.
 | one Dockerfile value after `$VAR` substitution (`ARG`, `ENV`, `LABEL`, `COPY` …) | 64 Ki characters | as it grows, before it is stored |
 | an image's environment and labels together | 256 Ki characters | each build step, before it adds to them (every page that shows the image carries them) |
 | a regular expression (`grep`, `--filter name=`, `reference=`) | RE2: linear time, no backtracking | engine/patterns.py; a pattern RE2 cannot run (back-references) is refused with a grep-style error |
-| an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
+| an archive (`load`, `import`, `tar -tvf`) | 64 MiB, also once decompressed; 20,000 entries | engine/archive/tar.py, read as a stream (gzip, bzip2, xz) that stops at the cap |
 """
 from __future__ import annotations
 
-from .errors import LimitError
-from .fs import parent_dirs
+from engine.errors import LimitError
 
 MIB = 1024 * 1024
 MAX_CONTAINERS = 50
@@ -177,13 +176,14 @@ def check_layer(changes: dict) -> None:
              "Write smaller files")
 
 
-def check_write(upper: dict, path: str, entry) -> None:
-    """One entry about to be put into a read-write layer (container or build step), unchanged ones free."""
+def check_write(upper: dict, path: str, entry, paths: list[str]) -> None:
+    """One entry about to be put into a read-write layer (container or build step), unchanged ones free.
+    `paths` are the paths the write puts in the layer: the entry's and its copied-up parents'."""
     old = upper.get(path)
     if entry.content is not None and entry.size > MAX_FILE_BYTES and entry != old:
         fail(f"{path} would hold {entry.size:,} bytes", f"{_size(MAX_FILE_BYTES)} per file written in a container",
              "Write smaller files")
-    added = sum(1 for p in parent_dirs(path) + [path] if p not in upper)  # copied-up parents too
+    added = sum(1 for p in paths if p not in upper)
     if added and len(upper) + added > MAX_LAYER_ENTRIES:
         fail(f"the read-write layer already has {len(upper):,} changed files and directories",
              f"{MAX_LAYER_ENTRIES:,} per layer",

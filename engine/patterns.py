@@ -14,17 +14,11 @@ import functools
 
 import re2
 
+from engine.errors import PatternError
+
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # an invalid pattern is the learner's mistake, not a log line
 _SPECIAL = set(".[]{}()\\*+?^$|")
-
-
-class PatternError(Exception):
-    """A pattern that cannot be compiled; `kind` is 'paren', 'bracket', 'backref' or 'invalid'."""
-
-    def __init__(self, kind: str):
-        super().__init__(kind)
-        self.kind = kind
 
 
 @functools.lru_cache(maxsize=32)  # a filter is matched against every image or container

@@ -22,15 +22,16 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 
-from . import scenarios, session
-from .completion import complete
-from .errors import HostError, LimitError
-from .events import Cleared, Event
-from .host import HostDir
-from .invocation import Invocation
-from .containers_ops import settle
-from .model import Daemon
-from .terminal import run_line
+from engine import scenarios
+from engine.completion import complete
+from engine.daemon import session
+from engine.daemon.containers import settle
+from engine.daemon.model import Daemon
+from engine.errors import HostError, LimitError
+from engine.events import Cleared, Event
+from engine.host import HostDir
+from engine.invocation import Invocation
+from engine.terminal import run_line
 
 MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 

@@ -8,13 +8,13 @@ import shlex
 import tarfile
 from dataclasses import dataclass, field
 
-from . import events as ev
-from . import budget, limits
-from .archive import ArchiveError, bounded_tar
-from .cli.context import Context
-from .cli.dispatch import run_docker
-from .errors import HostError, LimitError, LineError
-from .host import HOME, MAX_FILE_BYTES
+from engine import budget, limits
+from engine import events as ev
+from engine.archive.tar import bounded_tar
+from engine.cli.context import Context
+from engine.cli.dispatch import run_docker
+from engine.errors import ArchiveError, HostError, LimitError, LineError
+from engine.host import HOME, MAX_FILE_BYTES
 
 MAX_LINE = 4096
 OPERATORS = {"&&", "||", ";", "|", ">", ">>", "<", "&"}

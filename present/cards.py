@@ -8,7 +8,7 @@ import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
-from engine.fs import chain_ids
+from engine.layers.fs import chain_ids
 
 from .actions import Action, container_actions, image_actions, image_ref
 from .highlight import Changes

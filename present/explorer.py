@@ -7,8 +7,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from engine.fs import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT, WHITEOUT_PREFIX, Layer
-from engine.unionfs import UnionFS, diff
+from engine.layers.diff import diff
+from engine.layers.fs import DIR, FILE, OPAQUE_MARKER, SYMLINK, WHITEOUT, WHITEOUT_PREFIX, Layer
+from engine.layers.unionfs import UnionFS
 
 from .i18n import _
 from .text import instruction, short_digest, size_text

@@ -17,15 +17,15 @@ import json
 import tarfile
 from dataclasses import dataclass
 
-from engine import images_ops
-from engine.cli.container_inspect import graph_driver
-from engine.cli.image_info import history_items, history_row
-from engine.cli.images import image_rows, image_summaries
-from engine.cli.format import ellipsis, human_size
+from engine.cli.container.inspect import graph_driver
+from engine.cli.formatter.display import ellipsis, human_size
+from engine.cli.image.commands import image_rows, image_summaries
+from engine.cli.image.info import history_items, history_row
+from engine.daemon import images as images_ops
+from engine.daemon.model import Daemon, Image
 from engine.errors import DockerError
 from engine.events import Event, HostFileWritten, events_from_json
 from engine.invocation import Invocation
-from engine.model import Daemon, Image
 
 from .i18n import _, ngettext
 

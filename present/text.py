@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from engine.cli.format import human_size
+from engine.cli.formatter.display import human_size
 
 
 def short_digest(digest: str) -> str:

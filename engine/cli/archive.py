@@ -1,6 +1,6 @@
 """`docker save`, `load`, `export` and `import`: archives as real tar files in the host directory.
 
-The archive formats live in engine/archive.py; this module finds the objects, writes the files and
+The archive formats live in engine/archive/formats.py; this module finds the objects, writes the files and
 updates the daemon, with docker/cli's output and error texts (cli/command/image/save.go, load.go,
 import.go, cli/command/container/export.go) and the daemon's (moby tarexport, daemon/export.go).
 """
@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 import shlex
 
-from .. import events as ev
-from .. import archive, images_ops, limits
-from ..archive import ArchiveError
-from ..errors import Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
-from ..fs import Layer
-from ..model import Image, config_bytes
-from ..refs import InvalidReference, looks_like_id, parse as parse_ref, parse_or_daemon_error
-from ..unionfs import UnionFS
-from .parser import Command, Flag
+from engine import events as ev
+from engine import limits
+from engine.archive import formats as archive, tar as archive_tar
+from engine.cli.parser import Command, Flag
+from engine.daemon import images as images_ops
+from engine.daemon.model import Image, config_bytes
+from engine.errors import ArchiveError, Conflict, DaemonError, DockerError, HostError, NoSuchImage, NotFound
+from engine.layers.fs import Layer
+from engine.layers.unionfs import UnionFS
+from engine.refs import InvalidReference, looks_like_id, parse as parse_ref, parse_or_daemon_error
 
 REFUSE_TTY = "cowardly refusing to save to a terminal. Use the -o flag or redirect"
 INIT_LAYER = Layer.from_changes(archive.INIT_LAYER_CHANGES)
@@ -145,7 +146,7 @@ def _load_image(ctx, item: archive.LoadedImage) -> Image:
         if diff_id in daemon.layers:  # same layer already stored: reused, as load.go's lss.Get(chainID)
             layers.append(daemon.layers[diff_id])
             continue
-        layer = archive.parse_layer(blob, diff_id, index)
+        layer = archive_tar.parse_layer(blob, diff_id, index)
         layers.append(layer)
         fresh.append(layer)
     image = Image.from_config(item.config)

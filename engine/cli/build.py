@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import posixpath
 
-from .. import events as ev
-from .. import images_ops
-from ..build_run import Build
-from ..builder import StepFailed
-from ..dockerfile import DockerfileError, dockerignore_filter, parse
-from ..errors import DaemonError, DockerError
-from ..model import Image
-from ..refs import InvalidReference, parse as parse_ref
-from .context import Context
-from .format import human_size, human_size4
-from .image_pull import pull
-from .parser import Command, Flag
+from engine import events as ev
+from engine.build.dockerfile import DockerfileError, dockerignore_filter, parse
+from engine.build.stages import Build
+from engine.build.steps import StepFailed
+from engine.cli.context import Context
+from engine.cli.formatter.display import human_size, human_size4
+from engine.cli.image.pull import pull
+from engine.cli.parser import Command, Flag
+from engine.daemon import images as images_ops
+from engine.daemon.model import Image
+from engine.errors import DaemonError, DockerError
+from engine.refs import InvalidReference, parse as parse_ref
 
 LEGACY_BANNER = ("DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n"
                  "            BuildKit is currently disabled; enable it by removing the DOCKER_BUILDKIT=0\n"
@@ -199,7 +199,7 @@ class LegacyReport:
             self.ctx.print(f" ---> {base.short_id}")
 
     def step_done(self, record) -> None:
-        if record.note:  # e.g. HEALTHCHECK's override note, before the cache probe (see builder._healthcheck)
+        if record.note:  # e.g. HEALTHCHECK's override note, before the cache probe (see build.steps._healthcheck)
             self.ctx.write(record.note)
         if record.cached:
             self.ctx.print(" ---> Using cache")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..events import Event
-from ..host import HostDir
-from ..invocation import Invocation
-from ..model import Daemon
+from engine.daemon.model import Daemon
+from engine.events import Event
+from engine.host import HostDir
+from engine.invocation import Invocation
 
 
 @dataclass

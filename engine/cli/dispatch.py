@@ -5,11 +5,13 @@ them by every spelling (`docker image ls`, `docker images`, …) and runs one.
 """
 from __future__ import annotations
 
-from ..errors import DockerError, UsageError
-from ..invocation import Invocation
-from . import archive, build, container_info, container_update, containers, images, system
-from .context import Context
-from .parser import Command, check_arg_count, flag_error_text, help_text, parse_args
+from engine.cli import archive, build, system
+from engine.cli.container import commands as containers, info as container_info, update as container_update
+from engine.cli.context import Context
+from engine.cli.image import commands as images
+from engine.cli.parser import Command, check_arg_count, flag_error_text, help_text, parse_args
+from engine.errors import DockerError, UsageError
+from engine.invocation import Invocation
 
 # Command-group modules; each has COMMANDS.
 GROUP_MODULES = (images, containers, container_info, container_update, system, build, archive)

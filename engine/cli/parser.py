@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import ArgCountError, UsageError
+from engine.errors import ArgCountError, UsageError
 
 
 @dataclass(frozen=True)

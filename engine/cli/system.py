@@ -7,18 +7,21 @@ one simulated host (engine/kernel.py) that `uname` in every container reports to
 """
 from __future__ import annotations
 
-from .. import events as ev
-from .. import images_ops, kernel
-from ..errors import DockerError, NotFound
-from ..fs import chain_ids
-from . import gotemplate
-from . import containers, images
-from .container_inspect import container_inspect_json
-from .context import Context
-from .format import go_json, human_size4, tabwrite
-from .image_listfmt import render_rows
-from .image_info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
-from .parser import Command, Flag
+from engine import events as ev
+from engine import kernel
+from engine.cli.container import commands as containers
+from engine.cli.container.inspect import container_inspect_json
+from engine.cli.context import Context
+from engine.cli.formatter.display import human_size4, tabwrite
+from engine.cli.formatter.gojson import go_json
+from engine.cli.gotemplate import template as gotemplate
+from engine.cli.image import commands as images
+from engine.cli.image.info import FORMAT_HELP, image_inspect_json, inspect_objects, inspect_text
+from engine.cli.listing import render_rows
+from engine.cli.parser import Command, Flag
+from engine.daemon import images as images_ops
+from engine.errors import DockerError, NotFound
+from engine.layers.fs import chain_ids
 
 VERSION = "28.5.2"
 API_VERSION = "1.51"

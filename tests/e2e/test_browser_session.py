@@ -1,5 +1,5 @@
 """An interactive session in the browser: `docker run -it alpine sh` turns the prompt into the
-container shell's (busybox ash `/ #`), `exit` gives the host's `$` back (engine/session.py)."""
+container shell's (busybox ash `/ #`), `exit` gives the host's `$` back (engine/daemon/session.py)."""
 from __future__ import annotations
 
 from playwright.sync_api import expect

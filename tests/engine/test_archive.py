@@ -8,12 +8,12 @@ import tarfile
 
 import pytest
 
-from engine import archive
-from engine.archive import ArchiveError
-from engine.fs import WHITEOUT, Entry, Layer
-from engine.model import Image, config_bytes
-from engine.sandbox import Sandbox
+from engine.archive import formats as archive, tar as archive_tar
+from engine.archive.formats import ArchiveError
+from engine.daemon.model import Image, config_bytes
 from engine.events import HostFileWritten, ImageAdded, LayerReused
+from engine.layers.fs import WHITEOUT, Entry, Layer
+from engine.sandbox import Sandbox
 
 HEX = "0123456789abcdef"
 
@@ -126,7 +126,7 @@ def test_read_archive_round_trips_config_tags_and_layers():
     assert len(loaded) == 1
     item = loaded[0]
     assert item.config_bytes == config_bytes(image.config) and item.repo_tags == ["demo:1"]
-    parsed = [archive.parse_layer(b, d, i) for i, (b, d) in enumerate(zip(item.layer_blobs, image.diff_ids))]
+    parsed = [archive_tar.parse_layer(b, d, i) for i, (b, d) in enumerate(zip(item.layer_blobs, image.diff_ids))]
     assert [p.diff_id for p in parsed] == image.diff_ids
     assert parsed[1].changes["/etc/motd"].kind == WHITEOUT
     assert parsed[1].changes["/app"].opaque
@@ -136,22 +136,22 @@ def test_read_archive_round_trips_config_tags_and_layers():
 def test_tampered_layer_gives_dockers_diffid_error():
     image, layers = hand_image()
     with pytest.raises(ArchiveError) as err:
-        archive.parse_layer(layers[0].tar()[:-1024] + b"x" * 1024, image.diff_ids[0], 0)
+        archive_tar.parse_layer(layers[0].tar()[:-1024] + b"x" * 1024, image.diff_ids[0], 0)
     assert str(err.value) == (f'invalid diffID for layer 0: expected "{image.diff_ids[0]}", '
                               f'got "sha256:{sha(layers[0].tar()[:-1024] + b"x" * 1024)}"')
 
 
 def test_older_layout_with_layer_tar_directories_loads():
     image, layers = hand_image()
-    legacy = [archive.Member("abc/", "dir", mode=0o755), archive.Member("abc/VERSION", data=b"1.0"),
-              archive.Member("abc/layer.tar", data=layers[0].tar()),
-              archive.Member("def/layer.tar", data=layers[1].tar()),
-              archive.Member(image.id[7:] + ".json", data=config_bytes(image.config)),
-              archive.Member("manifest.json", data=json.dumps(
+    legacy = [archive_tar.Member("abc/", "dir", mode=0o755), archive_tar.Member("abc/VERSION", data=b"1.0"),
+              archive_tar.Member("abc/layer.tar", data=layers[0].tar()),
+              archive_tar.Member("def/layer.tar", data=layers[1].tar()),
+              archive_tar.Member(image.id[7:] + ".json", data=config_bytes(image.config)),
+              archive_tar.Member("manifest.json", data=json.dumps(
                   [{"Config": image.id[7:] + ".json", "RepoTags": ["demo:1"],
                     "Layers": ["abc/layer.tar", "def/layer.tar"]}]).encode()),
-              archive.Member("repositories", data=b'{"demo":{"1":"def"}}')]
-    item = archive.read_archive(archive.write_members(legacy))[0]
+              archive_tar.Member("repositories", data=b'{"demo":{"1":"def"}}')]
+    item = archive.read_archive(archive_tar.write_members(legacy))[0]
     assert item.layer_blobs == [layers[0].tar(), layers[1].tar()]
 
 
@@ -175,20 +175,20 @@ def test_truncated_archive_is_unexpected_eof():
 
 def test_limits_are_reported_not_crashes():
     with pytest.raises(ArchiveError, match="archive too large"):
-        archive.read_tar(b"\1" * (archive.MAX_ARCHIVE_BYTES + 1))
-    many = archive.write_members([archive.Member(f"f{i}") for i in range(archive.MAX_ENTRIES + 1)])
+        archive_tar.read_tar(b"\1" * (archive_tar.MAX_ARCHIVE_BYTES + 1))
+    many = archive_tar.write_members([archive_tar.Member(f"f{i}") for i in range(archive_tar.MAX_ENTRIES + 1)])
     with pytest.raises(ArchiveError, match="too many entries"):
-        archive.read_tar(many)
+        archive_tar.read_tar(many)
 
 
 def test_missing_manifest_and_bad_counts():
     with pytest.raises(ArchiveError, match="^invalid archive: does not contain a manifest.json$"):
-        archive.read_archive(archive.write_members([archive.Member("repositories", data=b"{}")]))
+        archive.read_archive(archive_tar.write_members([archive_tar.Member("repositories", data=b"{}")]))
     image, layers = hand_image()
-    bad = [archive.Member("c.json", data=config_bytes(image.config)), archive.Member("l.tar", data=layers[0].tar()),
-           archive.Member("manifest.json", data=b'[{"Config":"c.json","RepoTags":null,"Layers":["l.tar"]}]')]
+    bad = [archive_tar.Member("c.json", data=config_bytes(image.config)), archive_tar.Member("l.tar", data=layers[0].tar()),
+           archive_tar.Member("manifest.json", data=b'[{"Config":"c.json","RepoTags":null,"Layers":["l.tar"]}]')]
     with pytest.raises(ArchiveError, match="^invalid manifest, layers length mismatch: expected 1, got 2$"):
-        archive.read_archive(archive.write_members(bad))
+        archive.read_archive(archive_tar.write_members(bad))
 
 
 # ------------------------------------------------------------------------------------ commands

@@ -13,7 +13,7 @@ import tarfile
 
 import pytest
 
-from engine.archive import INIT_LAYER_CHANGES
+from engine.archive.formats import INIT_LAYER_CHANGES
 from engine.sandbox import Sandbox
 
 PODMAN = shutil.which("podman")

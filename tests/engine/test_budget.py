@@ -15,7 +15,8 @@ import zlib
 
 import pytest
 
-from engine import budget, invariants, limits
+from engine import budget, limits
+from engine.daemon import invariants
 from engine.sandbox import Sandbox
 
 PREFIX = "Error response from daemon: LayerLab limit: "

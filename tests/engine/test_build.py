@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from engine.sandbox import Sandbox
 from engine.events import BuildFinished
+from engine.sandbox import Sandbox
 
 DOCKERFILE = b'''FROM alpine
 RUN echo "hello from a layer" > /greeting

@@ -2,8 +2,8 @@
 import pytest
 
 from engine.clock import NS
-from engine.sandbox import Sandbox
 from engine.events import ContainerRemoved, FileEvent
+from engine.sandbox import Sandbox
 
 HELP = "\n\nRun 'docker run --help' for more information\n"
 START_FAIL = ("docker: Error response from daemon: failed to create task for container: failed to create shim "

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from engine.cli.container_info import status_text
+from engine.cli.container.ps import status_text
 from engine.clock import NS
-from engine.model import Container
+from engine.daemon.model import Container
 from engine.sandbox import Sandbox
 
 

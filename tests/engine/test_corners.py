@@ -1,8 +1,8 @@
 """Smaller Docker 28.5 texts and rules, each with its source (docker/cli and moby at v28.5.2)."""
 import pytest
 
-from engine.sandbox import Sandbox
 from engine.events import SignalSent
+from engine.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Dockerfile parsing: continuations, comments, JSON forms, and Docker's parse errors."""
 import pytest
 
-from engine.dockerfile import DockerfileError, dockerignore_filter, parse, substitute
+from engine.build.dockerfile import DockerfileError, dockerignore_filter, parse, substitute
 
 
 def test_continuations_comments_and_forms():

@@ -1,11 +1,10 @@
 """Rendering primitives against docker/cli goldens, go-units tests and Go's fmt/strconv/json behaviour."""
 import pytest
 
-from engine.cli.format import (
-    GoNil, display_width, ellipsis, go_json, go_print, go_sprint, go_sprintf, go_sprintln, human_duration,
-    human_duration_ns, human_size, human_size4, json_indent, quote_go, rfc3339, rfc3339nano, since, table,
-    tabwrite,
-)
+from engine.cli.formatter.display import (display_width, ellipsis, human_duration, human_duration_ns, human_size,
+                                          human_size4, quote_go, rfc3339, rfc3339nano, since, table, tabwrite)
+from engine.cli.formatter.gojson import go_json, json_indent
+from engine.cli.formatter.goprint import GoNil, go_print, go_sprint, go_sprintf, go_sprintln
 
 NS = 1_000_000_000
 

@@ -1,8 +1,8 @@
 """The Go text/template subset behind `docker ... --format`, with Go's own output and error texts."""
 import pytest
 
-from engine.cli.format import GoNil
-from engine.cli.gotemplate import TemplateError, is_table_format, parse, render, table_template
+from engine.cli.formatter.goprint import GoNil
+from engine.cli.gotemplate.template import TemplateError, is_table_format, parse, render, table_template
 
 IMAGE = {
     "Id": "sha256:0b1edfbffd27c935a666e233a0042ed634205f6f754dbe20769a60369c614f85",

@@ -1,11 +1,11 @@
 """docker pull / images / tag / image prune, through the sandbox terminal as a learner types them."""
 import pytest
 
-from engine import registry
-from engine.fs import Entry, Layer
-from engine.model import Image
-from engine.sandbox import Sandbox
+from engine.daemon.model import Image
 from engine.events import LayerReused
+from engine.layers.fs import Entry, Layer
+from engine.registry import catalog as registry
+from engine.sandbox import Sandbox
 
 
 def remote(repo, tag):

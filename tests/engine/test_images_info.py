@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from engine import registry
-from engine.images_ops import layer_cache_id
+from engine.daemon.images import layer_cache_id
+from engine.registry import catalog as registry
 from engine.sandbox import Sandbox
 
 from test_images import add_child, run_ok

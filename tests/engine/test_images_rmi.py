@@ -1,7 +1,7 @@
 """docker rmi / image rm: every rule of moby's image_delete.go, the soft delete of shared layers."""
 import pytest
 
-from engine.model import Container
+from engine.daemon.model import Container
 from engine.sandbox import Sandbox
 
 from test_images import add_child, run_ok

@@ -1,7 +1,9 @@
 """The import contract: .importlinter (import-linter) and no function-level imports of our own modules.
 
-engine/ never imports web, present, course or Flask; present and course never import web; no
-package has an import cycle between its modules; and every import of our own code sits at the top
+engine/ never imports web, present, course or Flask; present and course never import web; the
+engine's subpackages are layers, each importing only those below it (cli > build > daemon > shell >
+registry | archive > layers), and its foundation modules import none of them; no package has an
+import cycle between its modules; and every import of our own code sits at the top
 of its module, so the dependency graph the linter reads is the one that runs.
 """
 import ast
@@ -41,3 +43,23 @@ def _function_level_imports() -> list[str]:
 
 def test_no_function_level_imports_of_our_own_modules():
     assert _function_level_imports() == []
+
+
+MAX_MODULE_LINES = 400  # issue 12: one job per module; data lives in data files, not code
+
+
+def test_no_engine_module_over_400_lines():
+    long = {str(p.relative_to(ROOT)): n for p in sorted((ROOT / "engine").rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
+
+
+def test_every_engine_package_says_in_one_paragraph_what_it_is():
+    """Each subpackage's __init__ docstring: what it models and what it may use (registry/data's reader
+    documents its data files and is not a layer of the architecture)."""
+    missing = []
+    for init in sorted((ROOT / "engine").rglob("__init__.py")):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        if not doc or ("\n\n" in doc.strip() and init.parent.name != "data"):
+            missing.append(str(init.relative_to(ROOT)))
+    assert missing == []

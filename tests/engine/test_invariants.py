@@ -1,12 +1,12 @@
-"""engine.invariants.check: silent on sound states, and names each kind of broken state."""
+"""engine.daemon.invariants.check: silent on sound states, and names each kind of broken state."""
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
 
-from engine import invariants
-from engine.fs import Entry, Layer
+from engine.daemon import invariants
+from engine.layers.fs import Entry, Layer
 from engine.sandbox import Sandbox
 
 

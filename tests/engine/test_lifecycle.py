@@ -1,9 +1,9 @@
 """Every (command, state) pair of Docker's allowed-operations matrix, through the terminal."""
 import pytest
 
-from engine import containers_ops, lifecycle
-from engine.sandbox import Sandbox
+from engine.daemon import containers as containers_ops, lifecycle
 from engine.events import ContainerRemoved
+from engine.sandbox import Sandbox
 
 STATES = lifecycle.STATES
 

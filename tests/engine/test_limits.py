@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from engine import invariants, limits
+from engine import limits
+from engine.daemon import invariants
 from engine.sandbox import Sandbox
 
 

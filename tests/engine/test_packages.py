@@ -1,6 +1,6 @@
 """Package installs: transcripts as apk-tools 2.14, apt 2.6 and pip 25.0.1 print them without a TTY."""
-from engine import packages
-from engine.packages import apk_add, apt_get_install, apt_get_update, pip_install
+from engine.registry import packages
+from engine.registry.packages import apk_add, apt_get_install, apt_get_update, pip_install
 
 BASE_APK_DB = packages.alpine_installed_db()
 BOOKWORM = packages.dpkg_status("bookworm")

@@ -2,7 +2,7 @@
 
 Commands come from a small vocabulary whose names are drawn from what exists right now (plus a few
 that do not), so most commands hit real objects. After every command:
-- engine.invariants.check(daemon) == [] and no "LayerLab internal error";
+- engine.daemon.invariants.check(daemon) == [] and no "LayerLab internal error";
 - a single-object command the daemon refused (one `Error response from daemon:` line) changed
   nothing: the state equals what the same moment looks like when nothing is typed (the sandbox lets
   virtual time pass before each command, so `sleep 5` may end meanwhile: that is not a change);
@@ -18,7 +18,7 @@ import os
 
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from engine import invariants
+from engine.daemon import invariants
 from engine.sandbox import Sandbox
 
 settings.register_profile("quick", max_examples=60, deadline=None, database=None,

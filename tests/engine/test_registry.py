@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from engine import registry, registry_files
-from engine.fs import DIR, SYMLINK, EMPTY_LAYER_DIFF_ID
+from engine.layers.fs import DIR, SYMLINK, EMPTY_LAYER_DIFF_ID
+from engine.registry import catalog as registry, files as registry_files
 
 TAGS = [("alpine", "latest"), ("alpine", "3.22"), ("busybox", "latest"), ("busybox", "1.37"),
         ("ubuntu", "latest"), ("ubuntu", "24.04"), ("ubuntu", "noble"), ("debian", "bookworm-slim"),

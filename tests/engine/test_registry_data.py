@@ -1,4 +1,4 @@
-"""The registry's images and package catalogs are data files (engine/data/), read at import: the one
+"""The registry's images and package catalogs are data files (engine/registry/data/), read at import: the one
 I/O the engine does. Their bytes are the images: a layer's DiffID is the sha256 of its tar and an
 image id the sha256 of its config, so these ids (as they were when the trees were still code) pin
 every byte of every modelled file."""
@@ -7,8 +7,8 @@ import pathlib
 
 import pytest
 
-from engine import data, packages, registry
-from engine.registry_files import HELLO_WORLD_TEXT
+from engine.registry import catalog as registry, data, packages
+from engine.registry.files import HELLO_WORLD_TEXT
 
 # repository: (image id, manifest digest, DiffIDs), 12-hex prefixes
 PINNED = {
@@ -51,7 +51,7 @@ IO_MODULES = {"os", "pathlib", "shutil", "socket", "urllib", "http", "importlib.
 
 
 def test_only_the_data_package_reads_files():
-    """engine/README.md: no I/O, except engine/data reading the engine's own data once at import."""
+    """engine/README.md: no I/O, except engine/registry/data reading the engine's own data once at import."""
     offenders = []
     for path in sorted(ENGINE.rglob("*.py")):
         if path.name == "__init__.py" and path.parent.name == "data":  # the reader, wherever engine/ puts it

@@ -1,10 +1,10 @@
 """Interactive sessions: `run -it`, `exec -it`, `start -ai` attach the terminal to the container's
-shell (engine/session.py). Prompts: busybox shell/ash.c initvar ("PS1=\\w \\$ " with the fancy
+shell (engine/daemon/session.py). Prompts: busybox shell/ash.c initvar ("PS1=\\w \\$ " with the fancy
 prompt), dash src/var.c initvar ("PS1=# " for root), Debian's /etc/bash.bashrc
 ('\\u@\\h:\\w\\$ '); bash prints "exit" when an interactive shell exits (builtins/exit.def)."""
 import pytest
 
-from engine import invariants
+from engine.daemon import invariants
 from engine.sandbox import Sandbox
 
 

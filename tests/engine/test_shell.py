@@ -4,10 +4,11 @@ import importlib.util
 
 import pytest
 
-from engine.fs import Entry, Layer
-from engine.shell import ExecNotFound, NotExecutable, run
-from engine.unionfs import UnionFS, diff
 from engine.events import CopiedUp
+from engine.layers.diff import diff
+from engine.layers.fs import Entry, Layer
+from engine.layers.unionfs import UnionFS
+from engine.shell.programs import ExecNotFound, NotExecutable, run
 
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 ENV = {"PATH": PATH, "HOSTNAME": "4f3c2b1a0e9d", "HOME": "/root"}
@@ -282,14 +283,14 @@ def test_python_print_and_http_server_buffering():
 
 
 def test_hello_prints_the_hello_world_text():
-    from engine.registry_files import HELLO_WORLD_TEXT
+    from engine.registry.files import HELLO_WORLD_TEXT
     fs = UnionFS([Layer.from_changes({"/hello": Entry.file(None, 0o755, size=13_256)})], {})
     result = run(["/hello"], fs, env={"PATH": PATH}, workdir="/", flavor="busybox")
     assert (result.stdout, result.exit_code) == (HELLO_WORLD_TEXT, 0)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("engine.packages") is None,
-                    reason="engine/packages.py (package catalog) is not written yet")
+@pytest.mark.skipif(importlib.util.find_spec("engine.registry.packages") is None,
+                    reason="engine/registry/packages.py (package catalog) is not written yet")
 def test_apk_add_installs_files_and_curl_then_exists():
     fs = alpine()
     fs.put("/sbin/apk", Entry.file(None, 0o755, size=10))

@@ -1,6 +1,6 @@
 """The terminal line around docker: chains, redirections, $(…), env prefixes, host commands."""
-from engine.sandbox import Sandbox
 from engine.events import Cleared
+from engine.sandbox import Sandbox
 
 
 def sandbox():

@@ -1,9 +1,12 @@
 """Union view over two small layers: reads, copy-up, whiteouts, opaque dirs and `docker diff`."""
 import pytest
 
-from engine.fs import Entry, Layer
-from engine.unionfs import FsError, UnionFS, diff, merge
+from engine.errors import FsError
 from engine.events import CopiedUp, FileAdded, FileChanged, OpaqueDir, RemovedFromUpper
+from engine.layers.diff import diff
+from engine.layers.fs import Entry, Layer
+from engine.layers.unionfs import UnionFS
+from engine.layers.view import merge
 
 BASE = Layer.from_changes({
     "/bin": Entry.dir(),

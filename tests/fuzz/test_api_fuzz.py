@@ -19,8 +19,8 @@ import shlex
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine import invariants
 from engine.cli import dispatch
+from engine.daemon import invariants
 from engine.sandbox import Sandbox
 from engine.terminal import MAX_LINE
 

@@ -24,7 +24,8 @@ import zlib
 
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from engine import budget, host, invariants, limits
+from engine import budget, host, limits
+from engine.daemon import invariants
 from engine.sandbox import Sandbox
 
 THOROUGH = os.environ.get("LAYERLAB_HYPOTHESIS") == "thorough"

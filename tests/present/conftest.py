@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from engine import registry
-from engine.fs import Entry, Layer
-from engine.model import Container, Daemon, Image, Process
+from engine.daemon.model import Container, Daemon, Image, Process
+from engine.layers.fs import Entry, Layer
+from engine.registry import catalog as registry
 
 
 class World:

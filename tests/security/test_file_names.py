@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.errors import HostError
 from engine.host import HostDir, clean_path
 from engine.sandbox import Sandbox
-from engine.errors import HostError
 
 SPOOFING = ["invoice\u202etxt.exe", "a\u202ab", "a\u202bb", "a\u202cb", "a\u202db", "\u2066x\u2069", "\u2067x", "\u2068x",
             "left\u200emark", "right\u200fmark", "line\u2028sep", "para\u2029sep"]

@@ -1,6 +1,0 @@
-"""The text files of the registry images (real upstream contents, some shortened), kept as data in
-engine/data/texts.toml and read once here; the images' data files name them ({text = "alpine-motd"})."""
-from . import data
-
-TEXTS: dict[str, str] = data.load("texts.toml")
-HELLO_WORLD_TEXT = TEXTS["hello-world"]  # what hello-world's /hello prints
