@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN §3) for lesson authors, autograders and tests.
+"""The JSON API (README, "The JSON API") for lesson authors, autograders and tests.
 
 A Docker error is a normal 200 answer with a non-zero exit_code. Malformed requests get 400
 `{"error": ...}`, an unknown sandbox 404 `{"error": ...}`. The API does not use the session

@@ -1,4 +1,4 @@
-"""The JSON API contract (DESIGN §3): status codes, bodies, exit codes and the stdout/stderr split."""
+"""The JSON API contract (README, "The JSON API"): status codes, bodies, exit codes and the stdout/stderr split."""
 from __future__ import annotations
 
 import pytest
