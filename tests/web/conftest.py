@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from web.store import SQLiteSandboxStore
+from web.store_redis import RedisSandboxStore
+
 
 @pytest.fixture
 def app(make_app):
@@ -34,3 +37,14 @@ def api(client):
             return response.get_json()
 
     return Api()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def make_store(request, tmp_path):
+    """make_store() -> a new handle on one shared store (each handle has its own cache, like a
+    process), on SQLite and on a real redis-server."""
+    if request.param == "sqlite":
+        path = str(tmp_path / "records.sqlite3")
+        return lambda **kw: SQLiteSandboxStore(path, **kw)
+    url, prefix = request.getfixturevalue("redis_url")
+    return lambda **kw: RedisSandboxStore.from_url(url, prefix=prefix, **kw)

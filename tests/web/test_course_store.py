@@ -20,17 +20,6 @@ LINES = ["docker pause web", "docker unpause web", "docker stop web", "docker ki
          "docker stp web", "clear", "", "docker rm -f web"]
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def make_store(request, tmp_path):
-    """make_store() -> a new handle on one shared store (each handle has its own cache, like a process)."""
-    if request.param == "sqlite":
-        path = str(tmp_path / "course.sqlite3")
-        return lambda **kw: SQLiteSandboxStore(path, **kw)
-    from web.store_redis import RedisSandboxStore
-
-    url, prefix = request.getfixturevalue("redis_url")
-    return lambda **kw: RedisSandboxStore.from_url(url, prefix=prefix, **kw)
-
 
 def new_learner(store, lesson=PAUSE) -> str:
     return sandboxes.create_course(store, progress.open_lesson(None, lesson))

@@ -22,16 +22,11 @@ COMMANDS = ["docker pull alpine", "docker run -d --name app alpine sleep 1000", 
 DOCKERFILE = b"FROM alpine\nRUN touch /built\n"
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def make_store(request, tmp_path):
-    """make_store() -> a new handle on one shared store (each handle has its own cache, like a process)."""
-    if request.param == "sqlite":
-        path = str(tmp_path / "records.sqlite3")
-        return lambda **kw: SQLiteSandboxStore(path, **kw)
-    from web.store_redis import RedisSandboxStore
 
-    url, prefix = request.getfixturevalue("redis_url")
-    return lambda **kw: RedisSandboxStore.from_url(url, prefix=prefix, **kw)
+def small_intervals(monkeypatch) -> None:
+    """Several snapshots and op tails in a few commands, and old outputs compacted now and then."""
+    for name, value in (("SNAPSHOT_EVERY", 4), ("COMPACT_EVERY", 3), ("COMPACT_KEEP", 2), ("COMPACT_LONGER_THAN", 10)):
+        monkeypatch.setattr(sandboxes, name, value)
 
 
 def comparable(outcome: sandboxes.Outcome) -> dict:
@@ -53,10 +48,7 @@ OPS = st.one_of(st.tuples(st.just("run"), st.sampled_from(COMMANDS)), st.just(("
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(OPS, min_size=1, max_size=25))
 def test_a_snapshot_and_its_log_replay_to_the_same_state(make_store, monkeypatch, ops):
-    monkeypatch.setattr(sandboxes, "SNAPSHOT_EVERY", 4)   # several snapshots and op tails per example
-    monkeypatch.setattr(sandboxes, "COMPACT_EVERY", 3)    # and old outputs compacted now and then
-    monkeypatch.setattr(sandboxes, "COMPACT_KEEP", 2)
-    monkeypatch.setattr(sandboxes, "COMPACT_LONGER_THAN", 10)
+    small_intervals(monkeypatch)
     store = make_store()
     sandbox_id = sandboxes.create(store, scenario="article")
     for kind, *args in ops:
@@ -97,8 +89,7 @@ def test_an_undo_after_a_snapshot_replays_on_a_cold_load(make_store, monkeypatch
 def test_old_outputs_are_compacted_once_even_when_the_compaction_is_replayed(make_store, monkeypatch):
     """A compaction replayed onto a transcript already compacted must keep the first note (it once
     counted the note's own length as the output's)."""
-    for name, value in (("SNAPSHOT_EVERY", 4), ("COMPACT_EVERY", 3), ("COMPACT_KEEP", 2), ("COMPACT_LONGER_THAN", 10)):
-        monkeypatch.setattr(sandboxes, name, value)
+    small_intervals(monkeypatch)
     store = make_store()
     sandbox_id = sandboxes.create(store, scenario="article")
     for _ in range(6):
@@ -110,8 +101,7 @@ def test_an_undo_keeps_old_outputs_compacted_on_a_cold_load_too(make_store, monk
     """Found by the property test above: an undo replays the commands after the nearest checkpoint,
     which printed their old outputs again in full, while another process (whose checkpoints differ)
     kept them compacted. What was compacted stays compacted, in every process."""
-    for name, value in (("SNAPSHOT_EVERY", 4), ("COMPACT_EVERY", 3), ("COMPACT_KEEP", 2), ("COMPACT_LONGER_THAN", 10)):
-        monkeypatch.setattr(sandboxes, name, value)
+    small_intervals(monkeypatch)
     store = make_store()
     sandbox_id = sandboxes.create(store, scenario="article")
     for _ in range(6):
