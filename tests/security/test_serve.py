@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import serve
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -153,3 +155,12 @@ def test_two_worker_processes_serve_one_sandbox_coherently(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+def test_every_template_is_compiled_before_the_first_request(make_app):
+    """serve.py compiles the templates up front, so the first page a worker draws (a permalink opened
+    by a whole class) does not wait for it; a template that does not compile stops the server."""
+    app = make_app()
+    serve._compile_templates(app)
+    cached = {name for (_loader, name) in app.jinja_env.cache.keys()} if app.jinja_env.cache is not None else set()
+    assert {"index.html", "partials/_stage.html", "course/shared.html"} <= cached
