@@ -4,16 +4,15 @@ replay to the same lesson state, and two processes serving one learner see each 
 from __future__ import annotations
 
 import json
-import multiprocessing
 from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from store_helpers import in_two_processes, open_store, store_location
 
 from course import progress
 from course.lessons import find
 from web import sandboxes
-from web.store import SQLiteSandboxStore
 
 PAUSE, STOP_KILL = find("12-pause"), find("11-stop-kill")
 LINES = ["docker pause web", "docker unpause web", "docker stop web", "docker kill worker", "docker ps -a",
@@ -136,12 +135,8 @@ def test_a_lesson_snapshot_and_its_log_replay_to_the_same_state(make_store, monk
     assert replayed.sandbox.state() == learner.sandbox.state()
 
 
-def _worker(kind: str, where: str, prefix: str, sandbox_id: str, lines: list[str], start) -> None:
-    if kind == "sqlite":
-        store = SQLiteSandboxStore(where)
-    else:
-        from web.store_redis import RedisSandboxStore
-        store = RedisSandboxStore.from_url(where, prefix=prefix)
+def _worker(where: str, prefix: str, sandbox_id: str, lines: list[str], start) -> None:
+    store = open_store(where, prefix)
     start.wait()
     for line in lines:
         run(store, sandbox_id, STOP_KILL, line)
@@ -149,25 +144,11 @@ def _worker(kind: str, where: str, prefix: str, sandbox_id: str, lines: list[str
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 def test_two_processes_serving_one_learner_never_lose_a_lesson_command(kind, tmp_path, request):
-    if kind == "sqlite":
-        where, prefix = str(tmp_path / "two.sqlite3"), ""
-        store = SQLiteSandboxStore(where)
-    else:
-        from web.store_redis import RedisSandboxStore
-        where, prefix = request.getfixturevalue("redis_url")
-        store = RedisSandboxStore.from_url(where, prefix=prefix)
+    where, prefix = store_location(kind, tmp_path, request)
+    store = open_store(where, prefix)
     sandbox_id = new_learner(store, STOP_KILL)
-    context = multiprocessing.get_context("spawn")
-    start = context.Event()
     lines = {name: [f"docker tag nginx {name}{i}" for i in range(15)] for name in "pq"}
-    workers = [context.Process(target=_worker, args=(kind, where, prefix, sandbox_id, lines[name], start))
-               for name in "pq"]
-    for worker in workers:
-        worker.start()
-    start.set()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    in_two_processes(_worker, {name: (where, prefix, sandbox_id, lines[name]) for name in "pq"})
     learner = sandboxes.course_progress(sandboxes.load(store, sandbox_id))
     typed = learner.sandbox.log[len(STOP_KILL.setup):]
     assert sorted(typed) == sorted(lines["p"] + lines["q"])

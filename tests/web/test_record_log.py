@@ -4,16 +4,15 @@ another, the byte budget refuses a command and changes nothing."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import random
 import threading
 import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from store_helpers import in_two_processes, open_store, store_location
 
 from web import sandboxes
-from web.store import SQLiteSandboxStore
 
 # "app", not "c" (a one-letter name is refused by Docker's name rule ([a-zA-Z0-9][a-zA-Z0-9_.-]+), and the article has web and box)
 COMMANDS = ["docker pull alpine", "docker run -d --name app alpine sleep 1000", "docker exec app touch /x",
@@ -129,12 +128,8 @@ def test_two_caches_stay_coherent(make_store):
     assert sandboxes.load(b, sandbox_id).sandbox.log[-1] == "docker tag alpine from-a"
 
 
-def _worker(kind: str, where: str, prefix: str, sandbox_id: str, name: str, count: int, start) -> None:
-    if kind == "sqlite":
-        store = SQLiteSandboxStore(where)
-    else:
-        from web.store_redis import RedisSandboxStore
-        store = RedisSandboxStore.from_url(where, prefix=prefix)
+def _worker(where: str, prefix: str, sandbox_id: str, name: str, count: int, start) -> None:
+    store = open_store(where, prefix)
     start.wait()
     for i in range(count):
         sandboxes.run_command(store, sandbox_id, f"docker tag alpine {name}{i}")
@@ -142,25 +137,11 @@ def _worker(kind: str, where: str, prefix: str, sandbox_id: str, name: str, coun
 
 @pytest.mark.parametrize("kind", ["sqlite", "redis"])
 def test_two_processes_serving_one_sandbox_never_lose_an_update(kind, tmp_path, request):
-    if kind == "sqlite":
-        where, prefix = str(tmp_path / "two.sqlite3"), ""
-        store = SQLiteSandboxStore(where)
-    else:
-        from web.store_redis import RedisSandboxStore
-        where, prefix = request.getfixturevalue("redis_url")
-        store = RedisSandboxStore.from_url(where, prefix=prefix)
+    where, prefix = store_location(kind, tmp_path, request)
+    store = open_store(where, prefix)
     sandbox_id = sandboxes.create(store)
     sandboxes.run_command(store, sandbox_id, "docker pull alpine")
-    context = multiprocessing.get_context("spawn")
-    start = context.Event()
-    workers = [context.Process(target=_worker, args=(kind, where, prefix, sandbox_id, name, 25, start))
-               for name in ("p", "q")]
-    for worker in workers:
-        worker.start()
-    start.set()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    in_two_processes(_worker, {name: (where, prefix, sandbox_id, name, 25) for name in "pq"})
     log = sandboxes.load(store, sandbox_id).sandbox.log
     assert sorted(log[1:]) == sorted(f"docker tag alpine {n}{i}" for n in "pq" for i in range(25))
     for name in "pq":
