@@ -137,12 +137,14 @@ def start_cmd(ctx, opts, args):
 
 
 # ---- multi-container commands ---------------------------------------------------------------
-def for_each(ctx, names: list[str], action) -> int:
-    """Per-name success lines as typed on stdout; errors joined on stderr, exit 1 (errors.Join)."""
+def each_name(ctx, names: list[str], action) -> int:
+    """`action(name)` for each name as typed: the name on stdout when it succeeds (unless the action
+    returns False: nothing to report), errors joined on stderr, exit 1 (errors.Join)."""
     errors = []
     for name in names:
         try:
-            action(ctx.daemon.find_container(name), name)
+            if action(name) is False:
+                continue
         except DockerError as err:
             errors.append(str(err))
             continue
@@ -151,6 +153,11 @@ def for_each(ctx, names: list[str], action) -> int:
         ctx.eprint("\n".join(errors))
         return 1
     return 0
+
+
+def for_each(ctx, names: list[str], action) -> int:
+    """each_name with the container looked up first: `action(container, name)`."""
+    return each_name(ctx, names, lambda name: action(ctx.daemon.find_container(name), name))
 
 
 def _timeout(opts) -> int | None:
@@ -198,8 +205,8 @@ def restart_cmd(ctx, opts, args):
 
 def rm_cmd(ctx, opts, args):
     force = opts["force"]
-    errors = []
-    for name in args:
+
+    def rm(name):
         try:
             if not name.strip("/"):
                 raise CliError("container name cannot be empty")
@@ -208,14 +215,9 @@ def rm_cmd(ctx, opts, args):
         except DockerError as err:
             if force and "No such container" in str(err):
                 ctx.eprint(str(err))  # rm -f: a missing container is reported, not an error (v28)
-                continue
-            errors.append(str(err))
-            continue
-        ctx.print(name)
-    if errors:
-        ctx.eprint("\n".join(errors))
-        return 1
-    return 0
+                return False
+            raise
+    return each_name(ctx, args, rm)
 
 
 # ---- exec ---------------------------------------------------------------------------------

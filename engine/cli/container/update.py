@@ -7,10 +7,11 @@ import re
 from fractions import Fraction
 
 from engine import events as ev
+from engine.cli.container.commands import each_name
 from engine.cli.context import Context
 from engine.cli.parser import Command, Flag
 from engine.daemon import lifecycle
-from engine.errors import CliError, DaemonError, DockerError, UsageError
+from engine.errors import CliError, DaemonError, UsageError
 
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4, "p": 1024 ** 5}
 MIN_MEMORY = 6 * 1024 * 1024  # daemon/daemon_unix.go linuxMinMemory
@@ -72,25 +73,16 @@ def update_cmd(ctx: Context, opts: dict, args: list[str]) -> int:
     if not changes and not opts["restart"]:
         raise CliError("you must provide one or more flags when using this command")
     policy = restart_policy(opts["restart"]) if opts["restart"] else None
-    errors = []
-    for name in args:
-        try:
-            verify(policy, changes)  # the daemon checks each request before it looks the container up
-            container = ctx.daemon.find_container(name)
-            if lifecycle.check("update", container, name) == lifecycle.NOOP:
-                continue
-            container.host_config.update(changes)
-            if policy:
-                container.host_config["RestartPolicy"] = policy
-            ctx.events.append(ev.ContainerUpdated(container=container.id))
-        except DockerError as err:
-            errors.append(str(err))
-            continue
-        ctx.print(name)
-    if errors:
-        ctx.eprint("\n".join(errors))
-        return 1
-    return 0
+    def update(name):
+        verify(policy, changes)  # the daemon checks each request before it looks the container up
+        container = ctx.daemon.find_container(name)
+        if lifecycle.check("update", container, name) == lifecycle.NOOP:
+            return False
+        container.host_config.update(changes)
+        if policy:
+            container.host_config["RestartPolicy"] = policy
+        ctx.events.append(ev.ContainerUpdated(container=container.id))
+    return each_name(ctx, args, update)
 
 
 COMMANDS = [
