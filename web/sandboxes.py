@@ -73,10 +73,11 @@ class RecordedSandbox(Sandbox):
         self.low = 0          # the shortest the transcript got during the journaled changes
         self._depth = 0
 
-    def _noted(self, name: str, *args):
+    def _noted(self, name: str, *args, call: Callable | None = None):
+        """Do `name` (the engine's method, or `call`) and note it when it is a top-level call."""
         self._depth += 1
         try:
-            answer = getattr(Sandbox, name)(self, *args)
+            answer = call(*args) if call else getattr(Sandbox, name)(self, *args)
         finally:
             self._depth -= 1
         if self._depth == 0:
@@ -117,14 +118,7 @@ class RecordedSandbox(Sandbox):
         return self._noted("redo")
 
     def rewind(self, keep: int) -> None:
-        self._depth += 1
-        try:
-            self._rewind_kept_compacted(keep)
-        finally:
-            self._depth -= 1
-        if self._depth == 0:
-            self.journal.append(["rewind", keep])
-            self.low = min(self.low, len(self.transcript))
+        return self._noted("rewind", keep, call=self._rewind_kept_compacted)
 
     def _rewind_kept_compacted(self, keep: int) -> None:
         """The engine's rewind prints the commands after its checkpoint again, old outputs in full;
@@ -132,9 +126,9 @@ class RecordedSandbox(Sandbox):
         its checkpoints happen to be (another process, loading the record, has others)."""
         compacted = {i: entry for i, entry in enumerate(self.transcript) if entry.get("compacted")}
         Sandbox.rewind(self, keep)
-        for index in range(len(self.transcript)):
-            if index in compacted and compacted[index]["command"] == self.transcript[index]["command"]:
-                self.transcript[index] = compacted[index]
+        for index, entry in compacted.items():
+            if index < len(self.transcript) and self.transcript[index]["command"] == entry["command"]:
+                self.transcript[index] = entry
 
     def host_write(self, path: str, data: bytes) -> None:
         return self._noted("host_write", path, bytes(data))
