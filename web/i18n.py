@@ -45,14 +45,25 @@ def select_locale() -> str:
     return "en"
 
 
+def request_locale() -> str:
+    """The request's locale ('en', 'zh_Hans'), read once: Flask-Babel walks its context on every
+    get_locale(), and an answer asks ~40 times (every drawing's digest)."""
+    if not has_request_context():
+        return str(get_locale())
+    found = getattr(request, "layerlab_locale", None)
+    if found is None:
+        found = request.layerlab_locale = str(get_locale())
+    return found
+
+
 def html_lang() -> str:
     """The current language as an HTML lang attribute: 'en' or 'zh-Hans'."""
-    return LANGUAGES.get(str(get_locale()), LANGUAGES["en"])[0]
+    return LANGUAGES.get(request_locale(), LANGUAGES["en"])[0]
 
 
 def content_lang() -> str:
     """'zh' or 'en': which half of a lesson's zh/en text to show."""
-    return "zh" if str(get_locale()).startswith("zh") else "en"
+    return "zh" if request_locale().startswith("zh") else "en"
 
 
 def _safe_next(target: str | None) -> str:

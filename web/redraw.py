@@ -17,8 +17,9 @@ from collections import OrderedDict
 from dataclasses import fields
 
 from flask import g, has_request_context, request
-from flask_babel import get_locale
 from markupsafe import Markup, escape
+
+from web import i18n
 
 HELD_FIELD = "held"
 MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewer objects)
@@ -56,23 +57,13 @@ def _templates_version() -> str:
 _VERSION = _templates_version()
 
 
-def locale() -> str:
-    """The request's locale, read once (Flask-Babel walks its context on every get_locale())."""
-    if not has_request_context():
-        return str(get_locale())
-    found = getattr(request, "layerlab_locale", None)
-    if found is None:
-        found = request.layerlab_locale = str(get_locale())
-    return found
-
-
 def card_digest(card) -> str:
     """The digest of an object's drawing, from what it is drawn from (its dataclass fields). A
     container's full change list (thousands of paths) is drawn only as counts beside the few lines
     shown (rw_shown, which is part of the key), so the key holds its length, not the list.
     Kept on the card: a stage card is not changed once the stage is built (present/stage.py Kept
     reuses unchanged ones across commands), so its digest is worked out once per language."""
-    lang = locale()
+    lang = i18n.request_locale()
     memo = card.__dict__.get("_digest")
     if memo is not None and memo[0] == lang:
         return memo[1]
@@ -92,7 +83,7 @@ def panel_digest(dom_id: str, *drawn_from) -> str:
     """The digest of a side panel's drawing, from everything it is drawn from: its view model
     (dataclasses, whose repr lists every field), the record's values it shows, the choices kept in
     the session. Deterministic across worker processes: no set or id() in what is hashed."""
-    text = f"{_VERSION}|{locale()}|{dom_id}|{drawn_from!r}"
+    text = f"{_VERSION}|{i18n.request_locale()}|{dom_id}|{drawn_from!r}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 

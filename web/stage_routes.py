@@ -16,7 +16,7 @@ from jinja2 import pass_context
 
 import present
 from present.stage import Kept
-from web import current_store, i18n, redraw, sandboxes
+from web import current_store, i18n, sandboxes
 
 bp = Blueprint("stage", __name__)
 
@@ -99,7 +99,7 @@ def stage_view(ctx):
     kept = _kept(sandbox)
     with kept.lock:   # two requests on one sandbox (two tabs) take turns
         return present.stage(sandbox.daemon, events, last.get("command") or "",
-                             _selection().get("target", ""), kept=kept, lang=redraw.locale())
+                             _selection().get("target", ""), kept=kept, lang=i18n.request_locale())
 
 
 @bp.app_template_global("explorer_view")
