@@ -58,10 +58,14 @@ def _lesson_or_404(slug: str) -> Lesson:
 
 
 # ---- the course sandbox ------------------------------------------------------------------------
-def _course() -> Progress | None:
+def _course_outcome() -> sandboxes.Outcome | None:
     """This browser's course sandbox as it is now (the live one: no decode), or None."""
     sandbox_id = session.get(COURSE_KEY)
-    outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+    return sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+
+
+def _course() -> Progress | None:
+    outcome = _course_outcome()
     return sandboxes.course_progress(outcome) if outcome is not None else None
 
 
@@ -88,8 +92,7 @@ def _in_lesson(lesson: Lesson, change) -> tuple:
 # ---- lessons -----------------------------------------------------------------------------------
 @bp.get("/lessons")
 def lesson_list():
-    sandbox_id = session.get(COURSE_KEY)
-    outcome = sandboxes.load(current_store(), sandbox_id) if isinstance(sandbox_id, str) else None
+    outcome = _course_outcome()
     meta = sandboxes.course_summary(outcome.record) if outcome is not None else CourseMeta()
     return render_template("course/lessons.html", lessons=all_lessons(), solved=set(meta.solved),
                            current=meta.lesson, **_page())
