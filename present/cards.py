@@ -4,9 +4,9 @@ present/layout.py places them).
 """
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from engine.layers.fs import chain_ids
 
@@ -358,27 +358,19 @@ def container_card(daemon, container, changes: Changes) -> ContainerCard:
     return card
 
 
+def _rw_lines(changed: list[tuple[str, str]], touched) -> tuple[list[RwLine], list[RwLine]]:
+    """(every line of `docker diff`, copies of the few drawn) for a container's read-write layer."""
+    lines, shown = _rw_lines_kept(tuple(changed), frozenset(touched))
+    return list(lines), [replace(line) for line in shown]
+
+
 # A container's change list is redrawn after every command, and seldom changes: its lines and the few
 # drawn are worked out once per (changes, paths the last command touched) in this process. The lines
 # kept are shared, so never laid out: the layout writes only into the drawn copies (rw_shown).
-_RW_LINES: dict[tuple, tuple[tuple[RwLine, ...], list[RwLine]]] = {}
-_RW_LINES_KEPT = 512
-_RW_LINES_LOCK = threading.Lock()
-
-
-def _rw_lines(changed: list[tuple[str, str]], touched) -> tuple[list[RwLine], list[RwLine]]:
-    """(every line of `docker diff`, copies of the few drawn) for a container's read-write layer."""
-    key = (tuple(changed), frozenset(touched))
-    found = _RW_LINES.get(key)
-    if found is None:
-        lines = tuple(RwLine(marker=k, path=p, fresh=p in touched) for k, p in changed)
-        found = (lines, _rw_shown(list(lines)))
-        with _RW_LINES_LOCK:
-            if len(_RW_LINES) >= _RW_LINES_KEPT:
-                _RW_LINES.clear()
-            _RW_LINES[key] = found
-    lines, shown = found
-    return list(lines), [replace(line) for line in shown]
+@lru_cache(maxsize=512)
+def _rw_lines_kept(changed: tuple[tuple[str, str], ...], touched: frozenset) -> tuple[tuple[RwLine, ...], list[RwLine]]:
+    lines = tuple(RwLine(marker=k, path=p, fresh=p in touched) for k, p in changed)
+    return lines, _rw_shown(list(lines))
 
 
 def _rw_shown(lines: list[RwLine]) -> list[RwLine]:
