@@ -1,11 +1,12 @@
 """Where a command's CPU goes on the server, without the network (Flask's test client, one process).
 
-    python bench/answer_profile.py [commands=320] [--profile] [--undo]
+    python bench/answer_profile.py [commands=320] [--profile] [--undo] [--realistic]
     BENCH_CODE=<another checkout> python bench/answer_profile.py     # that checkout's app
 
 A browser on the article scenario (alpine + nginx, three containers) runs load_test.py's MIX and,
 like the page (static/stage.js), sends the `id:digest` pairs of the drawings it holds. Prints the
-CPU ms per command (and per undo with --undo); --profile adds cProfile's top functions
+CPU ms per command (and per undo with --undo); --realistic: the realistic sandbox
+(bench/realistic.py, built through the page first) and its command mix instead; --profile adds cProfile's top functions
 (PROFILE_LINES=N of them, PROFILE_TOTTIME=1 also by own time, PROFILE_OUT=<file> keeps the profile).
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ sys.path.insert(1, os.path.dirname(os.path.abspath(__file__)))
 
 from app import create_app  # noqa: E402
 from load_test import MIX  # noqa: E402
+from realistic import build_commands, mix  # noqa: E402
 from server import CSRF, DIGEST, Browser  # noqa: E402
 
 
@@ -51,8 +53,13 @@ def main() -> None:
     app = create_app({"DATABASE": os.path.join(tmp, "db.sqlite3"), "SECRET_KEY": "bench",
                       "SANDBOXES_PER_MINUTE": 0})
     page = Page(app.test_client())
-    page.post("/new", {"scenario": "article"})
-    lines = [MIX[i % len(MIX)].format(n=i // len(MIX)) for i in range(count)]
+    if "--realistic" in sys.argv:
+        for line in build_commands():
+            page.post("/commands", {"command": line})
+        lines = [line for n in range(1, count // len(mix(0)) + 2) for line in mix(n)][:count]
+    else:
+        page.post("/new", {"scenario": "article"})
+        lines = [MIX[i % len(MIX)].format(n=i // len(MIX)) for i in range(count)]
     for line in lines[:32]:                      # warm up (templates compiled, caches filled)
         page.post("/commands", {"command": line})
     profiler = cProfile.Profile(time.process_time) if "--profile" in sys.argv else None
