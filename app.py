@@ -23,6 +23,9 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "layerlab",
     "SESSION_COOKIE_SECURE": False,           # True when served over HTTPS (LAYERLAB_SECURE_COOKIES=1)
     "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    # the cookie's 30 days slide with use, but re-signing it on every command costs each one ~0.2 ms:
+    # web/security.py renews it when the session changes or once a day
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "MAX_CONTENT_LENGTH": 1024 * 1024,        # request bodies (host file uploads) up to 1 MiB
     "MAX_COMMAND_LENGTH": 4096,               # characters in one typed command
     "SANDBOX_IDLE_SECONDS": 7 * 24 * 3600,    # sandboxes unused this long are deleted

@@ -131,8 +131,11 @@ class Browser:
         data = dict(data or {})
         if path.startswith(self.REDRAWS):
             data["held"] = " ".join(f"{k}:{v}" for k, v in self.held.items())
+        start = time.perf_counter()
         response = self.http.post(self.base + path, data=data, timeout=timeout,
                                   headers={"HX-Request": "true", "X-CSRF-Token": self.token})
+        # the round trip, without the page's own work on the answer after it arrived (swapped)
+        self.exchange_ms = (time.perf_counter() - start) * 1000
         if response.status_code == 200:
             self.swapped(response.text)
         return response

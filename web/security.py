@@ -15,6 +15,8 @@ A view that must accept foreign posts is marked with `@csrf_exempt`.
 """
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
@@ -90,15 +92,26 @@ def _add_headers(response):
     return response
 
 
+RENEWED_KEY = "renewed"   # the day (days since 1970, UTC) the cookie was last sent
+
+
 class PagesOnlySessionInterface(SecureCookieSessionInterface):
     """The signed session cookie, for the pages only: under /api the cookie is never read nor set
     (a null session, which raises if a view tries to store anything), so the API cannot act on a
-    browser's sandbox by its cookie, and CSRF cannot reach it."""
+    browser's sandbox by its cookie, and CSRF cannot reach it.
+
+    A permanent session's cookie is sent again (its expiry moved on) when the session changes and,
+    with SESSION_REFRESH_EACH_REQUEST off (app.py), on the first request of each day: a learner
+    keeps their sandbox for PERMANENT_SESSION_LIFETIME after they last used it, give or take a day."""
 
     def open_session(self, app, request):
         if request.path == "/api" or request.path.startswith("/api/"):
             return self.make_null_session(app)
-        return super().open_session(app, request)
+        session = super().open_session(app, request)
+        today = int(time.time() // 86400)
+        if session is not None and session.permanent and session.get(RENEWED_KEY) != today:
+            session[RENEWED_KEY] = today   # modified: the cookie goes out with this answer
+        return session
 
 
 def init_app(app: Flask, api_blueprint) -> None:

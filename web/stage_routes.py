@@ -16,7 +16,7 @@ from jinja2 import pass_context
 
 import present
 from present.stage import Kept
-from web import current_store, i18n, sandboxes
+from web import current_store, i18n, redraw, sandboxes
 
 bp = Blueprint("stage", __name__)
 
@@ -86,6 +86,14 @@ def _kept(sandbox) -> Kept:
         return found
 
 
+def _once(name: str, sandbox, make):
+    """make() once per request and sandbox: the stage's digest and its drawing read the same views."""
+    made = g.setdefault(name, {})
+    if id(sandbox) not in made:
+        made[id(sandbox)] = (sandbox, make())   # the sandbox held too, so its id is not reused
+    return made[id(sandbox)][1]
+
+
 @bp.app_template_global("stage_view")
 @pass_context
 def stage_view(ctx):
@@ -96,10 +104,13 @@ def stage_view(ctx):
         return None
     last = _last(ctx)
     events = [] if last.get("undone") else sandboxes.events_of(ctx.get("events"))
-    kept = _kept(sandbox)
-    with kept.lock:   # two requests on one sandbox (two tabs) take turns
-        return present.stage(sandbox.daemon, events, last.get("command") or "",
-                             _selection().get("target", ""), kept=kept, lang=i18n.request_locale())
+
+    def make():
+        kept = _kept(sandbox)
+        with kept.lock:   # two requests on one sandbox (two tabs) take turns
+            return present.stage(sandbox.daemon, events, last.get("command") or "",
+                                 _selection().get("target", ""), kept=kept, lang=i18n.request_locale())
+    return _once("stage_views", sandbox, make)
 
 
 @bp.app_template_global("explorer_view")
@@ -109,8 +120,43 @@ def explorer_view(ctx):
     sandbox = _sandbox(ctx)
     if not selection.get("target") or sandbox is None:
         return None
-    return present.explore(sandbox.daemon, selection["target"], selection.get("layer", ""),
-                           selection.get("view", "layer"))
+    return _once("explorer_views", sandbox, lambda: present.explore(
+        sandbox.daemon, selection["target"], selection.get("layer", ""), selection.get("view", "layer")))
+
+
+@bp.app_template_global("stage_digest")
+@pass_context
+def stage_digest(ctx) -> str:
+    """The whole stage's digest (web/redraw.py), from everything partials/_stage.html draws but the
+    figure (figure_digest): each object's digest in its column, the removed ones, the explorer.
+    After a command that changed nothing on it (ps, inspect, logs…) the browser holds it, and the
+    answer leaves it out."""
+    view = stage_view(ctx)
+    if view is None:
+        return redraw.panel_digest("stage", None)
+    columns = [(col.dom_id, redraw.card_digest(col.image) if col.image else col.containers[0].image_ref,
+                [redraw.card_digest(c) for c in col.containers]) for col in view.columns]
+    explorer = explorer_view(ctx)
+    if explorer is not None:
+        card = next((c for c in view.images + view.containers if c.id == explorer.target_id), None)
+        explorer = (explorer, redraw.card_digest(card) if card else "")
+    return redraw.panel_digest("stage", request.script_root, columns, view.ghosts, view.hidden_intermediates,
+                               view.focus, explorer)
+
+
+@bp.app_template_global("figure_digest")
+@pass_context
+def figure_digest(ctx) -> str:
+    """The figure's digest: it changes with nearly every command (history, inspect… draw one, the next
+    command takes it away), so it is keyed, and swapped, apart from the rest of the stage."""
+    return redraw.panel_digest("figure-slot", request.script_root, ctx.get("figure"), _presenting())
+
+
+@bp.app_template_global("presenting")
+def _presenting() -> bool:
+    """Presentation mode: partials/_figure.html draws the figure projector-size."""
+    return (request.args.get("present") == "1"
+            or "present=1" in (request.headers.get("HX-Current-URL") or ""))
 
 
 @bp.app_template_global("explanation")

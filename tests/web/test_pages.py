@@ -42,6 +42,22 @@ def test_first_visit_creates_a_sandbox_and_a_signed_httponly_lax_cookie(app, cli
     assert app.extensions["sandbox_store"].get(session_sandbox_id(app, client)) is not None
 
 
+def test_the_cookie_is_sent_again_when_the_session_changes_or_once_a_day(app, client, monkeypatch):
+    """Its 30 days run from the learner's last day of use, without re-signing it for every command."""
+    from web import security
+
+    first = client.get("/").headers["Set-Cookie"]
+    assert "Expires=" in first
+    assert "Set-Cookie" not in run(client, "docker ps").headers          # the same day, nothing new
+    now = security.time.time()
+    monkeypatch.setattr(security.time, "time", lambda: now + 86400)
+    # (a GET: the test client's CSRF helper opens the session itself before a POST)
+    renewed = client.get("/").headers.get("Set-Cookie", "")
+    assert renewed.startswith("layerlab=") and "Expires=" in renewed and renewed != first
+    assert "Set-Cookie" not in client.get("/").headers
+    assert "Set-Cookie" in client.get("/panel/files", headers=HX).headers   # the session changed (the chosen tab)
+
+
 def test_the_page_has_its_parts(client):
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html
@@ -121,7 +137,7 @@ def test_htmx_post_answers_with_out_of_band_panels_only(client):
     html = response.get_data(as_text=True)
     assert "<html" not in html and "<header" not in html
     assert '<div id="transcript" class="transcript" hx-swap-oob="true" data-history=' in html
-    assert '<div id="stage" class="stage" tabindex="-1" hx-swap-oob="true">' in html
+    assert '<div id="stage" class="stage" tabindex="-1" hx-swap-oob="true" data-digest="' in html
     assert 'id="explain" class="explain" aria-label="What happened" hx-swap-oob="true"' in html
     # the side panel's tabs, Files list and Build come along: nothing reloads itself afterwards
     assert '<div id="side-tabs" class="side-tabs" role="tablist"' in html

@@ -36,13 +36,37 @@ def test_an_answer_sends_only_the_objects_whose_drawing_changed(client):
     assert 'data-name="box"' in answer and 'data-name="alpine:latest"' in answer
     assert 'data-name="busybox:latest"' not in answer
     assert sorted(shown.values()) == ["drawn", "drawn", "kept"]
-    # a command that changes nothing: every object and the unchanged side panels stay on screen
+    # a command that changes nothing: the stage and the unchanged side panels stay on screen; only
+    # the figure `docker images` draws comes, swapped on its own
     post(client, "docker ps")
     page = client.get("/").get_data(as_text=True)
     quiet = post(client, "docker images", held(page))
-    assert set(objects(quiet).values()) == {"kept"}
+    assert 'id="stage"' not in quiet and objects(quiet) == {}
+    assert re.search(r'<div id="figure-slot"[^>]*hx-swap-oob="true"', quiet) and 'data-figure="images"' in quiet
     assert 'id="explain"' in quiet       # the explanation of `docker images` is new
     assert 'id="files-list"' not in quiet and 'id="build"' not in quiet
+
+
+def test_the_stage_is_left_out_only_while_nothing_on_it_changed(client):
+    client.get("/")
+    post(client, "docker run -d --name web alpine sleep 1000")
+    post(client, "docker ps")     # the run's highlights are gone: the stage is drawn once more
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="stage"' not in post(client, "docker logs web", held(page))
+    # the figure's own digest: after `docker history` took the stage's figure, the next command takes it away
+    history = post(client, "docker history alpine", held(page))
+    assert 'id="stage"' not in history and 'data-figure="history"' in history
+    screen = dict(DIGEST.findall(page)) | dict(DIGEST.findall(history))   # what the page holds now
+    after = post(client, "docker ps", " ".join(f"{i}:{d}" for i, d in screen.items()))
+    assert 'id="stage"' not in after and re.search(r'<div id="figure-slot"[^>]*hx-swap-oob="true"[^>]*>\s*</div>', after)
+    # one process more in `web`, a selection, a new tag: each is on the stage, so each redraws it
+    for command in ("docker exec -d web sleep 500", "docker tag alpine mine:v1"):
+        changed = post(client, command, held(page))
+        assert 'id="stage"' in changed, command
+    client.get("/explore?target=web")
+    assert 'id="stage"' in post(client, "docker ps", held(page))
+    # a browser that holds an old stage digest, or none, gets the stage
+    assert 'id="stage"' in post(client, "docker ps", "stage:0123456789abcdef")
 
 
 def test_without_held_digests_or_without_htmx_everything_is_drawn(client):
@@ -125,6 +149,8 @@ def test_the_explorer_is_redrawn_when_its_object_changes(client):
     page.run("docker images")                      # the new container is no longer the last command's news
     explored = client.get("/explore?target=web", headers=HX).get_data(as_text=True)
     page.held.update(DIGEST.findall(explored))
-    assert '<div id="explorer" hx-preserve="true"></div>' in page.run("docker ps")
+    assert 'id="stage"' not in page.run("docker ps")       # nothing changed: the stage is held whole
+    # another object changes: the stage is redrawn, the explorer of `web` travels as a placeholder
+    assert '<div id="explorer" hx-preserve="true"></div>' in page.run("docker create --name other alpine")
     answer = page.run("docker exec web touch /new-file")
     assert 'id="explorer" class="explorer"' in answer and "new-file" in answer
