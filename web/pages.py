@@ -19,9 +19,7 @@ bp.add_app_template_global(redraw.card_digest, "card_digest")
 bp.add_app_template_global(redraw.panel_digest, "panel_digest")
 bp.add_app_template_global(redraw.holds, "holds")
 bp.add_app_template_global(redraw.placeholder, "placeholder")
-bp.add_app_template_global(redraw.held_placeholder, "held_placeholder")
-bp.add_app_template_global(redraw.held, "held")
-bp.add_app_template_global(redraw.drawing, "drawing")
+bp.add_app_template_global(redraw.drawn, "drawn")
 
 SESSION_KEY = "sandbox_id"
 PANEL_KEY = "side_panel"
