@@ -68,6 +68,12 @@ class Image:
     def created_ns(self) -> int:
         return parse_rfc3339(self.config["created"]) if self.config.get("created") else 0
 
+    def fork(self) -> "Image":
+        """An independent copy (Daemon.fork); the config is shared: it is what the id hashes, never edited."""
+        twin = object.__new__(Image)
+        twin.__dict__ = {k: v if k == "config" else _copy(v) for k, v in self.__dict__.items()}
+        return twin
+
 
 @dataclass
 class Process:
@@ -130,6 +136,15 @@ class Container:
         data["processes"] = [_plain(vars(p)) for p in self.processes]
         return {name: data[name] for name in _ALL_CONTAINER_FIELDS}  # asdict's key order
 
+    def fork(self) -> "Container":
+        """An independent copy (Daemon.fork): the R/W entries are frozen, so a new dict shares them."""
+        twin = object.__new__(Container)
+        twin.__dict__ = {k: v if type(v) in _SCALARS or k in _FORKED_APART else _copy(v)
+                         for k, v in self.__dict__.items()}
+        twin.rw = dict(self.rw)
+        twin.processes = [_forked(p) for p in self.processes]
+        return twin
+
     @classmethod
     def from_json(cls, data: dict) -> "Container":
         data = dict(data)
@@ -139,6 +154,7 @@ class Container:
 
 
 _ALL_CONTAINER_FIELDS = tuple(f.name for f in fields(Container))
+_FORKED_APART = frozenset(("rw", "processes"))
 _CONTAINER_FIELDS = tuple(n for n in _ALL_CONTAINER_FIELDS if n not in ("rw", "processes"))
 
 
@@ -149,6 +165,31 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def _copy(value):
+    """A copy of every dict and list in a value; anything else (str, int, tuple…) is immutable, shared.
+    (Scalars are told apart inline by their exact type, not by a call: Daemon.fork runs this on every
+    container's config. A subclass of dict or list is copied by the slower, general branch.)"""
+    if type(value) is dict:
+        return {k: v if type(v) in _SCALARS else _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [v if type(v) in _SCALARS else _copy(v) for v in value]
+    if isinstance(value, dict):
+        return type(value)((k, _copy(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return type(value)(_copy(v) for v in value)
+    return value
+
+
+_SCALARS = frozenset((str, int, bool, float, type(None)))
+
+
+def _forked(obj):
+    """A copy of a dataclass of plain values (a Process, the Session): the same class, values copied."""
+    twin = object.__new__(type(obj))
+    twin.__dict__ = {k: v if type(v) in _SCALARS else _copy(v) for k, v in obj.__dict__.items()}
+    return twin
 
 
 @dataclass
@@ -334,6 +375,24 @@ class Daemon:
     @property
     def now(self) -> int:
         return self.clock.now_ns
+
+    # ---- copies ------------------------------------------------------------------------------
+    def fork(self) -> "Daemon":
+        """An independent copy of the state, for undo (engine/undo.py): what is immutable is shared
+        (layers are content-addressed, R/W entries frozen, image configs hashed into their ids), every
+        mutable container is copied, so no command on one changes the other. A field added to
+        __init__ must be added here too (tests/engine/test_fork.py compares the two)."""
+        twin = object.__new__(Daemon)
+        twin.images = {k: i.fork() for k, i in self.images.items()}
+        twin.containers = {k: c.fork() for k, c in self.containers.items()}
+        twin.layers = dict(self.layers)
+        twin.ids = IdSource(self.ids.seed, self.ids.counter)
+        twin.clock = Clock(self.clock.now_ns)
+        twin.next_pid = self.next_pid
+        twin.build_cache = _copy(self.build_cache)
+        twin.session = _forked(self.session) if self.session is not None else None
+        twin._merged_cache = dict(self._merged_cache)  # a cache of layer contents: its values are never edited
+        return twin
 
     # ---- serialisation -------------------------------------------------------------------
     def to_json(self) -> dict:
