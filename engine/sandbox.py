@@ -9,11 +9,12 @@ function of seed, scenario, log and uploads; two sandboxes in the same state may
 - Checkpoints: every CHECKPOINT_EVERY logged commands the daemon and host state is packed
   (compressed JSON text) and carried in to_json(), so a sandbox loaded elsewhere replays little.
   An undo keeps those at or before the point it went back to; the replay after it adds the rest.
-- Undo points, in memory only: forks (Daemon.fork, HostDir.fork: independent copies sharing only
-  what is immutable) of the states the next undos go back to. The sandbox forks before each
-  command and keeps the fork when the command changed something, so the first undos after a
-  command replay nothing; the replay of an undo forks the states the undos after it go back to.
-  Restoring one hands it over: the sandbox's own state from then on, gone from the list.
+- Undo points, in memory only (engine/undo_points.py): forks (Daemon.fork, HostDir.fork:
+  independent copies sharing only what is immutable) of the states the next undos go back to. The
+  sandbox forks before each command (but plain looks such as `docker ps`) and keeps the fork when
+  the command changed something, so the first undos after a command replay nothing; the replay of
+  an undo forks the states the undos after it go back to. Restoring one hands it over: the
+  sandbox's own state from then on, gone from the list.
 """
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ import json
 import threading
 import zlib
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from engine import scenarios
 from engine.completion import complete
@@ -36,6 +36,7 @@ from engine.events import Cleared, Event
 from engine.host import HostDir
 from engine.invocation import Invocation
 from engine.terminal import run_line
+from engine.undo_points import UNDO_POINTS, UndoPoint, kept, looks_read_only
 
 MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 
@@ -45,13 +46,6 @@ MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 CHECKPOINT_EVERY = 10
 RECENT_CHECKPOINTS = 3
 SPARSE_CHECKPOINT_EVERY = 100
-# Undo points (memory only, not in to_json: a cache of a cache): the state before each of the last
-# changes, forked before the command (~0.3 ms for a 20-container sandbox, bench/RESULTS.md), and the
-# next UNDO_POINTS states an undo's replay passes on its way back, so undoing again in a row restores
-# one instead of replaying from the checkpoint. At most UNDO_POINTS_KEPT, the most recent positions
-# (a fork shares layers and R/W entries with the live state: ~150 KiB for 20 containers, 2,000 files).
-UNDO_POINTS = 4
-UNDO_POINTS_KEPT = 6
 
 # Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
@@ -94,15 +88,6 @@ class Result:
     prompt: str = ""  # the prompt of the container shell the terminal is attached to ("" = the host's)
 
 
-class UndoPoint(NamedTuple):
-    """A forked state after `at` logged commands, with or without the uploads made at `at` (a fork
-    before a command holds them, a replay's forks are taken before them, as a checkpoint)."""
-    at: int
-    daemon: Daemon
-    host: HostDir
-    uploads_in: bool
-
-
 # Events that report without changing anything (a pull that found every layer already there).
 _NO_CHANGE_EVENTS = {"layer_reused", "clear"}
 
@@ -125,7 +110,7 @@ class Sandbox:
         self.checkpoints: list[tuple[int, str]] = []
         self.undone: list[str] = []  # commands undo took back, most recent last: what redo runs again
         self.last_undone = ""  # the line the last undo() took back (its change, or the first read-only line)
-        self.undo_points: list[UndoPoint] = []  # in memory only, by position: see UNDO_POINTS
+        self.undo_points: list[UndoPoint] = []  # in memory only, by position: engine/undo_points.py
         self._replaying = 0  # inside a rewind's or replay's replay: no fork before each command
 
     @classmethod
@@ -149,14 +134,16 @@ class Sandbox:
                              "start a new sandbox or reset it")
             return Result("", f"LayerLab: {err}\n", 1, [], line, [["stderr", f"LayerLab: {err}\n"]])
         prompt_before = self.prompt
-        before = None if self._replaying else UndoPoint(len(self.log), self.daemon.fork(), self.host.fork(), True)
+        before = None  # the state an undo of this line goes back to, if it changes something
+        if not self._replaying and not (self.daemon.session is None and looks_read_only(line)):
+            before = UndoPoint(len(self.log), self.daemon.fork(), self.host.fork(), True)
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
             # go back to the state before it (the fork, else the last checkpoint and the log after it)
             _LOG.exception("internal error running %r; state rebuilt from the log", line)
             if before is not None:
-                self._keep_point(before)
+                self.undo_points = kept(self.undo_points, before)
             self.rewind(len(self.log))
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
@@ -168,8 +155,8 @@ class Sandbox:
         elif changed_nothing(result):
             entry["read_only"] = True  # undo takes it back together with the change before it
         self.transcript.append(entry)
-        if before is not None and not entry.get("read_only"):  # what undoing this change goes back to
-            self._keep_point(before)
+        if before is not None and not entry.get("read_only"):
+            self.undo_points = kept(self.undo_points, before)
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result
@@ -267,7 +254,8 @@ class Sandbox:
         try:
             for line in list(lines) + [None]:
                 if position in points:   # as a checkpoint: before the uploads made at this position
-                    self._keep_point(UndoPoint(position, self.daemon.fork(), self.host.fork(), False))
+                    self.undo_points = kept(self.undo_points,
+                                            UndoPoint(position, self.daemon.fork(), self.host.fork(), False))
                 while pending and pending[0][0] <= position:
                     _, path, data = pending.pop(0)
                     self.host_write(path, data)
@@ -276,11 +264,6 @@ class Sandbox:
                 position += 1
         finally:
             self._replaying -= 1
-
-    def _keep_point(self, point: UndoPoint) -> None:
-        """Keep an undo point (the one at its position replaced), the UNDO_POINTS_KEPT most recent."""
-        kept = sorted([p for p in self.undo_points if p.at != point.at] + [point], key=lambda p: p.at)
-        self.undo_points = kept[-UNDO_POINTS_KEPT:]
 
     def _pack(self) -> str:
         """The daemon and host state, packed as a checkpoint holds it."""

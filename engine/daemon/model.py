@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field, fields
 
 from engine.clock import Clock, parse_rfc3339
+from engine.daemon.copies import copied, forked
 from engine.errors import AmbiguousPrefix, InvalidReference, NoSuchContainer, NoSuchImage
 from engine.ids import IdSource
 from engine.layers.diff import diff
@@ -70,9 +71,7 @@ class Image:
 
     def fork(self) -> "Image":
         """An independent copy (Daemon.fork); the config is shared: it is what the id hashes, never edited."""
-        twin = object.__new__(Image)
-        twin.__dict__ = {k: v if k == "config" else _copy(v) for k, v in self.__dict__.items()}
-        return twin
+        return forked(self, apart=("config",))
 
 
 @dataclass
@@ -138,11 +137,8 @@ class Container:
 
     def fork(self) -> "Container":
         """An independent copy (Daemon.fork): the R/W entries are frozen, so a new dict shares them."""
-        twin = object.__new__(Container)
-        twin.__dict__ = {k: v if type(v) in _SCALARS or k in _FORKED_APART else _copy(v)
-                         for k, v in self.__dict__.items()}
-        twin.rw = dict(self.rw)
-        twin.processes = [_forked(p) for p in self.processes]
+        twin = forked(self, apart=("rw", "processes"))
+        twin.rw, twin.processes = dict(self.rw), [forked(p) for p in self.processes]
         return twin
 
     @classmethod
@@ -154,7 +150,6 @@ class Container:
 
 
 _ALL_CONTAINER_FIELDS = tuple(f.name for f in fields(Container))
-_FORKED_APART = frozenset(("rw", "processes"))
 _CONTAINER_FIELDS = tuple(n for n in _ALL_CONTAINER_FIELDS if n not in ("rw", "processes"))
 
 
@@ -165,31 +160,6 @@ def _plain(value):
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-def _copy(value):
-    """A copy of every dict and list in a value; anything else (str, int, tuple…) is immutable, shared.
-    (Scalars are told apart inline by their exact type, not by a call: Daemon.fork runs this on every
-    container's config. A subclass of dict or list is copied by the slower, general branch.)"""
-    if type(value) is dict:
-        return {k: v if type(v) in _SCALARS else _copy(v) for k, v in value.items()}
-    if type(value) is list:
-        return [v if type(v) in _SCALARS else _copy(v) for v in value]
-    if isinstance(value, dict):
-        return type(value)((k, _copy(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return type(value)(_copy(v) for v in value)
-    return value
-
-
-_SCALARS = frozenset((str, int, bool, float, type(None)))
-
-
-def _forked(obj):
-    """A copy of a dataclass of plain values (a Process, the Session): the same class, values copied."""
-    twin = object.__new__(type(obj))
-    twin.__dict__ = {k: v if type(v) in _SCALARS else _copy(v) for k, v in obj.__dict__.items()}
-    return twin
 
 
 @dataclass
@@ -389,8 +359,8 @@ class Daemon:
         twin.ids = IdSource(self.ids.seed, self.ids.counter)
         twin.clock = Clock(self.clock.now_ns)
         twin.next_pid = self.next_pid
-        twin.build_cache = _copy(self.build_cache)
-        twin.session = _forked(self.session) if self.session is not None else None
+        twin.build_cache = copied(self.build_cache)
+        twin.session = forked(self.session) if self.session is not None else None
         twin._merged_cache = dict(self._merged_cache)  # a cache of layer contents: its values are never edited
         return twin
 
