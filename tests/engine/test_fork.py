@@ -156,12 +156,12 @@ def test_a_fork_shares_no_mutable_object_with_its_original():
 
 # A random mix: the lines of SESSION_AND_MORE and of the realistic mix, in any order, from a sandbox
 # with images pulled (most lines then do something rather than fail).
-POOL = [item for item in SESSION_AND_MORE[2:] + mix(0) + mix(1) + ["docker run -d --name s alpine sleep 5",
+POOL = [item for item in SESSION_AND_MORE[2:] + mix(0) + mix(1) + ["docker run -d --name sleeper alpine sleep 5",
         "docker ps", "docker restart -t 1 www", "docker kill www", "docker container prune -f"]]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(POOL), min_size=1, max_size=25), st.integers(0, 25))
+@given(st.lists(st.sampled_from(POOL), min_size=8, max_size=30), st.integers(0, 25))
 def test_random_mixes_leave_forks_and_originals_alone(lines, at):
     steps = ["docker pull alpine", "docker pull nginx"] + lines
     forks_stay_as_taken(steps, every=3)
