@@ -36,7 +36,7 @@ from engine.events import Cleared, Event
 from engine.host import HostDir
 from engine.invocation import Invocation
 from engine.terminal import run_line
-from engine.undo_points import UNDO_POINTS, UndoPoint, kept, looks_read_only
+from engine.undo_points import UNDO_POINTS, UndoPoint, fork_size, kept, looks_read_only
 
 MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 
@@ -136,7 +136,7 @@ class Sandbox:
         prompt_before = self.prompt
         before = None  # the state an undo of this line goes back to, if it changes something
         if not self._replaying and not (self.daemon.session is None and looks_read_only(line)):
-            before = UndoPoint(len(self.log), self.daemon.fork(), self.host.fork(), True)
+            before = self._fork(len(self.log), uploads_in=True)
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
@@ -254,8 +254,7 @@ class Sandbox:
         try:
             for line in list(lines) + [None]:
                 if position in points:   # as a checkpoint: before the uploads made at this position
-                    self.undo_points = kept(self.undo_points,
-                                            UndoPoint(position, self.daemon.fork(), self.host.fork(), False))
+                    self.undo_points = kept(self.undo_points, self._fork(position, uploads_in=False))
                 while pending and pending[0][0] <= position:
                     _, path, data = pending.pop(0)
                     self.host_write(path, data)
@@ -264,6 +263,12 @@ class Sandbox:
                 position += 1
         finally:
             self._replaying -= 1
+
+    def _fork(self, at: int, uploads_in: bool) -> UndoPoint:
+        """The state now, after `at` logged commands, as an undo point (engine/undo_points.py)."""
+        containers = self.daemon.containers.values()
+        size = fork_size(len(containers), sum(len(c.rw) for c in containers), len(self.daemon.images))
+        return UndoPoint(at, self.daemon.fork(), self.host.fork(), uploads_in, size)
 
     def _pack(self) -> str:
         """The daemon and host state, packed as a checkpoint holds it."""

@@ -13,10 +13,18 @@ from typing import Any, NamedTuple
 # The next UNDO_POINTS states an undo's replay passes on its way back are forked (~0.3 ms each for a
 # 20-container sandbox), so undoing again in a row restores one instead of replaying once more.
 UNDO_POINTS = 4
-# At most UNDO_POINTS_KEPT are kept, the most recent positions (undo walks back from the end). A fork
-# shares layers and R/W entries with the live state: ~140 KiB for the realistic sandbox of
-# bench/realistic.py (20 containers, 2,000 files), a few KiB for a lesson's.
+# At most UNDO_POINTS_KEPT are kept, the most recent positions (undo walks back from the end), within
+# UNDO_POINTS_BYTES (estimated), but always the most recent one. A fork shares layers, R/W entries and
+# host files with the live state; what it copies is ~145 KiB for the realistic sandbox of
+# bench/realistic.py (20 containers, 2,000 files in their R/W layers), ~7 KiB for a lesson's.
 UNDO_POINTS_KEPT = 6
+UNDO_POINTS_BYTES = 1024 * 1024
+
+
+def fork_size(containers: int, rw_entries: int, images: int) -> int:
+    """What a fork copies, estimated (tracemalloc, bench/realistic.py): each R/W dict slot, each
+    container's config, processes and logs, each image's tags."""
+    return 48 * rw_entries + 2500 * containers + 500 * images
 
 
 class UndoPoint(NamedTuple):
@@ -27,12 +35,19 @@ class UndoPoint(NamedTuple):
     daemon: Any   # engine.daemon.model.Daemon (this module imports none of the engine's layers)
     host: Any     # engine.host.HostDir
     uploads_in: bool
+    size: int     # fork_size(): bytes it holds on its own, estimated
 
 
 def kept(points: list[UndoPoint], point: UndoPoint) -> list[UndoPoint]:
     """The points with `point` added (replacing the one at its position), oldest first, bounded."""
     ordered = sorted([p for p in points if p.at != point.at] + [point], key=lambda p: p.at)
-    return ordered[-UNDO_POINTS_KEPT:]
+    newest, total = [], 0
+    for candidate in reversed(ordered[-UNDO_POINTS_KEPT:]):
+        total += candidate.size
+        if newest and total > UNDO_POINTS_BYTES:
+            break
+        newest.append(candidate)
+    return newest[::-1]
 
 
 # Lines that only look (their transcript entry is read-only, so no undo ever goes back to the state

@@ -202,3 +202,23 @@ def test_any_mix_of_commands_uploads_undos_and_redos_undoes_to_the_replayed_stat
         assert len(box.undo_points) <= undo_points.UNDO_POINTS_KEPT
     while box.undo():
         assert state_of(box) == replayed(box)
+
+
+def test_big_sandboxes_keep_fewer_points_but_always_the_last(monkeypatch):
+    """The kept forks stay within UNDO_POINTS_BYTES (estimated): a sandbox with many files in its
+    containers keeps fewer, and always the state before its last change."""
+    box = Sandbox.create(5)
+    box.run("docker pull alpine")
+    box.run("docker run -d --name big alpine sleep 100000")
+    for index in range(4):
+        box.run("docker exec big touch " + " ".join(f"/f{index}-{n}" for n in range(100)))
+    assert [p.at for p in box.undo_points] == [0, 1, 2, 3, 4, 5]
+    sizes = [p.size for p in box.undo_points]
+    assert sizes == sorted(sizes) and sizes[-1] == undo_points.fork_size(1, 300, 1)   # before the 4th: 300 files
+    monkeypatch.setattr(undo_points, "UNDO_POINTS_BYTES", sizes[-1] + undo_points.fork_size(1, 400, 1))
+    box.run("docker tag alpine t1")                          # a point of 400 files at 6
+    assert [p.at for p in box.undo_points] == [5, 6]         # the one before no longer fits
+    monkeypatch.setattr(undo_points, "UNDO_POINTS_BYTES", 0)
+    box.run("docker tag alpine t2")
+    assert [p.at for p in box.undo_points] == [7]            # always the last one
+    assert box.undo() and state_of(box) == replayed(box)
