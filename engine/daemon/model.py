@@ -348,7 +348,7 @@ class Daemon:
 
     # ---- copies ------------------------------------------------------------------------------
     def fork(self) -> "Daemon":
-        """An independent copy of the state, for undo (engine/undo.py): what is immutable is shared
+        """An independent copy of the state, for undo (engine/undo_points.py): what is immutable is shared
         (layers are content-addressed, R/W entries frozen, image configs hashed into their ids), every
         mutable container is copied, so no command on one changes the other. A field added to
         __init__ must be added here too (tests/engine/test_fork.py compares the two)."""
