@@ -104,6 +104,10 @@ class HostDir:
         prefix = clean_path(directory) + "/"
         return {k[len(prefix):]: v for k, v in self.files.items() if k.startswith(prefix)}
 
+    def fork(self) -> "HostDir":
+        """An independent copy (for undo): the file contents are bytes, immutable, so shared."""
+        return HostDir(self.files)
+
     def to_json(self) -> dict:
         return {k: base64.b64encode(v).decode() for k, v in self.files.items()}
 

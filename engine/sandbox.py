@@ -3,14 +3,18 @@
 The state is a function of (seed, scenario, command log, host uploads): undo goes back by
 replaying the log without its last command, and sharing sends the log. Nothing here does I/O.
 
-Checkpoints keep replays short: every CHECKPOINT_EVERY logged commands the sandbox packs its
-daemon and host state (compressed JSON text), and undo (or recovery from a bug) restores the
-nearest checkpoint at or before the wanted point and replays only the commands after it. They
-are a cache carried in to_json(): a state is still a function of seed, scenario, log and
-uploads, but two sandboxes in the same state may carry different checkpoints (an undo keeps
-those at or before the point it went back to, the replay after it adds the rest). Undo points
-are the same kind of cache, kept in memory only: the states the next undos go back to, packed by
-the replay of an undo on its way, so that undoing again in a row replays nothing.
+Undo (or recovery from a bug) starts from the nearest saved state at or before the wanted point
+and replays only the commands after it. Two kinds of saved state, both caches (a state is still a
+function of seed, scenario, log and uploads; two sandboxes in the same state may hold different ones):
+- Checkpoints: every CHECKPOINT_EVERY logged commands the daemon and host state is packed
+  (compressed JSON text) and carried in to_json(), so a sandbox loaded elsewhere replays little.
+  An undo keeps those at or before the point it went back to; the replay after it adds the rest.
+- Undo points, in memory only (engine/undo_points.py): forks (Daemon.fork, HostDir.fork:
+  independent copies sharing only what is immutable) of the states the next undos go back to. The
+  sandbox forks before each command (but plain looks such as `docker ps`) and keeps the fork when
+  the command changed something, so the first undos after a command replay nothing; the replay of
+  an undo forks the states the undos after it go back to. Restoring one hands it over: the
+  sandbox's own state from then on, gone from the list.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from engine.events import Cleared, Event
 from engine.host import HostDir
 from engine.invocation import Invocation
 from engine.terminal import run_line
+from engine.undo_points import UNDO_POINTS, UndoPoint, fork_size, kept, looks_read_only
 
 MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 
@@ -41,10 +46,6 @@ MAX_LOG = 1000  # commands per sandbox; reported, never a crash
 CHECKPOINT_EVERY = 10
 RECENT_CHECKPOINTS = 3
 SPARSE_CHECKPOINT_EVERY = 100
-# Undo points: a rewind's replay passes the states the next undos go back to; it packs the next
-# UNDO_POINTS of them like checkpoints, kept in memory only (not in to_json: a cache of a cache), so
-# undoing again restores one instead of replaying from the checkpoint once more.
-UNDO_POINTS = 2
 
 # Replays of long logs (permalinks, the timeline) are remembered by the process, packed, so the
 # same link opened again (or by the rest of the class) costs a load instead of a replay.
@@ -109,7 +110,8 @@ class Sandbox:
         self.checkpoints: list[tuple[int, str]] = []
         self.undone: list[str] = []  # commands undo took back, most recent last: what redo runs again
         self.last_undone = ""  # the line the last undo() took back (its change, or the first read-only line)
-        self.undo_points: list[tuple[int, str]] = []  # in memory only: see UNDO_POINTS
+        self.undo_points: list[UndoPoint] = []  # in memory only, by position: engine/undo_points.py
+        self._replaying = 0  # inside a rewind's or replay's replay: no fork before each command
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -132,11 +134,16 @@ class Sandbox:
                              "start a new sandbox or reset it")
             return Result("", f"LayerLab: {err}\n", 1, [], line, [["stderr", f"LayerLab: {err}\n"]])
         prompt_before = self.prompt
+        before = None  # the state an undo of this line goes back to, if it changes something
+        if not self._replaying and not (self.daemon.session is None and looks_read_only(line)):
+            before = self._fork(len(self.log), uploads_in=True)
         try:
             result = self._apply(line)
         except Exception as exc:  # a bug of ours must not corrupt the learner's state:
-            # rebuild it from the last checkpoint and the log after it
+            # go back to the state before it (the fork, else the last checkpoint and the log after it)
             _LOG.exception("internal error running %r; state rebuilt from the log", line)
+            if before is not None:
+                self.undo_points = kept(self.undo_points, before)
             self.rewind(len(self.log))
             message = f"LayerLab internal error ({type(exc).__name__}); nothing was changed.\n"
             return Result("", message, 1, [], line, [["stderr", message]])
@@ -148,6 +155,8 @@ class Sandbox:
         elif changed_nothing(result):
             entry["read_only"] = True  # undo takes it back together with the change before it
         self.transcript.append(entry)
+        if before is not None and not entry.get("read_only"):
+            self.undo_points = kept(self.undo_points, before)
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result
@@ -204,21 +213,28 @@ class Sandbox:
 
     def rewind(self, keep: int) -> None:
         """Back to the state after the first `keep` logged commands: the same state as
-        replay(seed, scenario, log[:keep], uploads), from the nearest checkpoint or undo point."""
+        replay(seed, scenario, log[:keep], uploads), from the nearest undo point or checkpoint."""
         log, pending = self.log[:keep], sorted(self.uploads, key=lambda u: u[0])
         # undo points stay valid while the log before them does: a rewind keeps that part
-        points = [p for p in self.undo_points if p[0] <= keep]
-        base = max((c for c in self.checkpoints + points if c[0] <= keep), key=lambda c: c[0], default=None)
-        if base is None:
-            fresh = self.create(self.seed, self.scenario)
-            self.daemon, self.host, start = fresh.daemon, fresh.host, 0
-        else:
-            start, packed = base
+        points = [p for p in self.undo_points if p.at <= keep]
+        point = max(points, key=lambda p: p.at, default=None)
+        checkpoint = max((c for c in self.checkpoints if c[0] <= keep), key=lambda c: c[0], default=None)
+        uploads_in = False
+        if point is not None and (checkpoint is None or point.at >= checkpoint[0]):
+            points.remove(point)  # handed over: the live state from now on
+            self.daemon, self.host, start, uploads_in = point.daemon, point.host, point.at, point.uploads_in
+        elif checkpoint is not None:
+            start, packed = checkpoint
             state = json.loads(zlib.decompress(base64.b64decode(packed)))
             self.daemon, self.host = Daemon.from_json(state["daemon"]), HostDir.from_json(state["host"])
-        # what replay() would hold at `start`: the uploads made before it, the log and its outputs
-        self.uploads = [u for u in pending if u[0] < start]
-        pending = [u for u in pending if start <= u[0] <= keep]
+        else:
+            fresh = self.create(self.seed, self.scenario)
+            self.daemon, self.host, start = fresh.daemon, fresh.host, 0
+        # what replay() would hold at `start`: the uploads made before it (and at it, if the state
+        # holds those), the log and its outputs
+        replayed_from = start + 1 if uploads_in else start   # the first position whose uploads are written again
+        self.uploads = [u for u in pending if u[0] < replayed_from]
+        pending = [u for u in pending if replayed_from <= u[0] <= keep]
         # the positions the next undos go back to, from the transcript's read-only marks (kept: the
         # entries before `keep` are the ones the replay prints again)
         targets, at = [], keep
@@ -228,21 +244,31 @@ class Sandbox:
                 targets.append(at)
         self.log, self.transcript = log[:start], self.transcript[:start]
         self.checkpoints = [c for c in self.checkpoints if c[0] <= start]
-        self.undo_points = [p for p in points if p[0] <= start]
+        self.undo_points = points
         self._replay_onto(log[start:], pending, start, targets)
 
     def _replay_onto(self, lines: list[str], pending: list, position: int, points: list[int] = ()) -> None:
         """Run `lines` (logged from `position` on), writing each upload before the command it preceded;
-        pack an undo point at each of `points` on the way."""
-        for line in list(lines) + [None]:
-            if position in points:   # as a checkpoint: before the uploads made at this position
-                self.undo_points = [p for p in self.undo_points if p[0] != position] + [(position, self._pack())]
-            while pending and pending[0][0] <= position:
-                _, path, data = pending.pop(0)
-                self.host_write(path, data)
-            if line is not None:
-                self.run(line)
-            position += 1
+        fork an undo point at each of `points` on the way (no fork before each command meanwhile)."""
+        self._replaying += 1
+        try:
+            for line in list(lines) + [None]:
+                if position in points:   # as a checkpoint: before the uploads made at this position
+                    self.undo_points = kept(self.undo_points, self._fork(position, uploads_in=False))
+                while pending and pending[0][0] <= position:
+                    _, path, data = pending.pop(0)
+                    self.host_write(path, data)
+                if line is not None:
+                    self.run(line)
+                position += 1
+        finally:
+            self._replaying -= 1
+
+    def _fork(self, at: int, uploads_in: bool) -> UndoPoint:
+        """The state now, after `at` logged commands, as an undo point (engine/undo_points.py)."""
+        containers = self.daemon.containers.values()
+        size = fork_size(len(containers), sum(len(c.rw) for c in containers), len(self.daemon.images))
+        return UndoPoint(at, self.daemon.fork(), self.host.fork(), uploads_in, size)
 
     def _pack(self) -> str:
         """The daemon and host state, packed as a checkpoint holds it."""
@@ -286,6 +312,8 @@ class Sandbox:
         path = self.host.write(path, data)
         self.uploads = [u for u in self.uploads if not (u[0] == len(self.log) and u[1] == path)]
         self.uploads.append((len(self.log), path, bytes(data)))
+        # a fork taken before a command at this position holds the uploads made before this one
+        self.undo_points = [p for p in self.undo_points if not (p.at == len(self.log) and p.uploads_in)]
 
     # ---- views -------------------------------------------------------------------------------
     def state(self) -> dict:

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field, fields
 
 from engine.clock import Clock, parse_rfc3339
+from engine.daemon.copies import copied, forked
 from engine.errors import AmbiguousPrefix, InvalidReference, NoSuchContainer, NoSuchImage
 from engine.ids import IdSource
 from engine.layers.diff import diff
@@ -67,6 +68,10 @@ class Image:
     @property
     def created_ns(self) -> int:
         return parse_rfc3339(self.config["created"]) if self.config.get("created") else 0
+
+    def fork(self) -> "Image":
+        """An independent copy (Daemon.fork); the config is shared: it is what the id hashes, never edited."""
+        return forked(self, apart=("config",))
 
 
 @dataclass
@@ -129,6 +134,12 @@ class Container:
         data["rw"] = {p: e.to_json() for p, e in self.rw.items()}
         data["processes"] = [_plain(vars(p)) for p in self.processes]
         return {name: data[name] for name in _ALL_CONTAINER_FIELDS}  # asdict's key order
+
+    def fork(self) -> "Container":
+        """An independent copy (Daemon.fork): the R/W entries are frozen, so a new dict shares them."""
+        twin = forked(self, apart=("rw", "processes"))
+        twin.rw, twin.processes = dict(self.rw), [forked(p) for p in self.processes]
+        return twin
 
     @classmethod
     def from_json(cls, data: dict) -> "Container":
@@ -334,6 +345,24 @@ class Daemon:
     @property
     def now(self) -> int:
         return self.clock.now_ns
+
+    # ---- copies ------------------------------------------------------------------------------
+    def fork(self) -> "Daemon":
+        """An independent copy of the state, for undo (engine/undo_points.py): what is immutable is shared
+        (layers are content-addressed, R/W entries frozen, image configs hashed into their ids), every
+        mutable container is copied, so no command on one changes the other. A field added to
+        __init__ must be added here too (tests/engine/test_fork.py compares the two)."""
+        twin = object.__new__(Daemon)
+        twin.images = {k: i.fork() for k, i in self.images.items()}
+        twin.containers = {k: c.fork() for k, c in self.containers.items()}
+        twin.layers = dict(self.layers)
+        twin.ids = IdSource(self.ids.seed, self.ids.counter)
+        twin.clock = Clock(self.clock.now_ns)
+        twin.next_pid = self.next_pid
+        twin.build_cache = copied(self.build_cache)
+        twin.session = forked(self.session) if self.session is not None else None
+        twin._merged_cache = dict(self._merged_cache)  # a cache of layer contents: its values are never edited
+        return twin
 
     # ---- serialisation -------------------------------------------------------------------
     def to_json(self) -> dict:
