@@ -122,9 +122,12 @@ class PsRow:
         self.Ports = ports_text(c)
         self.State = c.status
         self.Status = status_text(c, now, health_of(daemon, c))
-        rw = daemon.rw_size(c)
-        virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
-        self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})" if with_size else human_size(0)
+        if with_size:  # sizes walk the R/W layer: only when a column shows them (list.go SizeRw)
+            rw = daemon.rw_size(c)
+            virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
+            self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})"
+        else:
+            self.Size = human_size(0)
         self.Names = c.name
         self._labels = c.config.get("Labels") or {}
         self.Labels = ",".join(sorted(f"{k}={v}" for k, v in self._labels.items()))  # sort.Strings

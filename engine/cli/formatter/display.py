@@ -8,12 +8,14 @@ values is engine/cli/formatter/goprint.py, its JSON engine/cli/formatter/gojson.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import unicodedata
 
 
 # --------------------------------------------------------------------------------------------------
 # Display width and the table writer (cli/command/formatter/tabwriter, widths by go-runewidth)
 
+@functools.lru_cache(maxsize=4096)  # a pure function of one character: safe to share between threads
 def _rune_width(ch: str) -> int:
     """go-runewidth (non-CJK locale): wide/fullwidth 2, combining marks and controls 0, others 1."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -24,6 +26,10 @@ def _rune_width(ch: str) -> int:
 
 
 def display_width(text: str) -> int:
+    # Printable ASCII (U+0020-U+007E) is one column a character, the common case of every table;
+    # ASCII controls are 0 wide in go-runewidth, so they take the general path.
+    if text.isascii() and text.isprintable():
+        return len(text)
     return sum(_rune_width(ch) for ch in text)
 
 
@@ -189,6 +195,8 @@ def _go_is_print(ch: str) -> bool:
 
 def quote_go(s: str) -> str:
     """strconv.Quote (docker ps COMMAND is strconv.Quote(Ellipsis(cmd, 20)))."""
+    if s.isascii() and s.isprintable():  # U+0020-U+007E: all IsPrint; only the quote and backslash are escaped
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
     out = ['"']
     for ch in s:
         code = ord(ch)
