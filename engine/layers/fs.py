@@ -6,6 +6,7 @@ the sha256 of its uncompressed tar, so two layers with equal changes are one lay
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import posixpath
@@ -189,7 +190,15 @@ EMPTY_LAYER_DIFF_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cd
 
 def chain_ids(diff_ids: list[str]) -> list[str]:
     """OCI ChainIDs: ChainID(L0)=DiffID(L0); ChainID(L0..n)=sha256(ChainID(L0..n-1)+' '+DiffID(Ln))."""
+    return list(_chain_ids(tuple(diff_ids)))  # a fresh list: callers may change theirs
+
+
+# The page asks for the chains of every image and container on each command (thousands of sha256
+# a minute). They are a pure function of the diff ids (strings, immutable), so a memo keyed by the
+# whole tuple is always right; lru_cache bounds it and is safe to share between threads.
+@functools.lru_cache(maxsize=1024)
+def _chain_ids(diff_ids: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for diff_id in diff_ids:
         out.append(diff_id if not out else "sha256:" + sha256_hex(f"{out[-1]} {diff_id}".encode()))
-    return out
+    return tuple(out)
