@@ -23,6 +23,10 @@ DEFAULT_MODES = {FILE: 0o644, DIR: 0o755, SYMLINK: 0o777, WHITEOUT: 0o600}
 
 def normpath(path: str, cwd: str = "/") -> str:
     """Absolute, normalised path ('/etc/../tmp/' -> '/tmp')."""
+    # Most paths the engine passes around are already normal: absolute (so cwd plays no part), no
+    # empty, "." or ".." component, no trailing slash. Such a path is its own normal form.
+    if path[:1] == "/" and "//" not in path and "/." not in path and (path[-1] != "/" or path == "/"):
+        return path
     joined = posixpath.join(cwd or "/", path)
     norm = posixpath.normpath(joined)
     return "/" + norm.lstrip("/") if norm != "/" else "/"
@@ -30,8 +34,13 @@ def normpath(path: str, cwd: str = "/") -> str:
 
 def parent_dirs(path: str) -> list[str]:
     """'/a/b/c' -> ['/a', '/a/b'] (outermost first, without '/')."""
-    parts = path.strip("/").split("/")[:-1]
-    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+    # the prefix before each separator of the stripped path, as split("/") and join would build it
+    inner, out = path.strip("/"), []
+    cut = inner.find("/")
+    while cut != -1:
+        out.append("/" + inner[:cut])
+        cut = inner.find("/", cut + 1)
+    return out
 
 
 def is_below(path: str, ancestor: str) -> bool:
