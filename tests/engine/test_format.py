@@ -117,6 +117,7 @@ def test_ellipsis_wide_runes_and_tiny_widths():
 
 def test_quote_go_like_strconv_quote():
     assert quote_go(ellipsis("/docker-entrypoint.sh nginx", 20)) == '"/docker-entrypoint.…"'
+    assert quote_go(ellipsis("sh -c \"echo \\\\x\"  ", 12)) == r'"sh -c \"echo…"'
     assert quote_go('say "hi"\\') == r'"say \"hi\"\\"'
     assert quote_go("a\tb\nc\x01\x7f") == r'"a\tb\nc\x01\x7f"'
     assert quote_go("\u00a0\u200b é 日本") == '"\\u00a0\\u200b é 日本"'

@@ -195,8 +195,11 @@ def _go_is_print(ch: str) -> bool:
 
 def quote_go(s: str) -> str:
     """strconv.Quote (docker ps COMMAND is strconv.Quote(Ellipsis(cmd, 20)))."""
-    if s.isascii() and s.isprintable():  # U+0020-U+007E: all IsPrint; only the quote and backslash are escaped
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Printable ASCII (U+0020-U+007E) is all IsPrint: only the quote and backslash are escaped. The
+    # "…" Ellipsis appends (a punctuation mark, printed as is) is common enough to share the path.
+    body = s[:-1] if s.endswith("…") else s
+    if body.isascii() and body.isprintable():
+        return '"' + body.replace("\\", "\\\\").replace('"', '\\"') + s[len(body):] + '"'
     out = ['"']
     for ch in s:
         code = ord(ch)
