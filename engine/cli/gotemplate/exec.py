@@ -26,9 +26,11 @@ class Exec:
         self.budget = budget.current()
 
     def emit(self, text: str) -> None:
-        self.size += len(text)
-        limits.check_template_output(self.size)
-        self.budget.spend(len(text))
+        size = len(text)
+        self.size += size
+        if self.size > limits.MAX_TEXT:  # check_template_output's own test, without a call per text
+            limits.check_template_output(self.size)
+        self.budget.spend(size)
         self.out.append(text)
 
     def errorf(self, message: str):
