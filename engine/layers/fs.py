@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import posixpath
 import tarfile
 from dataclasses import dataclass, field
@@ -145,18 +144,29 @@ def tar_members(changes: dict[str, Entry]):
             yield rel, entry, entry_bytes(path, entry)
 
 
-def write_tar(members, fileobj) -> None:
-    """Write (name, Entry, bytes) members as a deterministic tar."""
-    with tarfile.open(fileobj=fileobj, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for name, entry, data in members:
-            info = _tar_info(name, entry, data)
-            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
-
-
 def layer_tar(changes: dict[str, Entry]) -> bytes:
-    buf = io.BytesIO()
-    write_tar(tar_members(changes), buf)
-    return buf.getvalue()
+    """The layer as a deterministic tar: byte for byte what tarfile.open(mode="w", format=PAX_FORMAT)
+    writes with addfile() per member: each member's header and padded data, then two zero blocks,
+    zero-filled to a whole record (TarFile.addfile and TarFile.close)."""
+    blocks = [_member_block(name, entry, data) if len(data) <= _MEMO_DATA else _tar_block(name, entry, data)
+              for name, entry, data in tar_members(changes)]
+    size = sum(map(len, blocks)) + 2 * tarfile.BLOCKSIZE
+    return b"".join(blocks) + bytes(2 * tarfile.BLOCKSIZE + (-size % tarfile.RECORDSIZE))
+
+
+def _tar_block(name: str, entry: Entry, data: bytes) -> bytes:
+    info = _tar_info(name, entry, data)
+    block = info.tobuf(tarfile.PAX_FORMAT, tarfile.TarFile.encoding, "surrogateescape")  # TarFile's defaults
+    if info.isreg():
+        block += data + bytes(-len(data) % tarfile.BLOCKSIZE)
+    return block
+
+
+# Builds, `docker save` and `docker export` tar the same members again and again (a rebuild makes
+# the same files; an image's layers do not change). A member's block is a function of its name,
+# entry (frozen) and data alone, so small ones are memoised (bounded, thread-safe, immutable bytes).
+_MEMO_DATA = 4096
+_member_block = functools.lru_cache(maxsize=8192)(_tar_block)
 
 
 def _path_key(path: str):
