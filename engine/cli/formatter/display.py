@@ -30,7 +30,7 @@ def display_width(text: str) -> int:
     # ASCII controls are 0 wide in go-runewidth, so they take the general path.
     if text.isascii() and text.isprintable():
         return len(text)
-    return sum(_rune_width(ch) for ch in text)
+    return sum(map(_rune_width, text))
 
 
 def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:

@@ -51,7 +51,7 @@ class Exec:
             if isinstance(node, Text):
                 self.emit(node.text)
             elif isinstance(node, Action):
-                value = _simple_field(dot, node.pipe)
+                value = _NOT_SIMPLE if node.field is None else _simple_field(dot, node.field)
                 if value is not _NOT_SIMPLE:  # {{.Name}} over a row: the same steps and text, fewer calls
                     step()  # what eval_pipeline charges
                     self.emit(value)
@@ -301,17 +301,11 @@ class Exec:
 _NOT_SIMPLE = object()
 
 
-def _simple_field(dot, pipe: Pipe):
-    """The text of a pipeline that is one field of dot, {{.Name}}, when eval_pipeline would find a
-    plain str without an error: a key of a dict (a list command's row, decoded JSON) or a public
-    attribute of a formatter context. _NOT_SIMPLE otherwise, and the general path runs (errors,
-    methods, chains, other values). Reads only: the tree and the data are left as they are."""
-    if pipe.decl or len(pipe.cmds) != 1:
-        return _NOT_SIMPLE
-    args = pipe.cmds[0].args
-    if len(args) != 1 or type(args[0]) is not Field or len(args[0].idents) != 1:
-        return _NOT_SIMPLE
-    name = args[0].idents[0]
+def _simple_field(dot, name: str):
+    """The text of an action {{.Name}} (Action.field) when eval_pipeline would find a plain str
+    without an error: a key of a dict (a list command's row, decoded JSON) or a public attribute
+    of a formatter context. _NOT_SIMPLE otherwise, and the general path runs (errors, methods,
+    other values). Reads only: the tree and the data are left as they are."""
     if isinstance(dot, dict):
         value = dot[name] if name in dot else _NOT_SIMPLE
     elif dot is None or dot is MISSING or name.startswith("_") \
