@@ -165,7 +165,7 @@ def _tar_block(name: str, entry: Entry, data: bytes) -> bytes:
 # Builds, `docker save` and `docker export` tar the same members again and again (a rebuild makes
 # the same files; an image's layers do not change). A member's block is a function of its name,
 # entry (frozen) and data alone, so small ones are memoised (bounded, thread-safe, immutable bytes).
-_MEMO_DATA = 4096
+_MEMO_DATA = 1024  # bytes: with maxsize, at most ~12 MiB of blocks
 _member_block = functools.lru_cache(maxsize=8192)(_tar_block)
 
 

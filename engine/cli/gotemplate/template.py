@@ -76,13 +76,19 @@ class Template:
 
 
 def parse(text: str, header: bool = False) -> Template:
+    if len(text) > _MEMO_TEXT:  # a rare giant --format is parsed each time instead of filling the memo
+        return Template(text, header=header)
     return _parsed(text, bool(header))
 
 
+_MEMO_TEXT = 4096  # characters; with maxsize, the memo stays a few MiB at most
+
+
 # Why a parsed template can be shared: a Template is never changed after __init__ (execute builds a
-# fresh Exec per call and only reads the tree and the function table), and the tree is a function of
-# the text, the function table and the fixed limits alone (parsing spends no budget). So one tree serves every call and
-# every thread. A parse error is raised again each time: lru_cache keeps only returned values.
+# fresh Exec per call and only reads the tree and the function table), and the tree is a function
+# of the text, the function table and the fixed limits alone (parsing spends no budget). So one tree
+# serves every call and every thread. A parse error is raised again each time: lru_cache keeps only
+# returned values.
 @functools.lru_cache(maxsize=256)
 def _parsed(text: str, header: bool) -> Template:
     return Template(text, header=header)
