@@ -42,36 +42,38 @@ def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:
     lines = [line.split("\t") for line in text.split("\n")]
     if lines and lines[-1] == [""]:  # text ending in "\n": the final empty line prints nothing
         lines[-1] = []
+    # the display width of every tab-terminated cell, measured once (the last cell is never padded)
+    cell_widths = [[display_width(cell) for cell in cells[:-1]] for cells in lines]
     out: list[str] = []
-    _format_block(lines, 0, len(lines), [], out, minwidth, padding)
+    _format_block(lines, cell_widths, 0, len(lines), [], out, minwidth, padding)
     return "\n".join(out)
 
 
-def _format_block(lines, line0, line1, widths, out, minwidth, padding):
+def _format_block(lines, cell_widths, line0, line1, widths, out, minwidth, padding):
     column = len(widths)
     this = line0
     while this < line1:
         if column >= len(lines[this]) - 1:
             this += 1
             continue
-        _write_lines(lines, line0, this, widths, out)
+        _write_lines(lines, cell_widths, line0, this, widths, out)
         line0 = this
         width = minwidth
         while this < line1 and column < len(lines[this]) - 1:
-            width = max(width, display_width(lines[this][column]) + padding)
+            width = max(width, cell_widths[this][column] + padding)
             this += 1
-        _format_block(lines, line0, this, widths + [width], out, minwidth, padding)
+        _format_block(lines, cell_widths, line0, this, widths + [width], out, minwidth, padding)
         line0 = this
-    _write_lines(lines, line0, line1, widths, out)
+    _write_lines(lines, cell_widths, line0, line1, widths, out)
 
 
-def _write_lines(lines, line0, line1, widths, out):
-    for cells in lines[line0:line1]:
+def _write_lines(lines, cell_widths, line0, line1, widths, out):
+    for cells, measured in zip(lines[line0:line1], cell_widths[line0:line1]):
         parts = []
         for j, cell in enumerate(cells):
             parts.append(cell)
             if j < len(widths):
-                parts.append(" " * (widths[j] - display_width(cell)))
+                parts.append(" " * (widths[j] - measured[j]))
         out.append("".join(parts))
 
 
