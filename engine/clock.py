@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 
 NS = 1_000_000_000
 # Every sandbox starts at the same moment, so replays and tests see the same times.
@@ -22,9 +23,19 @@ class Clock:
 
 def parse_rfc3339(text: str) -> int:
     """'2025-11-04T01:12:44Z' (optionally with fraction) -> ns since the epoch."""
+    # Listings read every image's and history step's time on each command (strptime is slow).
+    # A pure function of a string: memoised, bounded, thread-safe; only stamps of a sane length
+    # (RFC 3339 with nanoseconds is 30 characters) so a crafted config cannot fill the memo.
+    return _parse_short(text) if isinstance(text, str) and len(text) <= 40 else _parse(text)
+
+
+def _parse(text: str) -> int:
     main, _, frac = text.rstrip("Z").partition(".")
     base = _dt.datetime.strptime(main, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=_dt.timezone.utc)
     return int(base.timestamp()) * NS + int((frac + "000000000")[:9] or 0)
+
+
+_parse_short = functools.lru_cache(maxsize=1024)(_parse)
 
 
 def format_rfc3339nano(ns: int) -> str:

@@ -1,6 +1,7 @@
 """Image references as Docker parses them (distribution/reference grammar, familiar names)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -56,6 +57,13 @@ def familiar(name: str) -> str:
 
 def parse(text: str) -> Ref:
     """Parse like reference.ParseNormalizedNamed; errors with Docker's wording."""
+    # Listings parse every tag of every image on each command. A Ref is frozen and a function of
+    # the text alone, so a bounded memo (thread-safe; errors are raised again, never stored) serves
+    # them; over-long texts, which are invalid anyway, do not enter it.
+    return _parse_memo(text) if isinstance(text, str) and len(text) <= 512 else _parse(text)
+
+
+def _parse(text: str) -> Ref:
     if not text:
         raise InvalidReference("invalid reference format")
     match = _REFERENCE.match(text)
@@ -70,6 +78,9 @@ def parse(text: str) -> Ref:
     if len(name) > 255:
         raise InvalidReference("invalid reference format: repository name must not be more than 255 characters")
     return Ref(familiar(name), match.group("tag"), match.group("digest"))
+
+
+_parse_memo = functools.lru_cache(maxsize=2048)(_parse)
 
 
 def parse_or_daemon_error(text: str) -> Ref:

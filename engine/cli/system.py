@@ -183,8 +183,9 @@ def disk_usage(daemon) -> list[list[str]]:
             used += daemon.image_size(image) - shared
     containers = list(daemon.containers.values())
     active = [c for c in containers if c.status in ("running", "paused", "restarting")]
-    rw_total = sum(daemon.rw_size(c) for c in containers)
-    rw_free = rw_total - sum(daemon.rw_size(c) for c in active)
+    rw_sizes = {c.id: daemon.rw_size(c) for c in containers}  # each R/W layer walked once
+    rw_total = sum(rw_sizes.values())
+    rw_free = rw_total - sum(rw_sizes[c.id] for c in active)
     return [
         ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
         ["Images", str(len(images)), str(active_images), human_size4(total), _reclaimable(total - used, total)],

@@ -8,11 +8,15 @@ from engine.layers.fs import DIR, WHITEOUT, Entry, parent_dirs
 from engine.layers.view import overlay
 
 
+_IMPLICIT_DIR = Entry.dir()  # entries are frozen: one shared value for every implied directory
+
+
 def _with_implicit_dirs(tree: dict[str, Entry]) -> dict[str, Entry]:
     full = dict(tree)
     for path in tree:
         for ancestor in parent_dirs(path):
-            full.setdefault(ancestor, Entry.dir())
+            if ancestor not in full:
+                full[ancestor] = _IMPLICIT_DIR
     return full
 
 

@@ -6,8 +6,8 @@ the sha256 of its uncompressed tar, so two layers with equal changes are one lay
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import io
 import posixpath
 import tarfile
 from dataclasses import dataclass, field
@@ -22,6 +22,10 @@ DEFAULT_MODES = {FILE: 0o644, DIR: 0o755, SYMLINK: 0o777, WHITEOUT: 0o600}
 
 def normpath(path: str, cwd: str = "/") -> str:
     """Absolute, normalised path ('/etc/../tmp/' -> '/tmp')."""
+    # Most paths the engine passes around are already normal: absolute (so cwd plays no part), no
+    # empty, "." or ".." component, no trailing slash. Such a path is its own normal form.
+    if path[:1] == "/" and "//" not in path and "/." not in path and (path[-1] != "/" or path == "/"):
+        return path
     joined = posixpath.join(cwd or "/", path)
     norm = posixpath.normpath(joined)
     return "/" + norm.lstrip("/") if norm != "/" else "/"
@@ -29,8 +33,13 @@ def normpath(path: str, cwd: str = "/") -> str:
 
 def parent_dirs(path: str) -> list[str]:
     """'/a/b/c' -> ['/a', '/a/b'] (outermost first, without '/')."""
-    parts = path.strip("/").split("/")[:-1]
-    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+    # the prefix before each separator of the stripped path, as split("/") and join would build it
+    inner, out = path.strip("/"), []
+    cut = inner.find("/")
+    while cut != -1:
+        out.append("/" + inner[:cut])
+        cut = inner.find("/", cut + 1)
+    return out
 
 
 def is_below(path: str, ancestor: str) -> bool:
@@ -135,18 +144,29 @@ def tar_members(changes: dict[str, Entry]):
             yield rel, entry, entry_bytes(path, entry)
 
 
-def write_tar(members, fileobj) -> None:
-    """Write (name, Entry, bytes) members as a deterministic tar."""
-    with tarfile.open(fileobj=fileobj, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for name, entry, data in members:
-            info = _tar_info(name, entry, data)
-            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
-
-
 def layer_tar(changes: dict[str, Entry]) -> bytes:
-    buf = io.BytesIO()
-    write_tar(tar_members(changes), buf)
-    return buf.getvalue()
+    """The layer as a deterministic tar: byte for byte what tarfile.open(mode="w", format=PAX_FORMAT)
+    writes with addfile() per member: each member's header and padded data, then two zero blocks,
+    zero-filled to a whole record (TarFile.addfile and TarFile.close)."""
+    blocks = [_member_block(name, entry, data) if len(data) <= _MEMO_DATA else _tar_block(name, entry, data)
+              for name, entry, data in tar_members(changes)]
+    size = sum(map(len, blocks)) + 2 * tarfile.BLOCKSIZE
+    return b"".join(blocks) + bytes(2 * tarfile.BLOCKSIZE + (-size % tarfile.RECORDSIZE))
+
+
+def _tar_block(name: str, entry: Entry, data: bytes) -> bytes:
+    info = _tar_info(name, entry, data)
+    block = info.tobuf(tarfile.PAX_FORMAT, tarfile.TarFile.encoding, "surrogateescape")  # TarFile's defaults
+    if info.isreg():
+        block += data + bytes(-len(data) % tarfile.BLOCKSIZE)
+    return block
+
+
+# Builds, `docker save` and `docker export` tar the same members again and again (a rebuild makes
+# the same files; an image's layers do not change). A member's block is a function of its name,
+# entry (frozen) and data alone, so small ones are memoised (bounded, thread-safe, immutable bytes).
+_MEMO_DATA = 1024  # bytes: with maxsize, at most ~12 MiB of blocks
+_member_block = functools.lru_cache(maxsize=8192)(_tar_block)
 
 
 def _path_key(path: str):
@@ -189,7 +209,15 @@ EMPTY_LAYER_DIFF_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cd
 
 def chain_ids(diff_ids: list[str]) -> list[str]:
     """OCI ChainIDs: ChainID(L0)=DiffID(L0); ChainID(L0..n)=sha256(ChainID(L0..n-1)+' '+DiffID(Ln))."""
+    return list(_chain_ids(tuple(diff_ids)))  # a fresh list: callers may change theirs
+
+
+# The page asks for the chains of every image and container on each command (thousands of sha256
+# a minute). They are a pure function of the diff ids (strings, immutable), so a memo keyed by the
+# whole tuple is always right; lru_cache bounds it and is safe to share between threads.
+@functools.lru_cache(maxsize=1024)
+def _chain_ids(diff_ids: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for diff_id in diff_ids:
         out.append(diff_id if not out else "sha256:" + sha256_hex(f"{out[-1]} {diff_id}".encode()))
-    return out
+    return tuple(out)

@@ -104,7 +104,8 @@ class MergedView:
         current, hops = "/", 0
         while pending:
             name = pending.pop(0)
-            candidate = posixpath.join(current, name)
+            # posixpath.join(current, name) for a name without "/": the shell resolves every path
+            candidate = current + name if current.endswith("/") else current + "/" + name
             entry = self.lookup(candidate)
             if entry is None or entry.kind != SYMLINK or (not pending and not follow_last):
                 current = candidate

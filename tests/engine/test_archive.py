@@ -12,6 +12,7 @@ from engine.archive import formats as archive, tar as archive_tar
 from engine.archive.formats import ArchiveError
 from engine.daemon.model import Image, config_bytes
 from engine.events import HostFileWritten, ImageAdded, LayerReused
+from engine.layers import fs
 from engine.layers.fs import WHITEOUT, Entry, Layer
 from engine.sandbox import Sandbox
 
@@ -283,3 +284,21 @@ def test_import_makes_one_layer_image_with_imported_from_history(box):
     assert run(box, "docker import -c 'ADD x /' fs.tar", 1).stderr == \
         "Error response from daemon: add is not a valid change command\n"
     assert run(box, "docker import nope.tar", 1).stderr == "open nope.tar: no such file or directory\n"
+
+
+def test_layer_tar_is_what_tarfile_writes_for_its_members():
+    # layer_tar assembles the tar from per-member blocks; the DiffID is its sha256, so it must be
+    # tarfile's own output to the byte: long and non-ASCII names (PAX headers), whiteouts, opaque
+    # directories, symlinks, files around the 512-byte block and over the memo's size limit
+    changes = {"/etc": Entry.dir(opaque=True), "/etc/x": Entry.file("a" * 512), "/etc/y": Entry.file("b" * 513),
+               "/big": Entry.file("c" * 9000), "/gone": Entry(WHITEOUT), "/日本/é": Entry.file("é\n"),
+               "/" + "d" * 120: Entry.file(""), "/link": Entry.symlink("t" * 150), "/bin/x": Entry.file(None, size=7)}
+    layer = Layer.from_changes(changes)
+    expected = io.BytesIO()
+    with tarfile.open(fileobj=expected, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, entry, data in fs.tar_members(layer.changes):
+            info = fs._tar_info(name, entry, data)
+            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    assert layer.tar() == expected.getvalue()
+    assert layer.tar() == expected.getvalue()  # again, from the memoised blocks
+    assert layer.diff_id == "sha256:" + hashlib.sha256(expected.getvalue()).hexdigest()

@@ -117,6 +117,7 @@ def test_ellipsis_wide_runes_and_tiny_widths():
 
 def test_quote_go_like_strconv_quote():
     assert quote_go(ellipsis("/docker-entrypoint.sh nginx", 20)) == '"/docker-entrypoint.…"'
+    assert quote_go(ellipsis("sh -c \"echo \\\\x\"  ", 12)) == r'"sh -c \"echo…"'
     assert quote_go('say "hi"\\') == r'"say \"hi\"\\"'
     assert quote_go("a\tb\nc\x01\x7f") == r'"a\tb\nc\x01\x7f"'
     assert quote_go("\u00a0\u200b é 日本") == '"\\u00a0\\u200b é 日本"'
@@ -196,3 +197,15 @@ def test_sprintf_verbs_and_errors():
     assert go_sprintf("%s %s", "a") == "a %!s(MISSING)"
     assert go_sprintf("%s", "a", 2) == "a%!(EXTRA int=2)"
     assert go_sprintf("%.2f%%", 3.14159) == "3.14%"
+
+
+def test_ascii_controls_are_zero_wide_and_printable_ascii_one_column():
+    # go-runewidth: C0 controls and DEL take no column, so a cell's width is not always len()
+    assert display_width("ab~ ") == 4
+    assert display_width("a\x01b\x7f") == 2
+    assert table([["A", "B"], ["x\x1by", "z"]]) == "A         B\nx\x1by        z\n"  # 2 columns + 8
+
+
+def test_go_json_escapes_quotes_backslashes_and_html_in_plain_ascii():
+    assert go_json('say "hi" \\ <b>&') == '"say \\"hi\\" \\\\ \\u003cb\\u003e\\u0026"'
+    assert go_json('say "hi" \\ <b>&', escape_html=False) == '"say \\"hi\\" \\\\ <b>&"'

@@ -4,7 +4,7 @@ import pytest
 from engine.errors import FsError
 from engine.events import CopiedUp, FileAdded, FileChanged, OpaqueDir, RemovedFromUpper
 from engine.layers.diff import diff
-from engine.layers.fs import Entry, Layer
+from engine.layers.fs import Entry, Layer, chain_ids, normpath, parent_dirs
 from engine.layers.unionfs import UnionFS
 from engine.layers.view import merge
 
@@ -230,3 +230,19 @@ def test_mkdir_errors():
     with pytest.raises(FsError) as err:
         fs.mkdir("/a/b")
     assert err.value.errno == "ENOENT"
+
+
+@pytest.mark.parametrize("path, cwd, expected", [
+    ("/etc/nginx", "/", "/etc/nginx"), ("/etc/.profile", "/", "/etc/.profile"), ("/a/b/", "/", "/a/b"),
+    ("//a//b", "/", "/a/b"), ("/a/./b/../c", "/", "/a/c"), ("/..", "/", "/"), ("rel/x", "/srv", "/srv/rel/x"),
+    ("", "/srv", "/srv"), ("/", "/srv", "/")])
+def test_normpath_gives_one_absolute_spelling(path, cwd, expected):
+    assert normpath(path, cwd) == expected
+
+
+def test_parent_dirs_and_chain_ids_are_fresh_values():
+    assert parent_dirs("/a/b/c") == ["/a", "/a/b"] and parent_dirs("/a") == [] and parent_dirs("a//b") == ["/a", "/a/"]
+    first = chain_ids(["sha256:aa", "sha256:bb"])
+    first.append("changed by a caller")  # the memo behind chain_ids must not see this
+    assert chain_ids(["sha256:aa", "sha256:bb"]) == first[:2] and len(first[:2]) == 2
+    assert chain_ids(["sha256:aa"]) == ["sha256:aa"]

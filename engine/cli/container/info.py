@@ -14,7 +14,6 @@ from engine.cli.parser import Command, Flag
 from engine.clock import NS
 from engine.daemon import lifecycle
 from engine.errors import CliError, DaemonError, DockerError
-from engine.layers.diff import diff
 
 
 # ---- logs, top, diff ------------------------------------------------------------------------
@@ -131,7 +130,7 @@ def _natural_key(text: str):
 
 def diff_cmd(ctx, opts, args):
     container = ctx.daemon.find_container(args[0])
-    for kind, path in diff(ctx.daemon.merged(container.diff_ids), container.rw):
+    for kind, path in ctx.daemon.rw_changes(container):  # diff() memoised by what it depends on
         ctx.print(f"{kind} {path}")
 
 

@@ -110,11 +110,12 @@ class PsRow:
 
     go_type = "*formatter.ContainerContext"
 
-    def __init__(self, daemon, c, trunc: bool, with_size: bool):
+    def __init__(self, daemon, c, trunc: bool, with_size: bool, image: str):
+        """image: the IMAGE column, image_column(daemon, c, trunc)."""
         now = daemon.now
         command = command_text(c.path, c.args)
         self.ID = c.id[:12] if trunc else c.id
-        self.Image = image_column(daemon, c, trunc)
+        self.Image = image
         self.Command = quote_go(ellipsis(command, 20) if trunc else command)
         self.CreatedAt = _dt.datetime.fromtimestamp(c.created // NS, _dt.timezone.utc).strftime(
             "%Y-%m-%d %H:%M:%S +0000 UTC")
@@ -122,9 +123,12 @@ class PsRow:
         self.Ports = ports_text(c)
         self.State = c.status
         self.Status = status_text(c, now, health_of(daemon, c))
-        rw = daemon.rw_size(c)
-        virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
-        self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})" if with_size else human_size(0)
+        if with_size:  # sizes walk the R/W layer: only when a column shows them (list.go SizeRw)
+            rw = daemon.rw_size(c)
+            virtual = sum(daemon.layer(d).size for d in c.diff_ids) + rw
+            self.Size = f"{human_size(rw)} (virtual {human_size(virtual)})"
+        else:
+            self.Size = human_size(0)
         self.Names = c.name
         self._labels = c.config.get("Labels") or {}
         self.Labels = ",".join(sorted(f"{k}={v}" for k, v in self._labels.items()))  # sort.Strings
@@ -269,7 +273,13 @@ def ps_cmd(ctx, opts, args):
     if fmt:
         _validate_template(fmt)
     with_size = opts["size"] or ".Size" in fmt
-    rows = [PsRow(ctx.daemon, c, trunc, with_size) for c in select_containers(ctx.daemon, opts, filters)]
+    images: dict[tuple[str, str], str] = {}  # the IMAGE column by (reference, image id), for this listing
+    rows = []
+    for c in select_containers(ctx.daemon, opts, filters):
+        key = (c.image_ref, c.image_id)
+        if key not in images:  # many containers, few images; the daemon does not change meanwhile
+            images[key] = image_column(ctx.daemon, c, trunc)
+        rows.append(PsRow(ctx.daemon, c, trunc, with_size, images[key]))
     if fmt and opts["quiet"]:  # cli/command/container/list.go runPs
         ctx.eprint("WARNING: Ignoring custom format, because both --format and --quiet are set.")
     if fmt == "raw":  # formatter.NewContainerFormat

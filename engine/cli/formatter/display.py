@@ -8,12 +8,14 @@ values is engine/cli/formatter/goprint.py, its JSON engine/cli/formatter/gojson.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import unicodedata
 
 
 # --------------------------------------------------------------------------------------------------
 # Display width and the table writer (cli/command/formatter/tabwriter, widths by go-runewidth)
 
+@functools.lru_cache(maxsize=4096)  # a pure function of one character: safe to share between threads
 def _rune_width(ch: str) -> int:
     """go-runewidth (non-CJK locale): wide/fullwidth 2, combining marks and controls 0, others 1."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -24,7 +26,11 @@ def _rune_width(ch: str) -> int:
 
 
 def display_width(text: str) -> int:
-    return sum(_rune_width(ch) for ch in text)
+    # Printable ASCII (U+0020-U+007E) is one column a character, the common case of every table;
+    # ASCII controls are 0 wide in go-runewidth, so they take the general path.
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return sum(map(_rune_width, text))
 
 
 def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:
@@ -36,36 +42,38 @@ def tabwrite(text: str, minwidth: int = 10, padding: int = 3) -> str:
     lines = [line.split("\t") for line in text.split("\n")]
     if lines and lines[-1] == [""]:  # text ending in "\n": the final empty line prints nothing
         lines[-1] = []
+    # the display width of every tab-terminated cell, measured once (the last cell is never padded)
+    cell_widths = [[display_width(cell) for cell in cells[:-1]] for cells in lines]
     out: list[str] = []
-    _format_block(lines, 0, len(lines), [], out, minwidth, padding)
+    _format_block(lines, cell_widths, 0, len(lines), [], out, minwidth, padding)
     return "\n".join(out)
 
 
-def _format_block(lines, line0, line1, widths, out, minwidth, padding):
+def _format_block(lines, cell_widths, line0, line1, widths, out, minwidth, padding):
     column = len(widths)
     this = line0
     while this < line1:
         if column >= len(lines[this]) - 1:
             this += 1
             continue
-        _write_lines(lines, line0, this, widths, out)
+        _write_lines(lines, cell_widths, line0, this, widths, out)
         line0 = this
         width = minwidth
         while this < line1 and column < len(lines[this]) - 1:
-            width = max(width, display_width(lines[this][column]) + padding)
+            width = max(width, cell_widths[this][column] + padding)
             this += 1
-        _format_block(lines, line0, this, widths + [width], out, minwidth, padding)
+        _format_block(lines, cell_widths, line0, this, widths + [width], out, minwidth, padding)
         line0 = this
-    _write_lines(lines, line0, line1, widths, out)
+    _write_lines(lines, cell_widths, line0, line1, widths, out)
 
 
-def _write_lines(lines, line0, line1, widths, out):
-    for cells in lines[line0:line1]:
+def _write_lines(lines, cell_widths, line0, line1, widths, out):
+    for cells, measured in zip(lines[line0:line1], cell_widths[line0:line1]):
         parts = []
         for j, cell in enumerate(cells):
             parts.append(cell)
             if j < len(widths):
-                parts.append(" " * (widths[j] - display_width(cell)))
+                parts.append(" " * (widths[j] - measured[j]))
         out.append("".join(parts))
 
 
@@ -189,6 +197,11 @@ def _go_is_print(ch: str) -> bool:
 
 def quote_go(s: str) -> str:
     """strconv.Quote (docker ps COMMAND is strconv.Quote(Ellipsis(cmd, 20)))."""
+    # Printable ASCII (U+0020-U+007E) is all IsPrint: only the quote and backslash are escaped. The
+    # "…" Ellipsis appends (a punctuation mark, printed as is) is common enough to share the path.
+    body = s[:-1] if s.endswith("…") else s
+    if body.isascii() and body.isprintable():
+        return '"' + body.replace("\\", "\\\\").replace('"', '\\"') + s[len(body):] + '"'
     out = ['"']
     for ch in s:
         code = ord(ch)

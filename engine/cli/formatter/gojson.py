@@ -13,6 +13,12 @@ _HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 def _json_string(s: str, escape_html: bool) -> str:
+    if s.isascii() and s.isprintable():  # U+0020-U+007E (most strings): only the quote, backslash and < > & change
+        if '"' in s or "\\" in s:
+            s = s.replace("\\", "\\\\").replace('"', '\\"')
+        if escape_html and ("<" in s or ">" in s or "&" in s):
+            s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return '"' + s + '"'
     out = ['"']
     for ch in s:
         code = ord(ch)

@@ -18,6 +18,8 @@ exec (exec.go), funcs (funcs.go + docker's functions) and values (missing values
 """
 from __future__ import annotations
 
+import functools
+
 from engine.cli.formatter.goprint import go_type_name
 from engine.cli.gotemplate.exec import Exec
 from engine.cli.gotemplate.funcs import BASIC_FUNCS, HEADER_FUNCS
@@ -74,8 +76,23 @@ class Template:
 
 
 def parse(text: str, header: bool = False) -> Template:
+    if len(text) > _MEMO_TEXT:  # a rare giant --format is parsed each time instead of filling the memo
+        return Template(text, header=header)
+    return _parsed(text, bool(header))
+
+
+_MEMO_TEXT = 4096  # characters; with maxsize, the memo stays a few MiB at most
+
+
+# Why a parsed template can be shared: a Template is never changed after __init__ (execute builds a
+# fresh Exec per call and only reads the tree and the function table), and the tree is a function
+# of the text, the function table and the fixed limits alone (parsing spends no budget). So one tree
+# serves every call and every thread. A parse error is raised again each time: lru_cache keeps only
+# returned values.
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, header: bool) -> Template:
     return Template(text, header=header)
 
 
 def render(template: str, data, missingkey: str = "default") -> str:
-    return Template(template).execute(data, missingkey=missingkey)
+    return parse(template).execute(data, missingkey=missingkey)

@@ -80,6 +80,10 @@ class Pipe(Node):
 class Action(Node):
     def __init__(self, pos, pipe):
         self.pos, self.pipe = pos, pipe
+        # {{.Name}} and nothing else: the field's name (the evaluator's shortcut for rows), else None
+        args = pipe.cmds[0].args if len(pipe.cmds) == 1 and not pipe.decl else ()
+        simple = len(args) == 1 and type(args[0]) is Field and len(args[0].idents) == 1
+        self.field = args[0].idents[0] if simple else None
 
     def __str__(self):
         return "{{" + str(self.pipe) + "}}"
