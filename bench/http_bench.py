@@ -106,6 +106,10 @@ def main() -> None:
                 rounds.append(ms)
                 sizes.append(len(response.content))
         block.__exit__()
+        # the server's own time for the same commands (one worker: the browser's keep-alive
+        # connection); the rest of the round trip is transport, waitress and the client
+        served = [ms for path, ms in browser.http.get(base + "/bench-timings").json() if path == "/commands"]
+        served = served[-len(rounds):]
         reads = [exchanged(browser, lambda: browser.command("docker ps"))[0] for _ in range(30)]
         with cpu("undo", 10):
             undo = [exchanged(browser, lambda: browser.post("/undo"))[0] for _ in range(10)]
@@ -131,6 +135,9 @@ def main() -> None:
     print(f"command mix (n={len(rounds)}), realistic: median {med(rounds):6.2f} ms  mean {statistics.mean(rounds):6.2f}"
           f"  p95 {sorted(rounds)[int(len(rounds) * .95)]:6.2f} ms  ratio {med(rounds) / med(bare):5.1f}x"
           f"  response median {med(sizes) / 1024:.0f} KiB")
+    if served and len(served) == len(rounds):
+        print(f"  of which in the app (WSGI call, server side): median {med(served):6.2f} ms; "
+              f"the rest (waitress, loopback, client) median {med(r - s for r, s in zip(rounds, served)):6.2f} ms")
     print(f"docker ps, realistic:        median {med(reads):6.2f} ms  ratio {med(reads) / med(bare):5.1f}x")
     print(f"undo (HTTP), realistic:      median {med(undo):6.2f} ms  (page answer: whole terminal + stage)")
     print(f"undo (HTTP API), realistic:  median {med(api_undo):6.2f} ms  (JSON state answer)")

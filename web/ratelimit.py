@@ -1,11 +1,13 @@
-"""Per-address budgets, counted by Flask-Limiter: new sandboxes, and replays.
+"""Per-address budgets: new sandboxes, replays and class joins.
 
 A client is its IP address (`request.remote_addr`; behind a reverse proxy, set
 LAYERLAB_TRUST_PROXY=1 so the address comes from X-Forwarded-For). Over a budget the answer is 429
 with a Retry-After header and a message that says what to do; nothing is changed.
 
-Flask-Limiter holds the counts: in memory by default (per server process), in Redis with the Redis
-store (shared by every app server, through the store's own connection pool). A budget is spent
+The `limits` library (the one under Flask-Limiter) holds the counts: in memory by default (per
+server process), in Redis with the Redis store (shared by every app server, through the store's own
+connection pool). Not Flask-Limiter itself: its hooks check every request for route limits, and
+there are none here. A budget is spent
 where the costly work happens rather than per route, because one route is cheap or costly by its
 input: `/timeline` replays only for an earlier position, `GET /` creates a sandbox only on a first
 visit. Both budgets use the moving-window strategy: at most N in any 60 seconds.
@@ -16,10 +18,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, current_app, request
 from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 
@@ -58,19 +60,14 @@ class TooManySandboxes(OverBudget):
         super().__init__(SANDBOXES, limit, retry_after)
 
 
-def init_app(app: Flask, redis_client=None) -> Limiter:
-    """Flask-Limiter on `app`, its counts in memory, or in Redis beside the sandboxes."""
-    config = app.config
-    config.setdefault("RATELIMIT_STRATEGY", "moving-window")
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+def init_app(app: Flask, redis_client=None) -> MovingWindowRateLimiter:
+    """The budgets' counter for `app`: its counts in memory, or in Redis beside the sandboxes."""
     if redis_client is not None:
-        config.setdefault("RATELIMIT_STORAGE_URI", "redis://")
-        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
-            "connection_pool": redis_client.connection_pool,
-            "key_prefix": config["REDIS_PREFIX"] + "limits"})
+        storage = storage_from_string("redis://", connection_pool=redis_client.connection_pool,
+                                      key_prefix=app.config["REDIS_PREFIX"] + "limits")
     else:
-        config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    limiter = Limiter(get_remote_address, app=app)
+        storage = storage_from_string("memory://")
+    limiter = MovingWindowRateLimiter(storage)
     app.extensions["budget_limiter"] = limiter
     return limiter
 
@@ -79,14 +76,14 @@ def spend(budget: Budget) -> None:
     """Count one use of `budget` by this client; OverBudget (429) if the minute's budget is spent.
     A budget of 0 is off."""
     limit = int(current_app.config.get(budget.config) or 0)
-    limiter: Limiter | None = current_app.extensions.get("budget_limiter")
-    if limit <= 0 or limiter is None or not limiter.enabled:
+    limiter: MovingWindowRateLimiter | None = current_app.extensions.get("budget_limiter")
+    if limit <= 0 or limiter is None:
         return
     item = RateLimitItemPerMinute(limit)
-    address = get_remote_address() or "unknown"
-    if limiter.limiter.hit(item, budget.name, address):
+    address = request.remote_addr or "unknown"
+    if limiter.hit(item, budget.name, address):
         return
-    reset_at, _ = limiter.limiter.get_window_stats(item, budget.name, address)
+    reset_at, _ = limiter.get_window_stats(item, budget.name, address)
     # The window counts a hit while it is at most 60 s old (inclusive): the first second after it is free.
     wait = max(1, math.floor(reset_at - time.time()) + 1)
     if budget is SANDBOXES:

@@ -1,5 +1,5 @@
 """Replay flood: permalinks, timeline positions and lesson pages rebuild a sandbox command by command.
-Each counts against a per-address budget (Flask-Limiter); past it the answer is a quick 429 with
+Each counts against a per-address budget (web/ratelimit.py); past it the answer is a quick 429 with
 Retry-After and a message, other addresses are still answered, and opening a lesson changes nothing."""
 from __future__ import annotations
 

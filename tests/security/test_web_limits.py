@@ -20,7 +20,7 @@ class FakeClock:
 
 
 def limited_app(make_app, monkeypatch, per_minute=3, **config):
-    """An app whose budgets (Flask-Limiter's memory storage) count on a clock the test moves."""
+    """An app whose budgets (the `limits` memory storage) count on a clock the test moves."""
     app = make_app(SANDBOXES_PER_MINUTE=per_minute, **config)
     clock = FakeClock()
     for module in (limits.storage.memory, web.ratelimit):
