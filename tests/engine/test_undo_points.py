@@ -6,7 +6,6 @@ state from then on, never also kept; the points are bounded.
 """
 from __future__ import annotations
 
-import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,15 +14,8 @@ from engine import undo_points
 from engine.daemon.model import Daemon
 from engine.sandbox import Sandbox
 from engine.undo_points import UNDO_POINTS_KEPT, looks_read_only
+from tests.engine.test_checkpoints import state_of
 from tests.engine.test_fork import _mutables, by_design_shared
-
-
-def state_of(box: Sandbox) -> dict:
-    """What the learner can see or get back (checkpoints are a cache, redo depends on history)."""
-    data = json.loads(json.dumps(box.to_json()))
-    data.pop("checkpoints")
-    data.pop("undone", None)
-    return data
 
 
 def replayed(box: Sandbox) -> dict:
