@@ -37,7 +37,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from async_browser import AsyncBrowser  # noqa: E402
-from server import Browser, production_server, server_cpu_seconds  # noqa: E402
+from server import (Browser, process_cpu_seconds, production_server, server_cpu_seconds,  # noqa: E402
+                    server_processes, thread_states)
 
 MIX = ["docker images", "docker ps -a", "docker run -d --name w{n} nginx", "docker exec w{n} touch /hello{n}",
        "docker diff w{n}", "docker image inspect alpine", "docker build -t app{n} .", "docker history nginx",
@@ -66,7 +67,45 @@ class Run:
         self.setup_seconds = 0.0
         self.wall = 0.0
         self.server_cpu = 0.0
-        self.generator_cpu = 0.0
+        self.generator_cpu = 0.0   # the generator process's CPU in the window, the sampler's excluded
+        self.sampler: Sampler | None = None
+
+
+class Sampler(threading.Thread):
+    """During the window, every SAMPLE_EVERY s: what each server thread is doing (server.thread_states),
+    and each server process's CPU: shows whether the server is short of CPU (threads runnable, "R")
+    or waits (for SQLite's write lock, the disk, the GIL) while cores are idle."""
+
+    SAMPLE_EVERY = 0.1
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.pids = server_processes()
+        self.states: Counter = Counter()
+        self.samples = 0
+        self.halt = threading.Event()
+        self.own_cpu = 0.0
+        self.cpu_start = {pid: process_cpu_seconds(pid) for pid in self.pids}
+        self.cpu: dict[int, float] = {}
+
+    def run(self) -> None:
+        while not self.halt.wait(self.SAMPLE_EVERY):
+            for pid in self.pids:
+                self.states.update(thread_states(pid))
+            self.samples += 1
+        self.cpu = {pid: process_cpu_seconds(pid) - self.cpu_start[pid] for pid in self.pids}
+        self.own_cpu = time.thread_time()
+
+    def stop(self) -> None:
+        self.halt.set()
+        self.join()
+
+    def report(self, wall: float) -> None:
+        per_process = ", ".join(f"{cpu / wall * 100:.0f}" for cpu in sorted(self.cpu.values(), reverse=True))
+        print(f"server processes' CPU, % of one core each: {per_process} (the parent only supervises)")
+        total = sum(self.states.values()) or 1
+        common = ", ".join(f"{state} {count / total * 100:.0f} %" for state, count in self.states.most_common(6))
+        print(f"server threads, {self.samples} samples of {total // max(1, self.samples)} threads: {common}")
 
 
 # ---- the default load generator: asyncio, one raw connection per student ----
@@ -123,11 +162,14 @@ async def run_async(base: str, students: int, seconds: float) -> Run:
     started = time.monotonic()
     run.setup_seconds = started - setup
     cpu_start, own_start = server_cpu_seconds(), time.process_time()
+    run.sampler = Sampler()
+    run.sampler.start()
     window["stop_at"] = started + seconds
     ready.set()
     _done, late = await asyncio.wait(tasks, timeout=max(0.0, started + seconds + DRAIN_LIMIT - time.monotonic()))
     run.wall = time.monotonic() - started
-    run.generator_cpu = time.process_time() - own_start
+    run.sampler.stop()
+    run.generator_cpu = time.process_time() - own_start - run.sampler.own_cpu
     run.server_cpu = server_cpu_seconds() - cpu_start
     run.errors.extend(["no answer within the drain time"] * len(late))
     for task in late:   # students still waiting for an answer: the run is over for them
@@ -193,12 +235,15 @@ def run_threads(base: str, students: int, seconds: float) -> Run:
     started = time.monotonic()
     run.setup_seconds = started - setup
     cpu_start, own_start = server_cpu_seconds(), time.process_time()
+    run.sampler = Sampler()
+    run.sampler.start()
     window["stop_at"] = started + seconds
     ready.set()
     for t in threads:
         t.join(timeout=max(0.0, started + seconds + DRAIN_LIMIT - time.monotonic()))
     run.wall = time.monotonic() - started
-    run.generator_cpu = time.process_time() - own_start
+    run.sampler.stop()
+    run.generator_cpu = time.process_time() - own_start - run.sampler.own_cpu
     run.server_cpu = server_cpu_seconds() - cpu_start
     late = sum(t.is_alive() for t in threads)
     with lock:   # students still waiting for an answer: the run is over for them
@@ -237,6 +282,7 @@ def main() -> None:
               f"p99 {percentile(latencies, .99):.0f}  max {max(latencies):.0f}  mean {statistics.mean(latencies):.0f}")
     print(f"server CPU: {run.server_cpu:.1f} s in the window = "
           f"{run.server_cpu / max(1, len(latencies)) * 1000:.1f} ms per command, {run.server_cpu / wall * 100:.0f} % of one core")
+    run.sampler.report(wall)
     print(f"load generator CPU: {run.generator_cpu:.1f} s in the window = "
           f"{run.generator_cpu / max(1, len(latencies)) * 1000:.2f} ms per request, {run.generator_cpu / wall * 100:.0f} % of one core")
     print(f"load average at end: {os.getloadavg()}")
