@@ -57,6 +57,22 @@ def ids(text: str) -> list[str]:
     return [match[1] for match in IDS.finditer(text) if not _word_before(text, match.start())]
 
 
+# What a form value may hold to be encoded by two replacements instead of urlencode's per-character
+# loop (the held pairs and the mix's commands): the bytes are the same as urlencode's.
+PLAIN = re.compile(r"[A-Za-z0-9_.\-: /]*")
+
+
+def form(data: dict[str, str]) -> bytes:
+    """application/x-www-form-urlencoded, as urlencode(data) writes it."""
+    fields = []
+    for name, value in data.items():
+        if PLAIN.fullmatch(value) and PLAIN.fullmatch(name):
+            fields.append(name + "=" + value.replace(":", "%3A").replace("/", "%2F").replace(" ", "+"))
+        else:
+            fields.append(urlencode({name: value}))
+    return "&".join(fields).encode()
+
+
 class HTTPError(Exception):
     pass
 
@@ -187,7 +203,7 @@ class AsyncBrowser:
         data = dict(data or {})
         if path.startswith(self.REDRAWS):
             data["held"] = " ".join(f"{k}:{v}" for k, v in self.held.items())
-        status, body = await self.request("POST", path, urlencode(data).encode(), timeout=timeout)
+        status, body = await self.request("POST", path, form(data), timeout=timeout)
         if status == 200:
             self.held = swapped(self.held, body.decode())
         return status

@@ -1,7 +1,8 @@
 """Check that load_test.py's cheap browser (async_browser.AsyncBrowser) holds exactly what
 server.Browser holds: one learner runs load_test.py's mix (twice over, plus undo/redo/reset) on a
 fresh server; every answer's `id:digest` pairs and ids, parsed the cheap way, must equal
-server.DIGEST's and server.IDS's, and `held` after each answer must equal server.Browser.swapped's.
+server.DIGEST's and server.IDS's, and `held` after each answer must equal server.Browser.swapped's;
+the hand-built form bodies must be urlencode's bytes.
 
     python bench/check_async_browser.py
 """
@@ -13,7 +14,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from async_browser import AsyncBrowser, check_same_pairs, swapped  # noqa: E402
+from urllib.parse import urlencode
+
+from async_browser import AsyncBrowser, check_same_pairs, form, swapped  # noqa: E402
 from load_test import MIX, command_line  # noqa: E402
 from server import production_server  # noqa: E402
 
@@ -53,6 +56,10 @@ def main() -> None:
     for answer in browser.answers:
         held = swapped(held, answer)
     assert held == browser.held
+    held_field = " ".join(f"{k}:{v}" for k, v in browser.held.items())
+    for step in range(2 * len(MIX)):   # the request bodies: the same bytes as urlencode's
+        data = {"command": command_line(step), "held": held_field}
+        assert form(data) == urlencode(data).encode(), data
     sizes = [len(answer) for answer in browser.answers]
     print(f"{len(browser.answers)} answers, {pairs} id:digest pairs, the same as server.Browser's; "
           f"held at the end: {len(browser.held)} drawings; answer sizes: first page {sizes[0]} B, "
