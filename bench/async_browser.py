@@ -21,7 +21,6 @@ import asyncio
 import os
 import re
 import sys
-import time
 from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

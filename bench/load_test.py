@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import statistics
 from collections import Counter
 import sys
@@ -51,6 +52,7 @@ SETUP_LIMIT = 20   # s: students not set up by then are counted as setup errors
 DRAIN_LIMIT = 10   # s after the window for answers still on the way (counted as late, not waited for)
 REQUEST_TIMEOUT = 10
 PERIOD = 2.0       # s between one student's commands
+PHASE_SEED = 13   # when in the period each simulated student sends: drawn the same way every run
 
 
 def command_line(step: int) -> str:
@@ -129,11 +131,11 @@ async def async_student(base: str, index: int, window: dict, run: Run, gate: asy
             run.set_up += 1
         await ready.wait()   # the measured window starts when the whole class is set up
         stop_at = window["stop_at"]
-        # spread the class evenly over the first 2 s: students do not type in step. (The threaded
-        # generator starts 20 groups 0.1 s apart; its threads' own CPU then spreads each group over
-        # several ms. This loop would send each group within a fraction of a ms: bursts of 10-20
-        # commands at once that no class makes, which cost p95 ~40 ms on one core.)
-        await asyncio.sleep(index * PERIOD / window["students"])
+        # each student's phase in the 2 s period drawn at random (seeded: every run the same): students
+        # do not type in step. The threaded generator starts 20 groups 0.1 s apart (its threads' own
+        # CPU then spreads each group over several ms); this loop would send a group within a fraction
+        # of a ms, bursts of 10-20 commands at once that no class makes.
+        await asyncio.sleep(window["phases"][index])
         step = 0
         next_at = time.monotonic()
         while next_at < stop_at:
@@ -158,7 +160,9 @@ async def async_student(base: str, index: int, window: dict, run: Run, gate: asy
 async def run_async(base: str, students: int, seconds: float) -> Run:
     run = Run()
     gate, ready = asyncio.Semaphore(SETUP_AT_ONCE), asyncio.Event()
-    window = {"setup_until": time.monotonic() + SETUP_LIMIT, "stop_at": None, "students": students}
+    phases = random.Random(PHASE_SEED)
+    window = {"setup_until": time.monotonic() + SETUP_LIMIT, "stop_at": None,
+              "phases": [phases.uniform(0, PERIOD) for _ in range(students)]}
     setup = time.monotonic()
     tasks = [asyncio.create_task(async_student(base, i, window, run, gate, ready)) for i in range(students)]
     while run.set_up < students and time.monotonic() < window["setup_until"] + REQUEST_TIMEOUT:
