@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import sys
 from urllib.parse import urlencode, urlsplit
 
@@ -107,46 +106,37 @@ class Answer(asyncio.Protocol):
             self.waiter.set_exception(exc or ConnectionResetError("the server closed the connection"))
 
     def _parse(self, eof: bool) -> None:
-        if self.waiter is None or self.waiter.done():
+        buffer = self.buffer
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0 or self.waiter is None or self.waiter.done():
             return
-        answer = parse_answer(self.buffer, eof)
-        if answer is not None:
-            self.waiter.set_result(answer)
-
-
-def parse_answer(buffer: bytearray, eof: bool) -> tuple[int, list[tuple[str, str]], bytes] | None:
-    """The first whole answer in `buffer` as (status, [(lowercase name, value)], body), taken out of
-    the buffer; None while it has not arrived whole."""
-    end = buffer.find(b"\r\n\r\n")
-    if end < 0:
-        return None
-    head = buffer[:end].decode("latin-1").split("\r\n")
-    start = end + 4
-    status = int(head[0].split(" ", 2)[1])
-    headers = [line.partition(":") for line in head[1:]]
-    headers = [(name.lower(), value.strip()) for name, _, value in headers]
-    length, chunked = None, False
-    for name, value in headers:
-        if name == "content-length":
-            length = int(value)
-        elif name == "transfer-encoding":
-            chunked = "chunked" in value.lower()
-    if chunked:
-        body, used = _dechunk(buffer, start)
-        if body is None:
-            return None
-    elif length is not None:
-        if len(buffer) < start + length:
-            return None
-        body, used = bytes(buffer[start:start + length]), start + length
-    elif status in (204, 304) or 100 <= status < 200:
-        body, used = b"", start
-    elif eof:   # no length: the body ends with the connection
-        body, used = bytes(buffer[start:]), len(buffer)
-    else:
-        return None
-    del buffer[:used]
-    return status, headers, body
+        head = buffer[:end].decode("latin-1").split("\r\n")
+        start = end + 4
+        status = int(head[0].split(" ", 2)[1])
+        headers = [line.partition(":") for line in head[1:]]
+        headers = [(name.lower(), value.strip()) for name, _, value in headers]
+        length, chunked = None, False
+        for name, value in headers:
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding":
+                chunked = "chunked" in value.lower()
+        if chunked:
+            body, used = _dechunk(buffer, start)
+            if body is None:
+                return
+        elif length is not None:
+            if len(buffer) < start + length:
+                return
+            body, used = bytes(buffer[start:start + length]), start + length
+        elif status in (204, 304) or 100 <= status < 200:
+            body, used = b"", start
+        elif eof:   # no length: the body ends with the connection
+            body, used = bytes(buffer[start:]), len(buffer)
+        else:
+            return
+        del buffer[:used]
+        self.waiter.set_result((status, headers, body))
 
 
 def _dechunk(buffer: bytearray, at: int) -> tuple[bytes | None, int]:
@@ -181,9 +171,8 @@ def swapped(held: dict[str, str], answer: str) -> dict[str, str]:
     return held
 
 
-class Session:
-    """What a learner's browser keeps between requests (cookies, CSRF token, `held`) and how it
-    writes a request and takes an answer in; AsyncBrowser and BlockingBrowser add the connection."""
+class AsyncBrowser:
+    """One learner: one keep-alive connection, its cookies, its CSRF token, its `held`."""
 
     REDRAWS = Browser.REDRAWS
 
@@ -194,73 +183,39 @@ class Session:
         self.cookies: dict[str, str] = {}
         self.token = ""
         self.held: dict[str, str] = {}
+        self.connection: Answer | None = None
 
-    def _first_page(self, status: int, body: bytes) -> None:
+    async def open(self, timeout: float = 30) -> None:
+        """Open the page: cookie, CSRF token and the drawings of the first page."""
+        status, body = await self.request("GET", "/", timeout=timeout)
         if status != 200:
             raise HTTPError(f"GET / answered {status}")
         page = body.decode()
         self.token = CSRF.search(page).group(1)
         self.held = dict(digest_pairs(page))
 
-    def _form(self, path: str, data: dict | None) -> bytes:
-        data = dict(data or {})
-        if path.startswith(self.REDRAWS):
-            data["held"] = " ".join(f"{k}:{v}" for k, v in self.held.items())
-        return form(data)
-
-    def _message(self, method: str, path: str, body: bytes) -> bytes:
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host_header}", "Connection: keep-alive"]
-        if self.cookies:
-            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        if method == "POST":
-            head += ["HX-Request: true", f"X-CSRF-Token: {self.token}",
-                     "Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-        return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-    def _headers(self, headers: list[tuple[str, str]]) -> None:
-        for name, value in headers:
-            if name == "set-cookie":
-                self._set_cookie(value)
-            elif name == "connection" and value.lower() == "close":
-                self.close()
-
-    def _set_cookie(self, value: str) -> None:
-        pair, _, attributes = value.partition(";")
-        name, _, cookie = pair.strip().partition("=")
-        attributes = attributes.lower().replace(" ", "")
-        if not cookie or "max-age=0" in attributes or "expires=thu,01jan1970" in attributes:
-            self.cookies.pop(name, None)
-        else:
-            self.cookies[name] = cookie
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-
-class AsyncBrowser(Session):
-    """One learner in an asyncio loop: one keep-alive connection (an `Answer` protocol)."""
-
-    def __init__(self, base: str):
-        super().__init__(base)
-        self.connection: Answer | None = None
-
-    async def open(self, timeout: float = 30) -> None:
-        """Open the page: cookie, CSRF token and the drawings of the first page."""
-        self._first_page(*await self.request("GET", "/", timeout=timeout))
-
     async def command(self, line: str, timeout: float = 30) -> int:
         return await self.post("/commands", {"command": line}, timeout=timeout)
 
     async def post(self, path: str, data: dict | None = None, timeout: float = 30) -> int:
         """POST a form as the page's htmx does; returns the status. A 200 answer is swapped in."""
-        status, body = await self.request("POST", path, self._form(path, data), timeout=timeout)
+        data = dict(data or {})
+        if path.startswith(self.REDRAWS):
+            data["held"] = " ".join(f"{k}:{v}" for k, v in self.held.items())
+        status, body = await self.request("POST", path, form(data), timeout=timeout)
         if status == 200:
             self.held = swapped(self.held, body.decode())
         return status
 
     async def request(self, method: str, path: str, body: bytes = b"", timeout: float = 30) -> tuple[int, bytes]:
         """One exchange on the learner's keep-alive connection (opened again if the server closed it)."""
-        message = self._message(method, path, body)
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host_header}", "Connection: keep-alive"]
+        if self.cookies:
+            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        if method == "POST":
+            head += ["HX-Request: true", f"X-CSRF-Token: {self.token}",
+                     "Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        message = ("\r\n".join(head) + "\r\n\r\n").encode() + body
         try:
             async with asyncio.timeout(timeout):   # no extra task per request, unlike wait_for
                 connection = self.connection
@@ -274,67 +229,26 @@ class AsyncBrowser(Session):
         except BaseException:
             self.close()   # a half-read answer leaves the connection unusable: the next request reconnects
             raise
-        self._headers(headers)
+        for name, value in headers:
+            if name == "set-cookie":
+                self._set_cookie(value)
+            elif name == "connection" and value.lower() == "close":
+                self.close()
         return status, answer
+
+    def _set_cookie(self, value: str) -> None:
+        pair, _, attributes = value.partition(";")
+        name, _, cookie = pair.strip().partition("=")
+        attributes = attributes.lower().replace(" ", "")
+        if not cookie or "max-age=0" in attributes or "expires=thu,01jan1970" in attributes:
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = cookie
 
     def close(self) -> None:
         if self.connection is not None:
             self.connection.transport.close()
         self.connection = None
-
-
-class BlockingBrowser(Session):
-    """One learner on its own thread: one keep-alive socket, blocking send and recv. On this VM a
-    blocking round trip costs the client a fraction of an asyncio one (no event loop between the
-    answer and the code waiting for it)."""
-
-    def __init__(self, base: str):
-        super().__init__(base)
-        self.sock: socket.socket | None = None
-        self.buffer = bytearray()
-
-    def open(self, timeout: float = 30) -> None:
-        self._first_page(*self.request("GET", "/", timeout=timeout))
-
-    def command(self, line: str, timeout: float = 30) -> int:
-        return self.post("/commands", {"command": line}, timeout=timeout)
-
-    def post(self, path: str, data: dict | None = None, timeout: float = 30) -> int:
-        status, body = self.request("POST", path, self._form(path, data), timeout=timeout)
-        if status == 200:
-            self.held = swapped(self.held, body.decode())
-        return status
-
-    def request(self, method: str, path: str, body: bytes = b"", timeout: float = 30) -> tuple[int, bytes]:
-        message = self._message(method, path, body)
-        try:
-            if self.sock is None:
-                self.sock = socket.create_connection((self.host, self.port), timeout=timeout)
-                self.buffer = bytearray()
-            self.sock.settimeout(timeout)   # per recv; a request is bounded by the caller's loop too
-            self.sock.sendall(message)
-            answer = parse_answer(self.buffer, eof=False)
-            while answer is None:
-                data = self.sock.recv(262144)
-                if not data:
-                    answer = parse_answer(self.buffer, eof=True)
-                    if answer is None:
-                        raise ConnectionResetError("the server closed the connection")
-                    self.close()
-                    break
-                self.buffer += data
-                answer = parse_answer(self.buffer, eof=False)
-        except BaseException:
-            self.close()
-            raise
-        status, headers, answer_body = answer
-        self._headers(headers)
-        return status, answer_body
-
-    def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-        self.sock = None
 
 
 def check_same_pairs(answers: list[str]) -> int:

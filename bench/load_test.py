@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from async_browser import AsyncBrowser, BlockingBrowser  # noqa: E402
+from async_browser import AsyncBrowser  # noqa: E402
 from server import (Browser, process_cpu_seconds, production_server, server_cpu_seconds,  # noqa: E402
                     server_processes, thread_states)
 
@@ -186,52 +186,6 @@ async def run_async(base: str, students: int, seconds: float) -> Run:
     return run
 
 
-# ---- BENCH_LOADGEN=blocking: one thread per student, BlockingBrowser (raw blocking socket) ----
-
-def blocking_student(base: str, index: int, window: dict, run: Run, lock, gate, ready) -> None:
-    browser = BlockingBrowser(base)
-    try:
-        try:
-            with gate:
-                if time.monotonic() > window["setup_until"]:
-                    raise TimeoutError("setup window over")
-                browser.open(timeout=30)
-                status = browser.post("/new", {"scenario": "article"}, timeout=30)
-                if status != 200:
-                    raise RuntimeError(f"POST /new answered {status}")
-        except Exception as err:  # noqa: BLE001 - counted, reported
-            with lock:
-                run.errors.append(f"setup: {type(err).__name__} {err}")
-            return
-        finally:
-            with lock:
-                run.set_up += 1
-        ready.wait()
-        stop_at = window["stop_at"]
-        time.sleep(window["phases"][index])   # as async_student
-        step = 0
-        next_at = time.monotonic()
-        while next_at < stop_at:
-            start = time.perf_counter()
-            try:
-                status = browser.command(command_line(step), timeout=REQUEST_TIMEOUT)
-                error = None if status == 200 else f"HTTP {status}"
-            except Exception as err:  # noqa: BLE001
-                error = type(err).__name__
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                run.latencies.append(elapsed)
-                if error:
-                    run.errors.append(error)
-            step += 1
-            next_at += PERIOD
-            if next_at >= stop_at:
-                break
-            time.sleep(max(0.0, next_at - time.monotonic()))
-    finally:
-        browser.close()
-
-
 # ---- the older load generator: one thread per student, server.Browser (requests) ----
 
 def thread_student(base: str, index: int, window: dict, run: Run, lock, gate, ready) -> None:
@@ -273,13 +227,11 @@ def thread_student(base: str, index: int, window: dict, run: Run, lock, gate, re
         time.sleep(max(0.0, next_at - time.monotonic()))
 
 
-def run_threads(base: str, students: int, seconds: float, student=thread_student) -> Run:
+def run_threads(base: str, students: int, seconds: float) -> Run:
     run, lock = Run(), threading.Lock()
     gate, ready = threading.Semaphore(SETUP_AT_ONCE), threading.Event()
-    phases = random.Random(PHASE_SEED)
-    window = {"setup_until": time.monotonic() + SETUP_LIMIT, "stop_at": None,
-              "phases": [phases.uniform(0, PERIOD) for _ in range(students)]}
-    threads = [threading.Thread(target=student, daemon=True, args=(base, i, window, run, lock, gate, ready))
+    window = {"setup_until": time.monotonic() + SETUP_LIMIT, "stop_at": None}
+    threads = [threading.Thread(target=thread_student, daemon=True, args=(base, i, window, run, lock, gate, ready))
                for i in range(students)]
     setup = time.monotonic()
     for t in threads:
@@ -327,8 +279,6 @@ def main() -> None:
     with production_server(threads=threads, connection_limit=connection_limit, cpus=server_cpus) as base:
         if generator == "threads":
             run = run_threads(base, students, seconds)
-        elif generator == "blocking":
-            run = run_threads(base, students, seconds, blocking_student)
         else:
             run = asyncio.run(run_async(base, students, seconds))
         print(f"setup of {run.set_up}/{students} sessions: {run.setup_seconds:.1f} s")
