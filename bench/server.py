@@ -78,11 +78,9 @@ def production_server(threads: int = 8, connection_limit: int | None = None, wor
 SERVER = {"pgid": None}
 
 
-def server_cpu_seconds() -> float:
-    """CPU time (user + system) used so far by every process of the running server. Unlike wall
-    time it hardly moves with the machine's load: other engineers' jobs do not add to it."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
+def server_processes() -> list[int]:
+    """The pids of the running server's processes (the process group serve.py / waitress runs in)."""
+    pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -91,9 +89,48 @@ def server_cpu_seconds() -> float:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == SERVER["pgid"]:   # the process group serve.py / waitress runs in
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        if int(fields[2]) == SERVER["pgid"]:
+            pids.append(int(entry))
+    return pids
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) one process has used so far (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds() -> float:
+    """CPU time (user + system) used so far by every process of the running server. Unlike wall
+    time it hardly moves with the machine's load: other engineers' jobs do not add to it."""
+    return sum(process_cpu_seconds(pid) for pid in server_processes())
+
+
+def thread_states(pid: int) -> list[str]:
+    """What each thread of a process is doing right now: its state (R running or runnable, S
+    sleeping, D disk) and, when not running, the kernel function it waits in (wchan), e.g.
+    "S futex_wait_queue" (a lock or a condition: waitress's idle threads, the GIL),
+    "S hrtimer_nanosleep" (a sleep: SQLite's busy handler waiting for the write lock),
+    "S do_epoll_wait" / "S do_select" (waiting for the network), "D ..." (the disk: fsync)."""
+    states = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return states
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            with open(f"/proc/{pid}/task/{tid}/wchan") as f:
+                wchan = f.read().strip()
+        except OSError:
+            continue
+        states.append(state if state == "R" else f"{state} {wchan or '?'}")
+    return states
 
 
 # A drawing the page holds: its element's id and data-digest (web/redraw.py).
