@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import random
 import threading
 import time
 import weakref
@@ -54,6 +55,7 @@ HISTORY_KEPT = 200       # ↑/↓ history offered to the browser
 SNAPSHOT_EVERY = 32      # ops between snapshots: a cold load replays at most this many
 CACHED_SANDBOXES = 256   # live sandboxes kept per process (least recently used go first)
 MAX_ATTEMPTS = 8         # a change that lost the version race this often answers 503 (never seen)
+CONFLICT_PAUSE = 0.002   # s: the first pause after a lost race (at most; doubled after each)
 LOCK_WAIT = 20.0         # seconds a request waits for another request on the same sandbox
 TOUCH_EVERY = 60.0       # a page view marks the sandbox used at most this often (a write)
 HEAD_KEYS = ("scenario", "seed", "clear_from", "last", "last_build", "meta")
@@ -234,10 +236,16 @@ class Cache:
     """The live sandboxes of one store in this process, and one lock per sandbox."""
 
     def __init__(self, store: SandboxStore, size: int = CACHED_SANDBOXES):
-        self.store, self.size = store, size
+        # held weakly: the caches are kept per store in a WeakKeyDictionary, which a strong reference
+        # from the value would keep forever (a test suite's thousands of stores, their open files)
+        self._store, self.size = weakref.ref(store), size
         self.entries: OrderedDict[str, Live] = OrderedDict()
         self.locks: weakref.WeakValueDictionary[str, _Lock] = weakref.WeakValueDictionary()
         self.guard = threading.Lock()
+
+    @property
+    def store(self) -> SandboxStore:
+        return self._store()
 
     def lock(self, sandbox_id: str) -> _Lock:
         with self.guard:
@@ -372,7 +380,7 @@ def _change(store: SandboxStore, sandbox_id: str, edit: Callable[[Live], T]) -> 
     _hold_for_request(cache, sandbox_id)
     lock = _acquire(cache, sandbox_id)
     try:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             live = cache.current(sandbox_id)
             # a shallow copy: changes replace head values, never edit them in place
             head_before, sandbox_before = dict(live.head), live.sandbox
@@ -392,6 +400,10 @@ def _change(store: SandboxStore, sandbox_id: str, edit: Callable[[Live], T]) -> 
                     live.version = store.append(sandbox_id, live.version, change)
             except Conflict:
                 cache.drop(sandbox_id)
+                # Another process changed it meanwhile. The writers' queue is fair (web/write_lock.py):
+                # two processes racing on one sandbox would each lose to the other again and again
+                # without a random pause, growing with each loss.
+                time.sleep(random.uniform(0, CONFLICT_PAUSE * 2 ** attempt))
                 continue
             except BaseException:
                 cache.drop(sandbox_id)   # the live sandbox holds a change that was not saved

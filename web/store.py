@@ -24,12 +24,13 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 # a failed write raises StoreFull or StoreUnavailable (web.store_errors; importable from here too)
 from web.store_errors import StoreFull, StoreUnavailable, full_storage_error, unavailable  # noqa: F401
+from web.write_lock import WriteLock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -200,7 +201,8 @@ class SQLiteSandboxStore(SandboxStore):
     """SQLite in WAL mode, synchronous=FULL: an acknowledged change is on disk; readers never wait.
 
     A connection per thread (sqlite3 connections must not be shared between threads at once);
-    `BEGIN IMMEDIATE` takes the write lock only for the few inserts of a change.
+    `BEGIN IMMEDIATE` takes the write lock only for the few inserts of a change, and every write
+    first queues for web/write_lock.py's lock rather than polling in SQLite's busy handler.
     """
 
     def __init__(self, path: str, clock: Callable[[], float] = time.time, busy_timeout: float = 30.0,
@@ -210,6 +212,7 @@ class SQLiteSandboxStore(SandboxStore):
         self.busy_timeout = busy_timeout
         self.budget = budget
         self._local = threading.local()
+        self._writer = WriteLock(path)
         with closing(self._connect()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
@@ -229,37 +232,45 @@ class SQLiteSandboxStore(SandboxStore):
             db = self._local.db = self._connect()
         return db
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, in the writers' queue: committed if the block ends, else rolled back."""
+        db = self._db()
+        with self._writer.held():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def _write(self, sql: str, args: tuple) -> None:
+        """One statement that writes, its own transaction, in the writers' queue."""
+        with self._writer.held():
+            self._db().execute(sql, args)
+
     def create(self, snapshot: bytes, transcript: list[str]) -> str:
         sandbox_id = new_sandbox_id()
         try:
-            self._insert(sandbox_id, snapshot, transcript)
+            with self._transaction() as db:
+                self._insert(db, sandbox_id, snapshot, transcript)
         except sqlite3.OperationalError as error:
             raise unavailable(error) from error
         return sandbox_id
 
-    def _insert(self, sandbox_id: str, snapshot: bytes, transcript: list[str], db=None) -> None:
+    def _insert(self, db, sandbox_id: str, snapshot: bytes, transcript: list[str]) -> None:
         now = self.clock()
         tr_bytes = sum(len(e.encode()) for e in transcript)
         if len(snapshot) + tr_bytes > self.budget:
             raise OverBudget(len(snapshot) + tr_bytes, self.budget)
-        own = db is None
-        db = db or self._db()
-        if own:
-            db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("INSERT INTO records (id, version, snap_version, op_bytes, tr_bytes, created, "
-                       "last_used) VALUES (?, 0, 0, ?, ?, ?, ?)",
-                       (sandbox_id, len(snapshot), tr_bytes, now, now))
-            db.execute("INSERT OR REPLACE INTO snapshots (id, data) VALUES (?, ?)", (sandbox_id, snapshot))
-            db.execute("DELETE FROM transcript WHERE id = ?", (sandbox_id,))
-            db.executemany("INSERT INTO transcript (id, n, entry) VALUES (?, ?, ?)",
-                           [(sandbox_id, n, e) for n, e in enumerate(transcript)])
-            if own:
-                db.execute("COMMIT")
-        except BaseException:
-            if own:
-                db.execute("ROLLBACK")
-            raise
+        db.execute("INSERT INTO records (id, version, snap_version, op_bytes, tr_bytes, created, "
+                   "last_used) VALUES (?, 0, 0, ?, ?, ?, ?)",
+                   (sandbox_id, len(snapshot), tr_bytes, now, now))
+        db.execute("INSERT OR REPLACE INTO snapshots (id, data) VALUES (?, ?)", (sandbox_id, snapshot))
+        db.execute("DELETE FROM transcript WHERE id = ?", (sandbox_id,))
+        db.executemany("INSERT INTO transcript (id, n, entry) VALUES (?, ?, ?)",
+                       [(sandbox_id, n, e) for n, e in enumerate(transcript)])
 
     def version(self, sandbox_id: str) -> int | None:
         row = self._db().execute("SELECT version FROM records WHERE id = ?", (sandbox_id,)).fetchone()
@@ -301,9 +312,7 @@ class SQLiteSandboxStore(SandboxStore):
             raise unavailable(error) from error
 
     def _append(self, sandbox_id: str, expected_version: int, change: Change) -> int:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             row = db.execute("SELECT version, op_bytes, tr_bytes, last_used FROM records WHERE id = ?",
                              (sandbox_id,)).fetchone()
             if row is None:
@@ -337,22 +346,11 @@ class SQLiteSandboxStore(SandboxStore):
                 db.execute("INSERT INTO ops (id, version, op) VALUES (?, ?, ?)", (sandbox_id, new, change.op))
                 db.execute("UPDATE records SET version = ?, op_bytes = ?, tr_bytes = ?, last_used = ? WHERE id = ?",
                            (new, op_bytes, tr_bytes, used, sandbox_id))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return new
 
     def delete(self, sandbox_id: str) -> bool:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            deleted = self._delete(db, sandbox_id)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return deleted
+        with self._transaction() as db:
+            return self._delete(db, sandbox_id)
 
     @staticmethod
     def _delete(db, sandbox_id: str) -> bool:
@@ -365,25 +363,19 @@ class SQLiteSandboxStore(SandboxStore):
         # pages touch on every view: write (and fsync) only when the minute-precise value moves
         now = self.clock()
         try:
-            self._db().execute("UPDATE records SET last_used = ? WHERE id = ? AND last_used < ?",
-                               (now, sandbox_id, now - USED_PRECISION))
+            self._write("UPDATE records SET last_used = ? WHERE id = ? AND last_used < ?",
+                        (now, sandbox_id, now - USED_PRECISION))
         except sqlite3.OperationalError as error:   # a full disk must not stop a page that only reads
             if full_storage_error(error) is None:
                 raise
 
     def cleanup(self, idle_seconds: float) -> int:
         cutoff = self.clock() - idle_seconds
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             ids = [r[0] for r in db.execute("SELECT id FROM records WHERE last_used < ?", (cutoff,))]
             for sandbox_id in ids:
                 self._delete(db, sandbox_id)
             db.execute("DELETE FROM shared WHERE last_used < ?", (cutoff,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return len(ids)
 
     def count(self) -> int:
@@ -396,14 +388,14 @@ class SQLiteSandboxStore(SandboxStore):
             raise unavailable(error) from error
 
     def _put_shared(self, key: str, data: bytes) -> None:
-        self._db().execute("INSERT INTO shared (key, data, last_used) VALUES (?, ?, ?) "
-                           "ON CONFLICT(key) DO UPDATE SET last_used = excluded.last_used", (key, data, self.clock()))
+        self._write("INSERT INTO shared (key, data, last_used) VALUES (?, ?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET last_used = excluded.last_used", (key, data, self.clock()))
 
     def get_shared(self, key: str) -> bytes | None:
         row = self._db().execute("SELECT data FROM shared WHERE key = ?", (key,)).fetchone()
         if row is not None:
             try:   # opening a link only reads: a full disk must not stop it
-                self._db().execute("UPDATE shared SET last_used = ? WHERE key = ?", (self.clock(), key))
+                self._write("UPDATE shared SET last_used = ? WHERE key = ?", (self.clock(), key))
             except sqlite3.OperationalError as error:
                 if full_storage_error(error) is None:
                     raise
@@ -422,43 +414,29 @@ class SQLiteSandboxStore(SandboxStore):
             if row is None:
                 break
             yield row[0], row[1]
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:   # every document is converted: the old table goes (another process may have dropped it)
+        # every document is converted: the old table goes (another process may have dropped it)
+        with self._transaction() as db:
             if self._has_legacy() and db.execute("SELECT COUNT(*) FROM sandboxes").fetchone()[0] == 0:
                 db.execute("DROP TABLE sandboxes")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def replace_legacy(self, sandbox_id: str, snapshot: bytes, transcript: list[str]) -> bool:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             row = db.execute("SELECT created, last_used FROM sandboxes WHERE id = ?", (sandbox_id,)).fetchone()
             if row is None:
-                db.execute("ROLLBACK")
                 return False
             budget, self.budget = self.budget, max(self.budget, 1 << 40)   # an old record is kept whole
             try:
-                self._insert(sandbox_id, snapshot, transcript, db=db)
+                self._insert(db, sandbox_id, snapshot, transcript)
             finally:
                 self.budget = budget
             db.execute("UPDATE records SET created = ?, last_used = ? WHERE id = ?", (row[0], row[1], sandbox_id))
             db.execute("DELETE FROM sandboxes WHERE id = ?", (sandbox_id,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return True
 
     def set_aside(self, sandbox_id: str) -> None:
-        db = self._db()
-        db.execute("CREATE TABLE IF NOT EXISTS damaged_records (id TEXT, snapshot BLOB, ops TEXT, transcript TEXT, "
-                   "moved REAL)")
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS damaged_records (id TEXT, snapshot BLOB, ops TEXT, transcript TEXT, "
+                       "moved REAL)")
             ops = json.dumps([r[0] for r in db.execute("SELECT op FROM ops WHERE id = ? ORDER BY version",
                                                        (sandbox_id,))])
             transcript = json.dumps([r[0] for r in db.execute("SELECT entry FROM transcript WHERE id = ? ORDER BY n",
@@ -466,20 +444,10 @@ class SQLiteSandboxStore(SandboxStore):
             db.execute("INSERT INTO damaged_records SELECT id, data, ?, ?, ? FROM snapshots WHERE id = ?",
                        (ops, transcript, self.clock(), sandbox_id))
             self._delete(db, sandbox_id)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def drop_legacy(self, sandbox_id: str) -> None:
         """Set an unreadable old document aside (renamed table row kept for the admin)."""
-        db = self._db()
-        db.execute("CREATE TABLE IF NOT EXISTS damaged (id TEXT, data TEXT, moved REAL)")
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS damaged (id TEXT, data TEXT, moved REAL)")
             db.execute("INSERT INTO damaged SELECT id, data, ? FROM sandboxes WHERE id = ?", (self.clock(), sandbox_id))
             db.execute("DELETE FROM sandboxes WHERE id = ?", (sandbox_id,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise

@@ -34,3 +34,29 @@ def in_two_processes(worker: Callable, args: dict[str, tuple]) -> None:
     for process in processes:
         process.join(timeout=120)
         assert process.exitcode == 0
+
+
+def append_from_threads(where: str, sandbox_ids: list[str], start) -> None:
+    """A worker process of a class: one thread per sandbox, each appending 20 changes at once, on a
+    store that gives up at once when SQLite's write lock is taken (busy timeout 0)."""
+    import threading
+
+    from web.store import Change
+
+    store = SQLiteSandboxStore(where, busy_timeout=0)
+    failures = []
+
+    def learner(sandbox_id: str) -> None:
+        try:
+            for version in range(20):
+                store.append(sandbox_id, version, Change('{"do":[]}', None, []))
+        except Exception as error:   # noqa: BLE001 - the test says which
+            failures.append(error)
+
+    start.wait()
+    threads = [threading.Thread(target=learner, args=(sandbox_id,)) for sandbox_id in sandbox_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
