@@ -71,6 +71,23 @@ class Run:
         self.server_cpu = 0.0
         self.generator_cpu = 0.0   # the generator process's CPU in the window, the sampler's excluded
         self.sampler: Sampler | None = None
+        self.started = 0.0
+        self._cpu_at_start = self._own_at_start = 0.0
+
+    def begin_window(self, setup_began: float) -> float:
+        """The measured window starts now (the class is set up): its clocks and the thread sampler."""
+        self.started = time.monotonic()
+        self.setup_seconds = self.started - setup_began
+        self._cpu_at_start, self._own_at_start = server_cpu_seconds(), time.process_time()
+        self.sampler = Sampler()
+        self.sampler.start()
+        return self.started
+
+    def end_window(self) -> None:
+        self.wall = time.monotonic() - self.started
+        self.sampler.stop()
+        self.generator_cpu = time.process_time() - self._own_at_start - self.sampler.own_cpu
+        self.server_cpu = server_cpu_seconds() - self._cpu_at_start
 
 
 class Sampler(threading.Thread):
@@ -167,18 +184,11 @@ async def run_async(base: str, students: int, seconds: float) -> Run:
     tasks = [asyncio.create_task(async_student(base, i, window, run, gate, ready)) for i in range(students)]
     while run.set_up < students and time.monotonic() < window["setup_until"] + REQUEST_TIMEOUT:
         await asyncio.sleep(0.1)
-    started = time.monotonic()
-    run.setup_seconds = started - setup
-    cpu_start, own_start = server_cpu_seconds(), time.process_time()
-    run.sampler = Sampler()
-    run.sampler.start()
+    started = run.begin_window(setup)
     window["stop_at"] = started + seconds
     ready.set()
     _done, late = await asyncio.wait(tasks, timeout=max(0.0, started + seconds + DRAIN_LIMIT - time.monotonic()))
-    run.wall = time.monotonic() - started
-    run.sampler.stop()
-    run.generator_cpu = time.process_time() - own_start - run.sampler.own_cpu
-    run.server_cpu = server_cpu_seconds() - cpu_start
+    run.end_window()
     run.errors.extend(["no answer within the drain time"] * len(late))
     for task in late:   # students still waiting for an answer: the run is over for them
         task.cancel()
@@ -240,19 +250,12 @@ def run_threads(base: str, students: int, seconds: float) -> Run:
     # limit (plus one request's timeout) is left out and counted as a setup error
     while run.set_up < students and time.monotonic() < window["setup_until"] + REQUEST_TIMEOUT:
         time.sleep(0.1)
-    started = time.monotonic()
-    run.setup_seconds = started - setup
-    cpu_start, own_start = server_cpu_seconds(), time.process_time()
-    run.sampler = Sampler()
-    run.sampler.start()
+    started = run.begin_window(setup)
     window["stop_at"] = started + seconds
     ready.set()
     for t in threads:
         t.join(timeout=max(0.0, started + seconds + DRAIN_LIMIT - time.monotonic()))
-    run.wall = time.monotonic() - started
-    run.sampler.stop()
-    run.generator_cpu = time.process_time() - own_start - run.sampler.own_cpu
-    run.server_cpu = server_cpu_seconds() - cpu_start
+    run.end_window()
     late = sum(t.is_alive() for t in threads)
     with lock:   # students still waiting for an answer: the run is over for them
         run.errors.extend(["no answer within the drain time"] * late)
