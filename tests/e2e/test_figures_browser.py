@@ -139,6 +139,22 @@ def test_a_reload_draws_the_same_figure_and_undo_takes_it_away(article_page):
     expect(page.locator("#figure")).to_have_count(0)
 
 
+def test_a_look_after_a_figure_takes_the_figure_away_and_leaves_the_stage_in_place(article_page):
+    """After `docker history`, `docker logs` changes nothing on the stage: the answer leaves the stage
+    out (the same element stays on the page) and swaps only the figure's slot, now empty."""
+    page = article_page("1366x768")
+    type_command(page, "docker history nginx")
+    expect(page.locator("#figure")).to_have_attribute("data-figure", "history")
+    page.evaluate("document.getElementById('stage').dataset.marked = 'before'")
+    type_command(page, "docker logs web")
+    expect(page.locator("#figure")).to_have_count(0)
+    assert page.evaluate("document.getElementById('stage').dataset.marked") == "before"
+    type_command(page, "docker image inspect nginx")   # a figure again, the stage still in place
+    expect(page.locator("#figure")).to_have_attribute("data-figure", "inspect")
+    assert page.evaluate("document.getElementById('stage').dataset.marked") == "before"
+    assert in_view(page, page.locator("#figure-title"))
+
+
 def test_a_failed_command_has_no_figure(article_page):
     page = article_page("1366x768")
     type_command(page, "docker history nosuch")
