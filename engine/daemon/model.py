@@ -136,9 +136,10 @@ class Container:
         return {name: data[name] for name in _ALL_CONTAINER_FIELDS}  # asdict's key order
 
     def fork(self) -> "Container":
-        """An independent copy (Daemon.fork): the R/W entries are frozen, so a new dict shares them."""
-        twin = forked(self, apart=("rw", "processes"))
-        twin.rw, twin.processes = dict(self.rw), [forked(p) for p in self.processes]
+        """An independent copy (Daemon.fork): the R/W entries are frozen, so a new dict shares them;
+        a log line ([stream, text]) is appended and dropped whole, never edited, so a new list does."""
+        twin = forked(self, apart=("rw", "processes", "logs"))
+        twin.rw, twin.processes, twin.logs = dict(self.rw), [forked(p) for p in self.processes], list(self.logs)
         return twin
 
     @classmethod

@@ -132,7 +132,9 @@ def _mutables(root, shared: set[int]) -> set[int]:
 
 
 def by_design_shared(daemon: Daemon) -> set[int]:
-    return {id(v) for v in daemon._merged_cache.values()}
+    """Cached merges, and log lines (appended and dropped whole, never edited: Container.fork)."""
+    return ({id(v) for v in daemon._merged_cache.values()}
+            | {id(line) for c in daemon.containers.values() for line in c.logs})
 
 
 def test_a_fork_shares_no_mutable_object_with_its_original():
