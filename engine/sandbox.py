@@ -112,6 +112,9 @@ class Sandbox:
         self.last_undone = ""  # the line the last undo() took back (its change, or the first read-only line)
         self.undo_points: list[UndoPoint] = []  # in memory only, by position: engine/undo_points.py
         self._replaying = 0  # inside a rewind's or replay's replay: no fork before each command
+        # in memory only: moves with every change of state (a line that was not read-only, a rewind,
+        # a host file), so a reader can tell that nothing changed since it last looked
+        self.generation = 0
 
     @classmethod
     def create(cls, seed: int = 0, scenario: str | None = None) -> "Sandbox":
@@ -155,6 +158,8 @@ class Sandbox:
         elif changed_nothing(result):
             entry["read_only"] = True  # undo takes it back together with the change before it
         self.transcript.append(entry)
+        if not entry.get("read_only"):
+            self.generation += 1
         if before is not None and not entry.get("read_only"):
             self.undo_points = kept(self.undo_points, before)
         if len(self.log) % CHECKPOINT_EVERY == 0:
@@ -214,6 +219,7 @@ class Sandbox:
     def rewind(self, keep: int) -> None:
         """Back to the state after the first `keep` logged commands: the same state as
         replay(seed, scenario, log[:keep], uploads), from the nearest undo point or checkpoint."""
+        self.generation += 1
         log, pending = self.log[:keep], sorted(self.uploads, key=lambda u: u[0])
         # undo points stay valid while the log before them does: a rewind keeps that part
         points = [p for p in self.undo_points if p.at <= keep]
@@ -310,6 +316,7 @@ class Sandbox:
 
     def host_write(self, path: str, data: bytes) -> None:
         path = self.host.write(path, data)
+        self.generation += 1
         self.uploads = [u for u in self.uploads if not (u[0] == len(self.log) and u[1] == path)]
         self.uploads.append((len(self.log), path, bytes(data)))
         # a fork taken before a command at this position holds the uploads made before this one

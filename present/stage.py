@@ -86,6 +86,9 @@ class Kept:
     def __init__(self) -> None:
         self.cards: dict[str, tuple[tuple, ImageCard | ContainerCard]] = {}
         self.lock = threading.Lock()   # one drawing at a time reads and replaces `cards`
+        # the last whole view, with what it was drawn from (stage(): `generation`)
+        self.view: StageView | None = None
+        self.view_of: tuple | None = None
 
 
 def _image_fingerprint(image, users, children: set[str], standing: list, lang: str, selected: str) -> tuple:
@@ -122,12 +125,20 @@ def _names_container(changes: Changes, cid: str) -> bool:
 
 
 def stage(daemon, events: list[Event] | None = None, command: str = "", selected: str = "",
-          kept: Kept | None = None, lang: str = "") -> StageView:
+          kept: Kept | None = None, lang: str = "", generation: int | None = None) -> StageView:
     """The stage's view model. With `kept` (and the language the labels are in), objects whose
-    inputs did not change since it last drew them are not rebuilt: their view model is reused."""
+    inputs did not change since it last drew them are not rebuilt: their view model is reused.
+    With the sandbox's `generation` too (engine/sandbox.py: it moves with every change of state),
+    the whole last view is reused while it stands: the same daemon, unchanged, no news then or now
+    (a run of looks: ps, inspect, logs…), the same selection, language and listing."""
     changes = read_events(events)
-    users = layer_users(daemon)
     show_all = shows_all_images(command)
+    drawn_from = ((daemon, generation, show_all, selected, lang)
+                  if kept is not None and generation is not None and not changes.anything else None)
+    if drawn_from is not None and kept.view_of is not None and kept.view_of[0] is daemon \
+            and kept.view_of[1:] == drawn_from[1:]:
+        return kept.view
+    users = layer_users(daemon)
     old = kept.cards if kept is not None else {}
     new: dict[str, tuple[tuple, ImageCard | ContainerCard]] = {}
 
@@ -183,9 +194,12 @@ def stage(daemon, events: list[Event] | None = None, command: str = "", selected
     focus = _focus(images, containers, removed, changes)
     if focus is not None:
         focus.changed = True
-    return StageView(images=images, containers=containers, ghosts=removed, changes=changes, columns=columns,
+    view = StageView(images=images, containers=containers, ghosts=removed, changes=changes, columns=columns,
                      hidden_intermediates=hidden, selected=selected, cards=cards,
                      focus=focus.dom_id if focus is not None else "")
+    if kept is not None:
+        kept.view, kept.view_of = view, drawn_from
+    return view
 
 
 def _focus(images: list[ImageCard], containers: list[ContainerCard], removed: list[Ghost], changes):

@@ -109,7 +109,8 @@ def stage_view(ctx):
         kept = _kept(sandbox)
         with kept.lock:   # two requests on one sandbox (two tabs) take turns
             return present.stage(sandbox.daemon, events, last.get("command") or "",
-                                 _selection().get("target", ""), kept=kept, lang=i18n.request_locale())
+                                 _selection().get("target", ""), kept=kept, lang=i18n.request_locale(),
+                                 generation=sandbox.generation)
     return _once("stage_views", sandbox, make)
 
 

@@ -81,7 +81,8 @@ def test_kept_view_models_equal_fresh_ones(ops):
             current = 1 - current
             sandbox = sandboxes[current]
         with translating(*LANGUAGES[lang]):
-            drawn = stage(sandbox.daemon, events, command, selected, kept=kept, lang=lang)
+            drawn = stage(sandbox.daemon, events, command, selected, kept=kept, lang=lang,
+                          generation=sandbox.generation)
             fresh = stage(sandbox.daemon, events, command, selected)
         assert drawn == fresh, op
         assert set(kept.cards) <= set(_objects(sandbox)), "kept only for the objects on the stage"
@@ -101,3 +102,28 @@ def test_unchanged_objects_are_not_rebuilt():
     assert rebuilt == [target.id]
     assert second.focus == target.dom_id
     assert any(line.fresh for c in second.containers if c.id == target.id for line in c.rw_shown)
+
+
+def test_the_whole_view_is_reused_while_nothing_on_the_stage_changed():
+    """A run of looks (ps, inspect, logs…) reuses the last view whole; a change, an undo, news, another
+    selection or an `image ls -a` draws it again (what it was drawn from: stage()'s `generation`)."""
+    sandbox = Sandbox.create(seed=3, scenario="article")
+    kept = Kept()
+
+    def draw(events=(), command="", selected=""):
+        return stage(sandbox.daemon, list(events), command, selected, kept=kept, lang="en",
+                     generation=sandbox.generation)
+
+    first = draw()
+    for look in ("docker ps -a", "docker image inspect nginx", "docker logs web", "ls"):
+        assert sandbox.run(look).events == [] and draw(command=look) is first, look
+    tagged = sandbox.run("docker tag alpine mine:v1")
+    news = draw(tagged.events, "docker tag alpine mine:v1")
+    assert news is not first and any("mine:v1" in i.tags for i in news.images)
+    sandbox.run("docker ps")
+    plain = draw(command="docker ps")                   # the news' highlight gone: drawn once more
+    assert plain is not news and draw(command="docker ps") is plain
+    assert draw(command="docker image ls -a") is not plain            # intermediates shown
+    assert draw(selected=plain.images[0].id) is not plain             # a selection
+    sandbox.undo()
+    assert not any("mine:v1" in i.tags for i in draw().images)       # the state went back
