@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+from typing import Callable
 
 from engine import budget
 from engine.errors import FsError
@@ -29,63 +30,57 @@ def cat(ctx: Ctx, args: list[str]) -> int:
     return status
 
 
-def touch(ctx: Ctx, args: list[str]) -> int:
-    _, names = split_flags(args, "acm")
+def _each_operand(ctx: Ctx, names: list[str], act: Callable[[str], None],
+                  complaint: Callable[[str, FsError], str | None]) -> int:
+    """act(name) for every operand. One that fails is reported (complaint: its message, or None when
+    the tool keeps quiet about it) and makes the status 1; the next ones still run, as in coreutils
+    and busybox."""
     status = 0
     for name in names:
         try:
-            ctx.fs.touch(ctx.path(name))
+            act(name)
         except FsError as err:
-            ctx.error(f"touch: {name}: {why(err)}" if ctx.busybox
-                      else f"touch: cannot touch '{name}': {why(err)}")
-            status = 1
+            message = complaint(name, err)
+            if message is not None:
+                ctx.error(message)
+                status = 1
     return status
+
+
+def touch(ctx: Ctx, args: list[str]) -> int:
+    _, names = split_flags(args, "acm")
+    return _each_operand(ctx, names, lambda name: ctx.fs.touch(ctx.path(name)),
+                         lambda name, err: f"touch: {name}: {why(err)}" if ctx.busybox
+                         else f"touch: cannot touch '{name}': {why(err)}")
 
 
 def mkdir(ctx: Ctx, args: list[str]) -> int:
     flags, names = split_flags(args, "pv")
-    status = 0
-    for name in names:
-        try:
-            ctx.fs.mkdir(ctx.path(name), parents="p" in flags)
-        except FsError as err:
-            verb = "can't" if ctx.busybox else "cannot"
-            ctx.error(f"mkdir: {verb} create directory '{name}': {why(err)}")
-            status = 1
-    return status
+    verb = "can't" if ctx.busybox else "cannot"
+    return _each_operand(ctx, names, lambda name: ctx.fs.mkdir(ctx.path(name), parents="p" in flags),
+                         lambda name, err: f"mkdir: {verb} create directory '{name}': {why(err)}")
 
 
 def rm(ctx: Ctx, args: list[str]) -> int:
     flags, names = split_flags(args, "rRfiv")
     recursive, force = bool(flags & {"r", "R"}), "f" in flags
-    status = 0
-    for name in names:
-        try:
-            ctx.fs.remove(ctx.path(name), recursive=recursive)
-        except FsError as err:
-            if err.errno == "ENOENT" and force:
-                continue
-            if err.errno == "EISDIR":
-                ctx.error(f"rm: '{name}' is a directory" if ctx.busybox
-                          else f"rm: cannot remove '{name}': Is a directory")
-            else:
-                verb = "can't" if ctx.busybox else "cannot"
-                ctx.error(f"rm: {verb} remove '{name}': {why(err)}")
-            status = 1
-    return status
+
+    def complaint(name: str, err: FsError) -> str | None:
+        if err.errno == "ENOENT" and force:
+            return None
+        if err.errno == "EISDIR":
+            return f"rm: '{name}' is a directory" if ctx.busybox else f"rm: cannot remove '{name}': Is a directory"
+        verb = "can't" if ctx.busybox else "cannot"
+        return f"rm: {verb} remove '{name}': {why(err)}"
+
+    return _each_operand(ctx, names, lambda name: ctx.fs.remove(ctx.path(name), recursive=recursive), complaint)
 
 
 def rmdir(ctx: Ctx, args: list[str]) -> int:
     _, names = split_flags(args, "p")
-    status = 0
-    for name in names:
-        try:
-            ctx.fs.rmdir(ctx.path(name))
-        except FsError as err:
-            ctx.error(f"rmdir: '{name}': {why(err)}" if ctx.busybox
-                      else f"rmdir: failed to remove '{name}': {why(err)}")
-            status = 1
-    return status
+    return _each_operand(ctx, names, lambda name: ctx.fs.rmdir(ctx.path(name)),
+                         lambda name, err: f"rmdir: '{name}': {why(err)}" if ctx.busybox
+                         else f"rmdir: failed to remove '{name}': {why(err)}")
 
 
 def cp(ctx: Ctx, args: list[str]) -> int:
@@ -120,19 +115,15 @@ def mv(ctx: Ctx, args: list[str]) -> int:
         ctx.error("mv: missing file operand" if not ctx.busybox else "BusyBox: mv: missing operand")
         return 1
     *sources, dest = names
-    status = 0
-    for src in sources:
-        try:
-            ctx.fs.move(ctx.path(src), ctx.path(dest))
-        except FsError as err:
-            status = 1
-            if err.errno == "ENOENT" and ctx.fs.lookup(ctx.path(src)) is None:
-                ctx.error(f"mv: can't rename '{src}': {why(err)}" if ctx.busybox
-                          else f"mv: cannot stat '{src}': {why(err)}")
-            else:
-                ctx.error(f"mv: can't rename '{src}': {why(err)}" if ctx.busybox
-                          else f"mv: cannot move '{src}' to '{dest}': {why(err)}")
-    return status
+
+    def complaint(src: str, err: FsError) -> str:
+        if ctx.busybox:
+            return f"mv: can't rename '{src}': {why(err)}"
+        if err.errno == "ENOENT" and ctx.fs.lookup(ctx.path(src)) is None:
+            return f"mv: cannot stat '{src}': {why(err)}"
+        return f"mv: cannot move '{src}' to '{dest}': {why(err)}"
+
+    return _each_operand(ctx, sources, lambda src: ctx.fs.move(ctx.path(src), ctx.path(dest)), complaint)
 
 
 def ln(ctx: Ctx, args: list[str]) -> int:
