@@ -160,8 +160,8 @@ class Sandbox:
         self.transcript.append(entry)
         if not entry.get("read_only"):
             self.generation += 1
-        if before is not None and not entry.get("read_only"):
-            self.undo_points = kept(self.undo_points, before)
+            if before is not None:
+                self.undo_points = kept(self.undo_points, before)
         if len(self.log) % CHECKPOINT_EVERY == 0:
             self._checkpoint()
         return result

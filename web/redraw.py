@@ -96,8 +96,7 @@ def drawn(card, draw) -> Markup:
     """A stage object in the answer: an empty placeholder if the browser shows its drawing already,
     else its drawing (draw: the template's macro). One call per object, ~30 per answer: a Python
     function, not a template macro, whose every call costs more than this whole check."""
-    held_now = held()
-    if held_now and f"{card.dom_id}:{card_digest(card)}" in held_now:
+    if held() and holds(card.dom_id, card_digest(card)):
         memo = card.__dict__.get("_placeholder")
         if memo is None:
             memo = card.__dict__["_placeholder"] = placeholder(card.dom_id)
