@@ -137,8 +137,9 @@ def thread_states(pid: int) -> list[str]:
 DIGEST = re.compile(r'<[^>]*?\bid="([^"]+)"[^>]*?\bdata-digest="([0-9a-f]+)"')
 CSRF = re.compile(r'"X-CSRF-Token": "([^"]+)"')
 # Panels swapped out-of-band on their own, outside the stage: an answer that leaves one out means
-# "unchanged", so the page keeps it. Everything else with a digest lives inside the stage, which
-# every answer redraws: what the answer does not carry is gone from the screen.
+# "unchanged", so the page keeps it. Everything else with a digest lives inside the stage: an answer
+# that redraws the stage whole (a new layout) leaves on screen only what it carries, drawn or kept;
+# one that keeps the layout swaps its changed parts by id (partials/_stage_patch.html), the rest stays.
 PANELS = {"side-tabs", "explain", "files-list", "build"}
 IDS = re.compile(r'\bid="([^"]+)"')
 

@@ -4,7 +4,7 @@
 //   fills the prompt, data-fill-only);
 // - only what changed is redrawn: each htmx request tells the server which drawings are on screen
 //   (`held`: id:digest pairs, web/redraw.py); the answer leaves those out;
-// - after each answer the object the command changed (data-focus) is scrolled into view, and in
+// - after each answer the object the command changed (#stage-focus) is scrolled into view, and in
 //   presentation mode framed;
 // - keyboard: one tab stop per object; inside it the arrow keys move through its links, Esc goes
 //   back to the object; Alt+Z undo, Alt+Shift+Z redo; P toggles presentation mode.
@@ -113,8 +113,8 @@
       figure.scrollIntoView({ block: "start", behavior: reduceMotion ? "auto" : "smooth" });
       return;
     }
-    var view = document.querySelector("#stage .stage-view");
-    var id = view ? view.getAttribute("data-focus") : "";
+    var focus = document.getElementById("stage-focus");   // swapped alone when only parts changed
+    var id = focus ? focus.getAttribute("data-focus") : "";
     var obj = id ? document.getElementById(id) : null;
     if (!obj) { return; }
     // the playground presenting: the object in the middle of its frame (its top at the top when it

@@ -20,6 +20,7 @@ bp.add_app_template_global(redraw.panel_digest, "panel_digest")
 bp.add_app_template_global(redraw.holds, "holds")
 bp.add_app_template_global(redraw.placeholder, "placeholder")
 bp.add_app_template_global(redraw.drawn, "drawn")
+bp.add_app_template_global(redraw.changed_drawings, "changed_drawings")
 
 SESSION_KEY = "sandbox_id"
 PANEL_KEY = "side_panel"

@@ -27,11 +27,13 @@ MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewe
 
 def held() -> frozenset[str]:
     """The `id:digest` pairs the browser says it shows (empty outside an htmx request)."""
-    if not has_request_context() or request.headers.get("HX-Request") != "true":
+    if not has_request_context():
         return frozenset()
-    if "redraw_held" not in g:
-        g.redraw_held = frozenset(request.values.get(HELD_FIELD, "").split()[:MAX_HELD])
-    return g.redraw_held
+    found = g.get("redraw_held")   # asked ~40 times an answer: read the request once
+    if found is None:
+        found = g.redraw_held = (frozenset(request.values.get(HELD_FIELD, "").split()[:MAX_HELD])
+                                 if request.headers.get("HX-Request") == "true" else frozenset())
+    return found
 
 
 # Every drawing is keyed by what it is drawn from, not by its HTML, so one the browser holds is not
@@ -108,23 +110,31 @@ def drawn(card, draw) -> Markup:
 # HTML drawn for a digest is kept in this process and drawn again for free: the same object back in
 # a state it was drawn in (a tag added then removed, a highlight gone), or the same object in another
 # learner's sandbox of the same scenario. Keyed by the app's root too (the drawings' links).
-_DRAWINGS: OrderedDict[tuple[str, str, str], Markup] = OrderedDict()
+_DRAWINGS: OrderedDict[tuple[str, str, str, bool], Markup] = OrderedDict()
 _DRAWINGS_KEPT = 1024
 _DRAWINGS_LOCK = threading.Lock()
 
 
-def drawing(card, draw) -> Markup:
-    """draw(card, digest) (the template's macro), or the HTML it gave for this digest before."""
+def drawing(card, draw, oob: bool = False) -> Markup:
+    """draw(card, digest, oob) (the template's macro), or the HTML it gave for this digest before.
+    oob: the drawing swapped alone, out-of-band, for the one on screen."""
     digest = card_digest(card)
-    key = (request.script_root if has_request_context() else "", card.dom_id, digest)
+    key = (request.script_root if has_request_context() else "", card.dom_id, digest, oob)
     found = _DRAWINGS.get(key)
     if found is None:
-        found = Markup(draw(card, digest))
+        found = Markup(draw(card, digest, oob))
         with _DRAWINGS_LOCK:
             _DRAWINGS[key] = found
             if len(_DRAWINGS) > _DRAWINGS_KEPT:
                 _DRAWINGS.popitem(last=False)
     return found
+
+
+def changed_drawings(cards, draw) -> Markup:
+    """The drawings of the objects the browser does not show as they are now, each to be swapped
+    out-of-band for its old one (the stage around them stays: partials/_stage_patch.html)."""
+    return Markup("").join(drawing(card, draw, oob=True) for card in cards
+                           if not holds(card.dom_id, card_digest(card)))
 
 
 def placeholder(dom_id: str) -> Markup:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
@@ -125,24 +126,61 @@ def explorer_view(ctx):
         sandbox.daemon, selection["target"], selection.get("layer", ""), selection.get("view", "layer")))
 
 
-@bp.app_template_global("stage_digest")
+@dataclass(frozen=True)
+class StageKeys:
+    """The digests (web/redraw.py) of the stage's parts that an answer can swap on their own, each
+    from everything that part draws. Cards have their own (redraw.card_digest); the figure too
+    (figure_digest). What is left, the stage's layout, is keyed by `layout`: while the browser holds
+    it, an answer swaps only the parts whose key changed (partials/_stage_patch.html), not the stage."""
+
+    layout: str     # #stage-columns: which objects stand where, the counts, the removed ones, the explorer's presence
+    overview: str   # #stage-overview: the one-line list of a crowded stage, the changed one marked
+    summary: str    # #stage-summary: the diagram's accessible name (counts, running, distinct layers)
+    focus: str      # #stage-focus: the object the last command was about
+    explorer: str   # #explorer ("" when it is closed)
+
+
+@bp.app_template_global("stage_keys")
 @pass_context
-def stage_digest(ctx) -> str:
-    """The whole stage's digest (web/redraw.py), from everything partials/_stage.html draws but the
-    figure (figure_digest): each object's digest in its column, the removed ones, the explorer.
-    After a command that changed nothing on it (ps, inspect, logs…) the browser holds it, and the
-    answer leaves it out."""
+def stage_keys(ctx) -> StageKeys | None:
     view = stage_view(ctx)
     if view is None:
-        return redraw.panel_digest("stage", None)
-    columns = [(col.dom_id, redraw.card_digest(col.image) if col.image else col.containers[0].image_ref,
-                [redraw.card_digest(c) for c in col.containers]) for col in view.columns]
-    explorer = explorer_view(ctx)
+        return None
+    return _once("stage_keys", _sandbox(ctx), lambda: _keys(view, explorer_view(ctx)))
+
+
+def _keys(view, explorer) -> StageKeys:
+    layout, overview, summary, focus = _view_keys(view)
+    explorer_key = ""
     if explorer is not None:
         card = next((c for c in view.images + view.containers if c.id == explorer.target_id), None)
-        explorer = (explorer, redraw.card_digest(card) if card else "")
-    return redraw.panel_digest("stage", request.script_root, columns, view.ghosts, view.hidden_intermediates,
-                               view.focus, explorer)
+        explorer_key = redraw.panel_digest("explorer", request.script_root, explorer,
+                                           redraw.card_digest(card) if card else "")
+    return StageKeys(redraw.panel_digest("stage-columns", layout, explorer is not None), overview, summary,
+                     focus, explorer_key)
+
+
+def _view_keys(view) -> tuple[str, str, str, str]:
+    """The keys drawn from the view alone, kept on it: a run of commands that change nothing reuses
+    the view whole (present/stage.py Kept), and its keys with it."""
+    memo_key = (request.script_root, i18n.request_locale())
+    memo = view.__dict__.get("_keys")
+    if memo is not None and memo[0] == memo_key:
+        return memo[1]
+    root = request.script_root
+    columns = [(col.dom_id, col.image.dom_id if col.image else (col.containers[0].image_ref,
+                                                                len(col.containers[0].slices)),
+                [c.dom_id for c in col.containers]) for col in view.columns]
+    keys = (redraw.panel_digest("stage-columns", root, len(view.images), len(view.containers), columns,
+                                [(c.dom_id, redraw.card_digest(c)) for c in view.ghosts],
+                                view.hidden_intermediates),
+            redraw.panel_digest("stage-overview", root, [
+                (c.dom_id, c.kind, c.changed, getattr(c, "state", ""), c.label if c.kind == "ghost" else c.name)
+                for c in view.cards]),
+            redraw.panel_digest("stage-summary", view.summary),
+            redraw.panel_digest("stage-focus", view.focus))
+    view.__dict__["_keys"] = (memo_key, keys)
+    return keys
 
 
 @bp.app_template_global("figure_digest")

@@ -48,7 +48,7 @@ SMALLEST_TEXT = """() => {
 
 # Where the changed object is, against the window and its scrolling box.
 CHANGED_BOX = """() => {
-  const id = document.querySelector('#stage .stage-view')?.dataset.focus;
+  const id = document.getElementById('stage-focus')?.dataset.focus;
   const obj = id && document.getElementById(id);
   if (!obj) return null;
   const r = obj.getBoundingClientRect();

@@ -47,6 +47,11 @@ def test_an_answer_sends_only_the_objects_whose_drawing_changed(client):
     assert 'id="files-list"' not in quiet and 'id="build"' not in quiet
 
 
+def out_of_band(html: str) -> list[str]:
+    """The ids of the elements an answer swaps on their own."""
+    return re.findall(r'<\w+ id="([^"]+)"[^>]*?hx-swap-oob="true"', html)
+
+
 def test_the_stage_is_left_out_only_while_nothing_on_it_changed(client):
     client.get("/")
     post(client, "docker run -d --name web alpine sleep 1000")
@@ -59,14 +64,36 @@ def test_the_stage_is_left_out_only_while_nothing_on_it_changed(client):
     screen = dict(DIGEST.findall(page)) | dict(DIGEST.findall(history))   # what the page holds now
     after = post(client, "docker ps", " ".join(f"{i}:{d}" for i, d in screen.items()))
     assert 'id="stage"' not in after and re.search(r'<div id="figure-slot"[^>]*hx-swap-oob="true"[^>]*>\s*</div>', after)
-    # one process more in `web`, a selection, a new tag: each is on the stage, so each redraws it
-    for command in ("docker exec -d web sleep 500", "docker tag alpine mine:v1"):
-        changed = post(client, command, held(page))
-        assert 'id="stage"' in changed, command
+    assert objects(after) == {}
+
+
+def test_a_change_in_place_swaps_only_what_changed_and_a_new_layout_redraws_the_stage(client):
+    client.get("/")
+    post(client, "docker run -d --name web alpine sleep 1000")
+    post(client, "docker ps")
+    page = client.get("/").get_data(as_text=True)
+    web, alpine = (re.search(rf'<div id="(obj-{kind}-[^"]+)"', page).group(1) for kind in ("container", "image"))
+    # one process more in `web`: its drawing alone (the focus moves to it), not the stage around it
+    exec_answer = post(client, "docker exec -d web sleep 500", held(page))
+    assert 'id="stage"' not in exec_answer
+    assert objects(exec_answer) == {web: "drawn"}
+    assert out_of_band(exec_answer)[:2] == ["stage-focus", web]
+    assert f'data-focus="{web}"' in exec_answer
+    # a tag: the image's drawing; the container still shows its image by the name it was run with
+    tag_answer = post(client, "docker tag alpine mine:v1", held(page))
+    assert 'id="stage"' not in tag_answer and alpine in objects(tag_answer) and 'mine:v1' in tag_answer
+    # a stop: the container's state, and the diagram's accessible name (one running fewer)
+    stop_answer = post(client, "docker stop web", held(page))
+    assert 'id="stage-summary"' in stop_answer and "0 containers running" not in stop_answer
+    assert re.search(r'<span id="stage-summary"[^>]*>[^<]*; 1 container\.</span>', stop_answer)
+    # a new object changes the layout: the whole stage comes, what the browser holds as placeholders
+    run_answer = post(client, "docker create --name box alpine", held(page))
+    assert 'id="stage"' in run_answer and objects(run_answer)[web] in ("kept", "drawn")
+    # so does opening the explorer, and a browser that holds an old layout, or none
     client.get("/explore?target=web")
     assert 'id="stage"' in post(client, "docker ps", held(page))
-    # a browser that holds an old stage digest, or none, gets the stage
-    assert 'id="stage"' in post(client, "docker ps", "stage:0123456789abcdef")
+    assert 'id="stage"' in post(client, "docker ps", "stage-columns:0123456789abcdef")
+    assert 'id="stage"' in post(client, "docker ps")
 
 
 def test_without_held_digests_or_without_htmx_everything_is_drawn(client):
