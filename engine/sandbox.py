@@ -26,7 +26,7 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 
-from engine import scenarios
+from engine import jsontext, scenarios
 from engine.completion import complete
 from engine.daemon import session
 from engine.daemon.containers import settle
@@ -279,8 +279,7 @@ class Sandbox:
     def _pack(self) -> str:
         """The daemon and host state, packed as a checkpoint holds it."""
         state = {"daemon": self.daemon.to_json(), "host": self.host.to_json()}
-        text = json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode()
-        return base64.b64encode(zlib.compress(text, 1)).decode()
+        return base64.b64encode(zlib.compress(jsontext.dumps(state), 1)).decode()
 
     def _checkpoint(self) -> None:
         at = len(self.log)

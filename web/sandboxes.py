@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
 from course.progress import CourseMeta, Glance, Progress, glance
+from engine import jsontext
 from engine.errors import HostLimitReached
 from engine.events import BuildFinished, Cleared, Event, event_from_json, events_from_json, events_to_json
 from engine.sandbox import Result, Sandbox
@@ -200,8 +201,7 @@ def pack(head: dict, sandbox: Sandbox) -> bytes:
     """A snapshot: head and sandbox without the transcript (kept in its own table)."""
     data = sandbox.to_json()
     tlen = len(data.pop("transcript"))
-    text = json.dumps({"head": head, "sandbox": data, "tlen": tlen}, separators=(",", ":"), ensure_ascii=False)
-    return zlib.compress(text.encode(), 1)
+    return zlib.compress(jsontext.dumps({"head": head, "sandbox": data, "tlen": tlen}), 1)
 
 
 def unpack(snapshot: bytes, transcript: list[str]) -> tuple[dict, RecordedSandbox]:
