@@ -105,6 +105,17 @@
   // ---- the change in view
   function presenting() { return !!document.querySelector(".presenting, .walk-present"); }
 
+  // the overview's chip of the object the last command was about: an answer sends the list only
+  // when its objects change, not each time the focus moves
+  function markOverview() {
+    var focus = document.getElementById("stage-focus");
+    var id = focus ? focus.getAttribute("data-focus") : "";
+    var chips = document.querySelectorAll(".stage-overview .ov");
+    for (var i = 0; i < chips.length; i++) {
+      chips[i].classList.toggle("changed", !!id && chips[i].getAttribute("href") === "#" + id);
+    }
+  }
+
   function showChange() {
     // a figure (history, inspect, save, export, image ls) is drawn only for the command just run:
     // it is what that command was about, so it is what comes into view
@@ -139,6 +150,7 @@
     pending = window.requestAnimationFrame(function () {
       pending = null;
       rove();
+      markOverview();
       if (path.indexOf("/explore") === 0) {   // the explorer opened or changed: bring it into sight
         var explorer = document.getElementById("explorer");
         if (explorer) { explorer.scrollIntoView({ block: "start" }); }

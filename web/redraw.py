@@ -65,13 +65,24 @@ def card_digest(card) -> str:
     shown (rw_shown, which is part of the key), so the key holds its length, not the list.
     Kept on the card: a stage card is not changed once the stage is built (present/stage.py Kept
     reuses unchanged ones across commands), so its digest is worked out once per language."""
+    return _card_keys(card)[0]
+
+
+def _card_keys(card) -> tuple[str, str]:
+    """(digest, "dom_id:digest" as the browser's `held` names it), kept on the card per language."""
     lang = i18n.request_locale()
     memo = card.__dict__.get("_digest")
     if memo is not None and memo[0] == lang:
         return memo[1]
     digest = _card_digest(card, lang)
-    card.__dict__["_digest"] = (lang, digest)
-    return digest
+    keys = (digest, f"{card.dom_id}:{digest}")
+    card.__dict__["_digest"] = (lang, keys)
+    return keys
+
+
+def _shown(card) -> bool:
+    """Does the browser show this object's drawing as it is now?"""
+    return _card_keys(card)[1] in held()
 
 
 def _card_digest(card, lang: str) -> str:
@@ -98,7 +109,7 @@ def drawn(card, draw) -> Markup:
     """A stage object in the answer: an empty placeholder if the browser shows its drawing already,
     else its drawing (draw: the template's macro). One call per object, ~30 per answer: a Python
     function, not a template macro, whose every call costs more than this whole check."""
-    if held() and holds(card.dom_id, card_digest(card)):
+    if held() and _shown(card):
         memo = card.__dict__.get("_placeholder")
         if memo is None:
             memo = card.__dict__["_placeholder"] = placeholder(card.dom_id)
@@ -133,8 +144,7 @@ def drawing(card, draw, oob: bool = False) -> Markup:
 def changed_drawings(cards, draw) -> Markup:
     """The drawings of the objects the browser does not show as they are now, each to be swapped
     out-of-band for its old one (the stage around them stays: partials/_stage_patch.html)."""
-    return Markup("").join(drawing(card, draw, oob=True) for card in cards
-                           if not holds(card.dom_id, card_digest(card)))
+    return Markup("").join(drawing(card, draw, oob=True) for card in cards if not _shown(card))
 
 
 def placeholder(dom_id: str) -> Markup:

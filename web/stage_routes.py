@@ -134,7 +134,7 @@ class StageKeys:
     it, an answer swaps only the parts whose key changed (partials/_stage_patch.html), not the stage."""
 
     layout: str     # #stage-columns: which objects stand where, the counts, the removed ones, the explorer's presence
-    overview: str   # #stage-overview: the one-line list of a crowded stage, the changed one marked
+    overview: str   # #stage-overview: the one-line list of a crowded stage (the focus marked by the page)
     summary: str    # #stage-summary: the diagram's accessible name (counts, running, distinct layers)
     focus: str      # #stage-focus: the object the last command was about
     explorer: str   # #explorer ("" when it is closed)
@@ -174,8 +174,10 @@ def _view_keys(view) -> tuple[str, str, str, str]:
     keys = (redraw.panel_digest("stage-columns", root, len(view.images), len(view.containers), columns,
                                 [(c.dom_id, redraw.card_digest(c)) for c in view.ghosts],
                                 view.hidden_intermediates),
+            # not which one is marked changed: static/stage.js marks the focus's (#stage-focus) after
+            # each answer, so a command that only moves the focus does not send the list again
             redraw.panel_digest("stage-overview", root, [
-                (c.dom_id, c.kind, c.changed, getattr(c, "state", ""), c.label if c.kind == "ghost" else c.name)
+                (c.dom_id, c.kind, getattr(c, "state", ""), c.label if c.kind == "ghost" else c.name)
                 for c in view.cards]),
             redraw.panel_digest("stage-summary", view.summary),
             redraw.panel_digest("stage-focus", view.focus))

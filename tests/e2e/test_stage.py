@@ -237,6 +237,15 @@ def test_the_parts_an_answer_swaps_in_add_up_to_the_stage_a_fresh_page_draws(pag
         page.wait_for_function(SETTLED)
         fresh.goto(stage_server + "/")
         assert page.evaluate(STAGE_AS_DRAWN) == fresh.evaluate(STAGE_AS_DRAWN), command
+    # a crowded stage (more than 12 objects) has its one-line overview: the page marks the focus's chip
+    many = " && ".join(f"docker create --name extra{i} alpine" for i in range(12))
+    for command in [many, "docker tag alpine mine:v2", "docker stop web", "docker start web",
+                    "docker exec web touch /z", "docker ps"]:
+        stage.run(command)
+        page.wait_for_function(SETTLED)
+        fresh.goto(stage_server + "/")
+        assert page.evaluate(STAGE_AS_DRAWN) == fresh.evaluate(STAGE_AS_DRAWN), command
+    expect(page.locator(".stage-overview .ov")).to_have_count(14)
     # the explorer open, then a change it shows: swapped on its own too
     page.locator('#stage .container-card[data-name="web"] .rw-layer').click()
     expect(page.locator("#explorer")).to_have_attribute("data-layer", "R/W")
