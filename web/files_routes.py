@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import posixpath
+import threading
+from collections import OrderedDict
 
 from engine.errors import HostError
 from engine.host import MAX_FILE_BYTES
@@ -20,7 +22,7 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from present.build import build_view
 from present.files import MAX_EDIT_BYTES, STARTER_DOCKERFILE, file_kind, files_view, normalise_text
-from web import pages, sandboxes
+from web import pages, redraw, sandboxes
 
 bp = Blueprint("files", __name__)
 
@@ -72,17 +74,46 @@ def files_notice(ctx):
 def build_panel(ctx):
     """The sandbox's last build (kept across later commands, web/sandboxes.py), at the step asked
     for (?build_step= on the page), or None."""
+    sandbox, kept, step = _build_inputs(ctx)
+    event = sandboxes.kept_build(kept, len(sandbox.log))
+    return build_view(sandbox.daemon, event, step) if event is not None else None
+
+
+@bp.app_template_global("build_panel_key")
+@pass_context
+def build_panel_key(ctx) -> str:
+    """The Build panel's digest (web/redraw.py: of its view), kept per process by what build_view()
+    reads: the build (its event), the step, and the images (by id their layers are fixed; their tags
+    and presence are read). Most commands change none of those, so the answer finds that the
+    browser holds the panel without building its view."""
+    sandbox, kept, step = _build_inputs(ctx)
+    applies = sandboxes.kept_build(kept, len(sandbox.log)) is not None
+    images = [(i.id, i.repo_tags) for i in sandbox.daemon.images.values()] if applies else []
+    inputs = redraw.panel_digest("build-inputs", request.script_root, kept if applies else None, step, images)
+    found = _BUILD_KEYS.get(inputs)
+    if found is None:
+        found = redraw.panel_digest("build", build_panel(ctx))
+        with _BUILD_KEYS_LOCK:
+            _BUILD_KEYS[inputs] = found
+            while len(_BUILD_KEYS) > _BUILD_KEYS_KEPT:
+                _BUILD_KEYS.popitem(last=False)
+    return found
+
+
+_BUILD_KEYS: OrderedDict[str, str] = OrderedDict()
+_BUILD_KEYS_KEPT = 1024
+_BUILD_KEYS_LOCK = threading.Lock()
+
+
+def _build_inputs(ctx) -> tuple:
     sandbox = _page_sandbox(ctx)
     kept = ctx.get("last_build")
     if kept is None and "files_outcome" in g:
         kept = g.files_outcome.record.get("last_build")
-    event = sandboxes.kept_build(kept, len(sandbox.log))
-    if event is None:
-        return None
     step = ctx.get("build_step")
     if step is None:
         step = request.args.get("build_step", type=int)
-    return build_view(sandbox.daemon, event, step)
+    return sandbox, kept, step
 
 
 # ---------------------------------------------------------------- answers
