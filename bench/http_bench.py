@@ -110,6 +110,15 @@ def main() -> None:
         # connection); the rest of the round trip is transport, waitress and the client
         timings = browser.http.get(base + "/bench-timings")   # an older checkout's bench app has none
         served = [ms for path, ms in timings.json() if path == "/commands"][-len(rounds):] if timings.ok else []
+        # the same mix once more, a bare request before each command: both measured in the same
+        # conditions (the bare route's own median above is taken in a tight loop of its own)
+        paired_rounds, paired_bare = [], []
+        for n in range(4, 6):
+            for line in mix(n):
+                paired_bare.append(timed(lambda: bare_session.get(base + "/bench-bare"))[0])
+                ms, response = exchanged(browser, lambda: browser.command(line))
+                assert response.status_code == 200, (line, response.status_code)
+                paired_rounds.append(ms)
         reads = [exchanged(browser, lambda: browser.command("docker ps"))[0] for _ in range(30)]
         with cpu("undo", 10):
             undo = [exchanged(browser, lambda: browser.post("/undo"))[0] for _ in range(10)]
@@ -138,6 +147,9 @@ def main() -> None:
     if served and len(served) == len(rounds):
         print(f"  of which in the app (WSGI call, server side): median {med(served):6.2f} ms; "
               f"the rest (waitress, loopback, client) median {med(r - s for r, s in zip(rounds, served)):6.2f} ms")
+    print(f"  paired, a bare request before each command (n={len(paired_rounds)}): command median "
+          f"{med(paired_rounds):6.2f} ms, bare median {med(paired_bare):6.2f} ms, ratio "
+          f"{med(paired_rounds) / med(paired_bare):5.1f}x")
     print(f"docker ps, realistic:        median {med(reads):6.2f} ms  ratio {med(reads) / med(bare):5.1f}x")
     print(f"undo (HTTP), realistic:      median {med(undo):6.2f} ms  (page answer: whole terminal + stage)")
     print(f"undo (HTTP API), realistic:  median {med(api_undo):6.2f} ms  (JSON state answer)")
