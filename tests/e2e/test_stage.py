@@ -214,7 +214,13 @@ STAGE_AS_DRAWN = """() => {
   }
   return stage.innerHTML.replace(/>\\s+</g, '><').replace(/\\s+/g, ' ');
 }"""
-SETTLED = "() => !document.querySelector('#stage .htmx-settling, #stage .htmx-added, #stage [hx-preserve]')"
+# htmx done swapping, and static/stage.js done after it (it marks the overview's chip of the focus)
+SETTLED = """() => {
+  if (document.querySelector('#stage .htmx-settling, #stage .htmx-added, #stage [hx-preserve]')) return false;
+  const focus = document.getElementById('stage-focus')?.dataset.focus;
+  const marked = [...document.querySelectorAll('.stage-overview .ov.changed')].map(a => a.getAttribute('href'));
+  return !document.querySelector('.stage-overview') || marked.join() === (focus ? '#' + focus : '');
+}"""
 
 
 def test_the_parts_an_answer_swaps_in_add_up_to_the_stage_a_fresh_page_draws(page, stage_server):
