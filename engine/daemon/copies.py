@@ -1,4 +1,5 @@
-"""Copies for Daemon.fork: every dict and list copied, everything else (immutable) shared."""
+"""Copies for Daemon.fork (every dict and list copied, everything else, immutable, shared) and for
+to_json() (plain JSON values)."""
 from __future__ import annotations
 
 # Scalars are told apart inline by their exact type, not by a call: Daemon.fork runs copied() on every
@@ -26,3 +27,13 @@ def forked(obj, apart: tuple[str, ...] = ()):
     twin = object.__new__(type(obj))
     twin.__dict__ = {k: v if type(v) in _SCALARS or k in apart else copied(v) for k, v in obj.__dict__.items()}
     return twin
+
+
+def plain(value):
+    """A copy of a JSON value (dicts, lists, scalars), tuples as lists: what asdict() gives for the
+    to_json() of an image or container, ten times faster."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
