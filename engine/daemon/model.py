@@ -129,7 +129,7 @@ class Container:
 
     def to_json(self) -> dict:
         # Not asdict(): it deep-copies every Entry of the R/W layer through copy.deepcopy, the
-        # slowest part of saving a sandbox. Plain JSON values are copied by _plain instead.
+        # slowest part of saving a sandbox. Plain JSON values are copied by plain() instead.
         data = {name: plain(getattr(self, name)) for name in _CONTAINER_FIELDS}
         data["rw"] = {p: e.to_json() for p, e in self.rw.items()}
         data["processes"] = [plain(vars(p)) for p in self.processes]
