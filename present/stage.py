@@ -26,6 +26,9 @@ class Column:
         return f"col-{self.image.short_id}" if self.image else "col-orphans"
 
 
+CROWDED = 12   # objects on a stage that draws them without an overview
+
+
 @dataclass
 class StageView:
     images: list[ImageCard]
@@ -37,6 +40,11 @@ class StageView:
     selected: str = ""
     cards: list = field(default_factory=list)   # in drawing order
     focus: str = ""                             # dom id of the object the last command changed most
+
+    @property
+    def crowded(self) -> bool:
+        """So many objects that the stage also lists them all on one line (its overview)."""
+        return len(self.cards) > CROWDED
 
     @property
     def empty(self) -> bool:

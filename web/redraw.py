@@ -80,6 +80,11 @@ def _card_keys(card) -> tuple[str, str]:
     return keys
 
 
+def shown_key(card) -> str:
+    """"dom_id:digest": how the browser's `held` names this object's drawing as it is now."""
+    return _card_keys(card)[1]
+
+
 def _shown(card) -> bool:
     """Does the browser show this object's drawing as it is now?"""
     return _card_keys(card)[1] in held()

@@ -138,6 +138,16 @@ class StageKeys:
     summary: str    # #stage-summary: the diagram's accessible name (counts, running, distinct layers)
     focus: str      # #stage-focus: the object the last command was about
     explorer: str   # #explorer ("" when it is closed)
+    parts: frozenset[str]   # "id:key" of every part above (as drawn now) and of every object
+
+
+@bp.app_template_global("stage_shown")
+@pass_context
+def stage_shown(ctx) -> bool:
+    """Does the browser show the whole stage as it is now? (After a look such as `docker ps`, the
+    answer then leaves the stage out, its figure apart, without going through its parts.)"""
+    keys = stage_keys(ctx)
+    return keys is not None and keys.parts <= redraw.held()
 
 
 @bp.app_template_global("stage_keys")
@@ -150,17 +160,19 @@ def stage_keys(ctx) -> StageKeys | None:
 
 
 def _keys(view, explorer) -> StageKeys:
-    layout, overview, summary, focus = _view_keys(view)
+    layout, overview, summary, focus, parts = _view_keys(view)
+    layout = redraw.panel_digest("stage-columns", layout, explorer is not None)
+    parts = parts | {f"stage-columns:{layout}"}
     explorer_key = ""
     if explorer is not None:
         card = next((c for c in view.images + view.containers if c.id == explorer.target_id), None)
         explorer_key = redraw.panel_digest("explorer", request.script_root, explorer,
                                            redraw.card_digest(card) if card else "")
-    return StageKeys(redraw.panel_digest("stage-columns", layout, explorer is not None), overview, summary,
-                     focus, explorer_key)
+        parts |= {f"explorer:{explorer_key}"}
+    return StageKeys(layout, overview, summary, focus, explorer_key, parts)
 
 
-def _view_keys(view) -> tuple[str, str, str, str]:
+def _view_keys(view) -> tuple[str, str, str, str, frozenset[str]]:
     """The keys drawn from the view alone, kept on it: a run of commands that change nothing reuses
     the view whole (present/stage.py Kept), and its keys with it."""
     memo_key = (request.script_root, i18n.request_locale())
@@ -181,6 +193,10 @@ def _view_keys(view) -> tuple[str, str, str, str]:
                 for c in view.cards]),
             redraw.panel_digest("stage-summary", view.summary),
             redraw.panel_digest("stage-focus", view.focus))
+    parts = {f"stage-overview:{keys[1]}"} if view.crowded else set()
+    parts |= {f"stage-summary:{keys[2]}", f"stage-focus:{keys[3]}"}
+    parts |= {redraw.shown_key(card) for card in view.images + view.containers}
+    keys += (frozenset(parts),)
     view.__dict__["_keys"] = (memo_key, keys)
     return keys
 

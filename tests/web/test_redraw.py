@@ -57,7 +57,8 @@ def test_the_stage_is_left_out_only_while_nothing_on_it_changed(client):
     post(client, "docker run -d --name web alpine sleep 1000")
     post(client, "docker ps")     # the run's highlights are gone: the stage is drawn once more
     page = client.get("/").get_data(as_text=True)
-    assert 'id="stage"' not in post(client, "docker logs web", held(page))
+    logs = post(client, "docker logs web", held(page))
+    assert 'id="stage"' not in logs and out_of_band(logs) == ["explain"]   # not even the stage's parts
     # the figure's own digest: after `docker history` took the stage's figure, the next command takes it away
     history = post(client, "docker history alpine", held(page))
     assert 'id="stage"' not in history and 'data-figure="history"' in history
