@@ -303,7 +303,7 @@ class Sandbox:
         sandbox = cls.create(seed, scenario)
         sandbox._replay_onto(log, sorted(uploads, key=lambda u: u[0]), 0)
         if len(log) >= REPLAY_MEMO_MIN_COMMANDS:
-            _remember(key, zlib.compress(json.dumps(sandbox.to_json(), separators=(",", ":")).encode(), 1))
+            _remember(key, zlib.compress(jsontext.dumps(sandbox.to_json()), 1))
         return sandbox
 
     # ---- host working directory ---------------------------------------------------------------
