@@ -75,7 +75,7 @@ def _card_keys(card) -> tuple[str, str]:
     if memo is not None and memo[0] == lang:
         return memo[1]
     digest = _card_digest(card, lang)
-    keys = (digest, f"{card.dom_id}:{digest}")
+    keys = (digest, pair(card.dom_id, digest))
     card.__dict__["_digest"] = (lang, keys)
     return keys
 
@@ -105,9 +105,14 @@ def panel_digest(dom_id: str, *drawn_from) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+def pair(dom_id: str, digest: str) -> str:
+    """A drawing as the browser's `held` names it (static/stage.js): "id:digest"."""
+    return f"{dom_id}:{digest}"
+
+
 def holds(dom_id: str, digest: str) -> bool:
     """Does the browser already show this drawing?"""
-    return f"{dom_id}:{digest}" in held()
+    return pair(dom_id, digest) in held()
 
 
 def drawn(card, draw) -> Markup:

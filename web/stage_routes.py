@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
@@ -160,19 +161,28 @@ def stage_keys(ctx) -> StageKeys | None:
 
 
 def _keys(view, explorer) -> StageKeys:
-    layout, overview, summary, focus, parts = _view_keys(view)
-    layout = redraw.panel_digest("stage-columns", layout, explorer is not None)
-    parts = parts | {f"stage-columns:{layout}"}
+    drawn = _view_keys(view)
+    layout = redraw.panel_digest("stage-columns", drawn.layout, explorer is not None)
+    parts = drawn.parts | {redraw.pair("stage-columns", layout)}
     explorer_key = ""
     if explorer is not None:
         card = next((c for c in view.images + view.containers if c.id == explorer.target_id), None)
         explorer_key = redraw.panel_digest("explorer", request.script_root, explorer,
                                            redraw.card_digest(card) if card else "")
-        parts |= {f"explorer:{explorer_key}"}
-    return StageKeys(layout, overview, summary, focus, explorer_key, parts)
+        parts |= {redraw.pair("explorer", explorer_key)}
+    return StageKeys(layout, drawn.overview, drawn.summary, drawn.focus, explorer_key, parts)
 
 
-def _view_keys(view) -> tuple[str, str, str, str, frozenset[str]]:
+class _ViewKeys(NamedTuple):
+    """The keys drawn from the view alone (StageKeys without the explorer)."""
+    layout: str
+    overview: str
+    summary: str
+    focus: str
+    parts: frozenset[str]
+
+
+def _view_keys(view) -> _ViewKeys:
     """The keys drawn from the view alone, kept on it: a run of commands that change nothing reuses
     the view whole (present/stage.py Kept), and its keys with it."""
     memo_key = (request.script_root, i18n.request_locale())
@@ -183,20 +193,21 @@ def _view_keys(view) -> tuple[str, str, str, str, frozenset[str]]:
     columns = [(col.dom_id, col.image.dom_id if col.image else (col.containers[0].image_ref,
                                                                 len(col.containers[0].slices)),
                 [c.dom_id for c in col.containers]) for col in view.columns]
-    keys = (redraw.panel_digest("stage-columns", root, len(view.images), len(view.containers), columns,
-                                [(c.dom_id, redraw.card_digest(c)) for c in view.ghosts],
-                                view.hidden_intermediates),
-            # not which one is marked changed: static/stage.js marks the focus's (#stage-focus) after
-            # each answer, so a command that only moves the focus does not send the list again
-            redraw.panel_digest("stage-overview", root, [
-                (c.dom_id, c.kind, getattr(c, "state", ""), c.label if c.kind == "ghost" else c.name)
-                for c in view.cards]),
-            redraw.panel_digest("stage-summary", view.summary),
-            redraw.panel_digest("stage-focus", view.focus))
-    parts = {f"stage-overview:{keys[1]}"} if view.crowded else set()
-    parts |= {f"stage-summary:{keys[2]}", f"stage-focus:{keys[3]}"}
+    layout = redraw.panel_digest("stage-columns", root, len(view.images), len(view.containers), columns,
+                                 [(c.dom_id, redraw.card_digest(c)) for c in view.ghosts],
+                                 view.hidden_intermediates)
+    # not which one is marked changed: static/stage.js marks the focus's (#stage-focus) after each
+    # answer, so a command that only moves the focus does not send the list again
+    overview = redraw.panel_digest("stage-overview", root, [
+        (c.dom_id, c.kind, getattr(c, "state", ""), c.label if c.kind == "ghost" else c.name)
+        for c in view.cards])
+    summary = redraw.panel_digest("stage-summary", view.summary)
+    focus = redraw.panel_digest("stage-focus", view.focus)
+    parts = {redraw.pair("stage-summary", summary), redraw.pair("stage-focus", focus)}
+    if view.crowded:
+        parts.add(redraw.pair("stage-overview", overview))
     parts |= {redraw.shown_key(card) for card in view.images + view.containers}
-    keys += (frozenset(parts),)
+    keys = _ViewKeys(layout, overview, summary, focus, frozenset(parts))
     view.__dict__["_keys"] = (memo_key, keys)
     return keys
 
