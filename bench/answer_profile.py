@@ -25,7 +25,7 @@ sys.path.insert(1, os.path.dirname(os.path.abspath(__file__)))
 from app import create_app  # noqa: E402
 from load_test import MIX  # noqa: E402
 from realistic import build_commands, mix  # noqa: E402
-from server import CSRF, DIGEST, Browser  # noqa: E402
+from server import CSRF, DIGEST, on_screen  # noqa: E402
 
 
 class Page:
@@ -42,7 +42,7 @@ class Page:
         answer = self.client.post(path, data=data, headers={"HX-Request": "true", "X-CSRF-Token": self.token})
         assert answer.status_code == 200, (path, answer.status_code)
         text = answer.get_data(as_text=True)
-        Browser.swapped(self, text)   # what the page holds afterwards, as bench/server.py's Browser
+        self.held = on_screen(self.held, text)   # what the page holds afterwards, as bench/server.py's Browser
         return text
 
 

@@ -12,7 +12,7 @@ it): 0.4-0.55 ms per request, against the server's ~5 ms per command.
     page's CSRF token, and holds the drawings of the first page;
   * posts forms with `HX-Request: true` and `X-CSRF-Token`, and with every request that redraws
     the stage, `held`: the `id:digest` pairs of the drawings on screen;
-  * updates `held` from each 200 answer by `server.Browser.swapped`'s rules (`swapped` below).
+  * updates `held` from each 200 answer by `server.on_screen`'s rules, with its cheaper parsers (`swapped` below).
 `check_same_pairs()` checks that the cheap parsing finds exactly what `server.DIGEST` / `server.IDS`
 find, on real answers (`python bench/check_async_browser.py` runs it against a fresh server)."""
 from __future__ import annotations
@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import server  # noqa: E402
-from server import CSRF, PANELS, Browser  # noqa: E402
+from server import CSRF, Browser, on_screen  # noqa: E402
 
 # `id="…"` then, within the same tag, `data-digest="…"`: the pairs server.DIGEST finds, but the
 # regex starts at the literal `id="` (the regex engine jumps from one occurrence to the next, ~5x
@@ -163,12 +163,8 @@ def _dechunk(buffer: bytearray, at: int) -> tuple[bytes | None, int]:
 
 
 def swapped(held: dict[str, str], answer: str) -> dict[str, str]:
-    """What is on screen after htmx swapped this answer in (server.Browser.swapped's rules)."""
-    if 'id="stage"' in answer:   # the stage redrawn: only what it carries (drawn or kept) stays
-        present = set(ids(answer))
-        held = {k: v for k, v in held.items() if k in PANELS or k in present}
-    held.update(digest_pairs(answer))
-    return held
+    """What is on screen after htmx swapped this answer in: server.on_screen with the cheap parsers."""
+    return on_screen(held, answer, digest_pairs, ids)
 
 
 class AsyncBrowser:

@@ -180,7 +180,13 @@ class Browser:
 
     def swapped(self, answer: str) -> None:
         """What is on screen after htmx swapped this answer in."""
-        if 'id="stage"' in answer:   # the stage redrawn: only what it carries (drawn or kept) stays
-            present = set(IDS.findall(answer))
-            self.held = {k: v for k, v in self.held.items() if k in PANELS or k in present}
-        self.held.update(DIGEST.findall(answer))
+        self.held = on_screen(self.held, answer)
+
+
+def on_screen(held: dict[str, str], answer: str, pairs=DIGEST.findall, ids=IDS.findall) -> dict[str, str]:
+    """The drawings on screen (`held`) after htmx swapped this answer in, by the page's rules (PANELS
+    above); `pairs` and `ids` parse the answer as DIGEST and IDS do (async_browser.py's are cheaper)."""
+    if 'id="stage"' in answer:   # the stage redrawn: only what it carries (drawn or kept) stays
+        present = set(ids(answer))
+        held = {k: v for k, v in held.items() if k in PANELS or k in present}
+    return {**held, **dict(pairs(answer))}
