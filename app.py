@@ -12,8 +12,8 @@ from datetime import timedelta
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from web import (api, class_routes, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit, sandboxes,
-                 security, stage_routes)
+from web import (api, class_routes, course_routes, errors, files_routes, i18n, lessons_api, pages, ratelimit,
+                 request_memo, sandboxes, security, stage_routes)
 from web.class_store import ClassStore, RedisClassStore, SQLiteClassStore
 from web.store import DEFAULT_BUDGET, SandboxStore, SQLiteSandboxStore
 
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
+    request_memo.init_app(app)   # first: every later hook and error page may read it
     store = _store(app.config)
     sandboxes.migrate(store)   # sandboxes stored before the op log: converted once, nothing lost
     app.extensions["sandbox_store"] = store

@@ -17,6 +17,7 @@ from flask import Flask, g, has_app_context, has_request_context, redirect, requ
 from flask_babel import Babel, get_locale, get_translations
 
 from present import i18n as present_i18n
+from web import request_memo
 
 TRANSLATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations")
 SESSION_KEY = "lang"
@@ -47,7 +48,13 @@ def select_locale() -> str:
 
 def request_locale() -> str:
     """The request's locale ('en', 'zh_Hans'), read once: Flask-Babel walks its context on every
-    get_locale(), and an answer asks ~40 times (every drawing's digest)."""
+    get_locale(), and an answer asks ~80 times (every drawing's digest)."""
+    memo = request_memo.memo()
+    if memo is not None:
+        found = memo.get("locale")
+        if found is None:
+            found = memo["locale"] = str(get_locale())
+        return found
     if not has_request_context():
         return str(get_locale())
     found = getattr(request, "layerlab_locale", None)
@@ -92,6 +99,12 @@ def translations() -> support.NullTranslations:
     """This request's catalog, looked up once per request. Flask-Babel's get_translations() walks its
     context, domain and locale again on every call (~25 µs), and an answer has ~50 `_()` calls and
     the stage's labels. The locale is fixed for a request (Flask-Babel caches it for the request too)."""
+    memo = request_memo.memo()
+    if memo is not None:
+        found = memo.get("translations")
+        if found is None:
+            found = memo["translations"] = get_translations()
+        return found
     if not has_request_context():   # kept on the request: an app context may outlive several (tests)
         return get_translations() if has_app_context() else _NO_TRANSLATIONS
     found = getattr(request, "layerlab_translations", None)
@@ -101,11 +114,11 @@ def translations() -> support.NullTranslations:
 
 
 def _gettext(text: str) -> str:
-    return translations().gettext(text) if has_request_context() else text
+    return translations().gettext(text) if request_memo.memo() is not None or has_request_context() else text
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
-    if has_request_context():
+    if request_memo.memo() is not None or has_request_context():
         return translations().ngettext(singular, plural, n)
     return singular if n == 1 else plural
 

@@ -16,10 +16,10 @@ import threading
 from collections import OrderedDict
 from dataclasses import fields
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from markupsafe import Markup, escape
 
-from web import i18n
+from web import i18n, request_memo
 
 HELD_FIELD = "held"
 MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewer objects)
@@ -27,13 +27,19 @@ MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewe
 
 def held() -> frozenset[str]:
     """The `id:digest` pairs the browser says it shows (empty outside an htmx request)."""
-    if not has_request_context():
-        return frozenset()
-    found = g.get("redraw_held")   # asked ~40 times an answer: read the request once
+    memo = request_memo.memo()   # asked ~40 times an answer: read the request once
+    if memo is None:
+        return _read_held() if has_request_context() else frozenset()
+    found = memo.get("held")
     if found is None:
-        found = g.redraw_held = (frozenset(request.values.get(HELD_FIELD, "").split()[:MAX_HELD])
-                                 if request.headers.get("HX-Request") == "true" else frozenset())
+        found = memo["held"] = _read_held()
     return found
+
+
+def _read_held() -> frozenset[str]:
+    if request.headers.get("HX-Request") != "true":
+        return frozenset()
+    return frozenset(request.values.get(HELD_FIELD, "").split()[:MAX_HELD])
 
 
 # Every drawing is keyed by what it is drawn from, not by its HTML, so one the browser holds is not

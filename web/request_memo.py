@@ -1,0 +1,37 @@
+"""A dict for values worked out once per request and read many times while its answer is drawn
+(the language, its catalog, the drawings the browser holds).
+
+Flask's `g` and `request` would do, but each read goes through a context-local proxy (~0.85 µs), and
+an answer reads these ~170 times: a plain context variable reads in ~0.02 µs. The dict is set before
+any other hook of the request runs and dropped at its teardown; outside a request (or in a request
+context nobody dispatched, as some tests make) there is none, and callers fall back to Flask.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from flask import Flask
+
+_memo: ContextVar[dict | None] = ContextVar("layerlab_request_memo", default=None)
+
+
+def memo() -> dict | None:
+    """This request's memo, or None outside a dispatched request."""
+    return _memo.get()
+
+
+def init_app(app: Flask) -> None:
+    """Register first: the memo exists for every later before_request hook and error handler, and is
+    dropped last (Flask runs teardowns in reverse order)."""
+    tokens: ContextVar = ContextVar("layerlab_request_memo_token", default=None)
+
+    @app.before_request
+    def _begin() -> None:
+        tokens.set(_memo.set({}))
+
+    @app.teardown_request
+    def _end(_error=None) -> None:
+        token = tokens.get()
+        if token is not None:
+            tokens.set(None)
+            _memo.reset(token)
