@@ -8,6 +8,7 @@ Register with `app.register_blueprint(files_routes.bp)`.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import threading
@@ -89,7 +90,8 @@ def build_panel_key(ctx) -> str:
     sandbox, kept, step = _build_inputs(ctx)
     applies = sandboxes.kept_build(kept, len(sandbox.log)) is not None
     images = [(i.id, i.repo_tags) for i in sandbox.daemon.images.values()] if applies else []
-    inputs = redraw.panel_digest("build-inputs", request.script_root, kept if applies else None, step, images)
+    inputs = redraw.panel_digest("build-inputs", request.script_root, _kept_digest(kept) if applies else None,
+                                 step, images)
     found = _BUILD_KEYS.get(inputs)
     if found is None:
         found = redraw.panel_digest("build", build_panel(ctx))
@@ -103,6 +105,25 @@ def build_panel_key(ctx) -> str:
 _BUILD_KEYS: OrderedDict[str, str] = OrderedDict()
 _BUILD_KEYS_KEPT = 1024
 _BUILD_KEYS_LOCK = threading.Lock()
+
+
+def _kept_digest(kept: dict) -> str:
+    """The kept build's digest, worked out once per value: the record keeps the same dict from one
+    build to the next and replaces it whole (web/sandboxes.py _build_after), and its repr (every
+    step of the build) was the largest part of the panel's key. Known by identity, with the dict
+    held so that its id is not reused."""
+    found = _KEPT_DIGESTS.get(id(kept))
+    if found is not None and found[0] is kept:
+        return found[1]
+    digest = hashlib.blake2b(repr(kept).encode(), digest_size=8).hexdigest()
+    with _BUILD_KEYS_LOCK:
+        _KEPT_DIGESTS[id(kept)] = (kept, digest)
+        while len(_KEPT_DIGESTS) > _BUILD_KEYS_KEPT:
+            _KEPT_DIGESTS.popitem(last=False)
+    return digest
+
+
+_KEPT_DIGESTS: OrderedDict[int, tuple[dict, str]] = OrderedDict()
 
 
 def _build_inputs(ctx) -> tuple:
