@@ -38,6 +38,12 @@ REQUEST_SECONDS = float(os.environ.get("LAYERLAB_REQUEST_SECONDS", "30"))
 IDLE_SECONDS = int(os.environ.get("LAYERLAB_IDLE_SECONDS", "60"))
 CONNECTIONS = 4000        # per worker
 HEADER_BYTES = 64 * 1024  # request line + headers
+# Threads per worker. A command is ~5 ms of Python and ~0.5 ms of waiting (the fsync, the writers'
+# queue), so two threads keep a core busy. More only queue for the GIL, and the one holding the
+# database's write lock with them: it gives the GIL back at each SQL statement and waits for it
+# again, while every writer of every worker waits on it (400 students on 2 cores: p95 102-106 ms with
+# 8 threads, 35-50 ms with 2; bench/RESULTS.md).
+THREADS = 2
 
 
 def _maintenance(self, now):
@@ -127,7 +133,7 @@ def _serve(host: str, port: int, threads: int) -> None:
 
 def main() -> int:
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
-    threads = int(os.environ.get("THREADS", "8"))
+    threads = int(os.environ.get("THREADS", str(THREADS)))
     create_app()   # once before the workers: migrates an old database, makes the secret key
     workers: dict[int, float] = {}
     stopping = False

@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--typists", type=int, default=10, help="other learners typing a command every 2 s")
     args = parser.parse_args()
 
-    with production_server(threads=8, connection_limit=1000) as base:
+    with production_server(connection_limit=1000) as base:
         teacher = Browser(base)
         started = teacher.post("/class")
         code = teacher.http.get(started.url).text.split('class="join-code"', 1)[1].split(">", 1)[1][:6]

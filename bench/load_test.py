@@ -5,7 +5,7 @@ the load generator's own CPU per request.
     python bench/load_test.py [students=200] [seconds=60] [connection_limit=1000]
     BENCH_SERVER_CPUS=0 BENCH_CLIENT_CPUS=1 python bench/load_test.py 200 60   # server on core 0 only
     BENCH_LOADGEN=threads python bench/load_test.py ...   # the older generator: a thread per student
-    BENCH_THREADS=16 python bench/load_test.py 400 30     # waitress threads per server worker (default 8)
+    BENCH_THREADS=16 python bench/load_test.py 400 30     # waitress threads per server worker (default: serve.py's)
 
 Bounded: setup at most SETUP_LIMIT s, then the window, then at most DRAIN_LIMIT s for the last
 answers (a run never takes more than ~90 s). waitress's default --connection-limit is 100: every
@@ -274,10 +274,10 @@ def main() -> None:
     connection_limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     server_cpus, client_cpus = os.environ.get("BENCH_SERVER_CPUS"), os.environ.get("BENCH_CLIENT_CPUS")
     generator = os.environ.get("BENCH_LOADGEN", "async")
-    threads = int(os.environ.get("BENCH_THREADS", "8"))   # waitress threads per worker (serve.py THREADS)
+    threads = int(os.environ.get("BENCH_THREADS") or 0) or None   # waitress threads per worker (else serve.py's THREADS)
     if client_cpus:   # the load generator on its own core(s), the server pinned to the other(s)
         os.sched_setaffinity(0, {int(c) for c in client_cpus.split(",")})
-    print(f"load average at start: {os.getloadavg()}; {threads} threads per worker, server cores {server_cpus or 'all'}, "
+    print(f"load average at start: {os.getloadavg()}; {threads or 'the default'} threads per worker, server cores {server_cpus or 'all'}, "
           f"load generator ({generator}) cores {client_cpus or 'all'}")
     with production_server(threads=threads, connection_limit=connection_limit, cpus=server_cpus) as base:
         if generator == "threads":

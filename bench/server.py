@@ -24,25 +24,29 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def production_server(threads: int = 8, connection_limit: int | None = None, workers: int | None = None,
+def production_server(threads: int | None = None, connection_limit: int | None = None, workers: int | None = None,
                       cpus: str | None = None):
     """The production server on 127.0.0.1 with a fresh SQLite file, serving bench.bench_app.
 
     This checkout: `serve.py` (one waitress process per core, or `workers`). With BENCH_CODE set to
     an older checkout without serve.py: `waitress-serve --call` as it was (one process, `threads`
-    threads, `connection_limit`). `cpus`: pin the server to these cores (`taskset -c`), e.g. "0"."""
+    threads, `connection_limit`). `threads`: waitress threads per process, else BENCH_THREADS from the
+    environment, else serve.py's own default. `cpus`: pin the server to these cores (`taskset -c`), e.g. "0"."""
     code = os.environ.get("BENCH_CODE") or ROOT
     port = free_port()
     tmp = tempfile.mkdtemp(prefix="layerlab-bench-")
     env = dict(os.environ, LAYERLAB_DATABASE=os.path.join(tmp, "bench.sqlite3"),
                LAYERLAB_SECRET_KEY="bench", LAYERLAB_SANDBOXES_PER_MINUTE="0", PYTHONPATH=code,
-               HOST="127.0.0.1", PORT=str(port), THREADS=str(threads), LAYERLAB_APP="bench.bench_app:create_bench_app")
+               HOST="127.0.0.1", PORT=str(port), LAYERLAB_APP="bench.bench_app:create_bench_app")
+    threads = threads or int(os.environ.get("BENCH_THREADS") or 0) or None
+    if threads:
+        env["THREADS"] = str(threads)
     if workers:
         env["WORKERS"] = str(workers)
     if os.path.exists(os.path.join(code, "serve.py")):
         command = [sys.executable, "serve.py"]
     else:
-        command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads}"] \
+        command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={threads or 8}"] \
             + ([f"--connection-limit={connection_limit}"] if connection_limit else []) \
             + ["--call", "bench.bench_app:create_bench_app"]
     if cpus:
