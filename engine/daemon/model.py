@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field, fields
 
 from engine.clock import Clock, parse_rfc3339
-from engine.daemon.copies import copied, forked, plain
+from engine.daemon.copies import forked, plain
 from engine.errors import AmbiguousPrefix, InvalidReference, NoSuchContainer, NoSuchImage
 from engine.ids import IdSource
 from engine.layers.diff import diff
@@ -83,6 +83,11 @@ class Process:
     exec_id: str = ""  # empty for PID 1
     extra: list[str] = field(default_factory=list)
 
+    def fork(self) -> "Process":   # for Container.fork: the one mutable field copied, the rest shared
+        twin = object.__new__(Process)
+        twin.__dict__ = {**self.__dict__, "extra": list(self.extra)}
+        return twin
+
 
 @dataclass
 class Container:
@@ -137,12 +142,13 @@ class Container:
 
     def fork(self) -> "Container":
         """An independent copy (Daemon.fork: every container, before each command), field by field. R/W
-        entries are frozen and a log line ([stream, text]) is never edited: new containers share them."""
+        entries are frozen and a log line ([stream, text]) is never edited: new containers share them.
+        So are `config`, written once at create, and `host_config`, which `docker update` replaces
+        whole: copying them was half of a fork."""
         twin = object.__new__(Container)
         twin.__dict__ = {**self.__dict__, "diff_ids": list(self.diff_ids), "args": list(self.args),
-                         "exec_ids": list(self.exec_ids), "config": copied(self.config), "rw": dict(self.rw),
-                         "host_config": copied(self.host_config), "logs": list(self.logs),
-                         "processes": [forked(p) for p in self.processes]}
+                         "exec_ids": list(self.exec_ids), "rw": dict(self.rw), "logs": list(self.logs),
+                         "processes": [p.fork() for p in self.processes]}
         return twin
 
     @classmethod
@@ -344,8 +350,8 @@ class Daemon:
     # ---- copies ------------------------------------------------------------------------------
     def fork(self) -> "Daemon":
         """An independent copy of the state, for undo (engine/undo_points.py): what is immutable is shared
-        (layers are content-addressed, R/W entries frozen, image configs hashed into their ids), every
-        mutable container is copied, so no command on one changes the other. A field added to
+        (content-addressed layers, frozen R/W entries, configs, build cache entries), every mutable
+        container is copied, so no command on one changes the other. A field added to
         __init__ must be added here too (tests/engine/test_fork.py compares the two)."""
         twin = object.__new__(Daemon)
         twin.images = {k: i.fork() for k, i in self.images.items()}
@@ -354,7 +360,7 @@ class Daemon:
         twin.ids = IdSource(self.ids.seed, self.ids.counter)
         twin.clock = Clock(self.clock.now_ns)
         twin.next_pid = self.next_pid
-        twin.build_cache = copied(self.build_cache)
+        twin.build_cache = dict(self.build_cache)  # an entry is written once and never edited (build/stages.py)
         twin.session = forked(self.session) if self.session is not None else None
         twin._merged_cache = dict(self._merged_cache)  # a cache of layer contents: its values are never edited
         return twin

@@ -132,9 +132,13 @@ def _mutables(root, shared: set[int]) -> set[int]:
 
 
 def by_design_shared(daemon: Daemon) -> set[int]:
-    """Cached merges, and log lines (appended and dropped whole, never edited: Container.fork)."""
+    """Cached merges, log lines (appended and dropped whole, never edited: Container.fork), a
+    container's config and host_config (written at create; `docker update` replaces the latter whole)
+    and the build cache's entries (written once)."""
     return ({id(v) for v in daemon._merged_cache.values()}
-            | {id(line) for c in daemon.containers.values() for line in c.logs})
+            | {id(line) for c in daemon.containers.values() for line in c.logs}
+            | {id(d) for c in daemon.containers.values() for d in (c.config, c.host_config)}
+            | {id(entry) for entry in daemon.build_cache.values()})
 
 
 def test_a_fork_shares_no_mutable_object_with_its_original():
@@ -154,6 +158,19 @@ def test_a_fork_shares_no_mutable_object_with_its_original():
     assert fork.layers[name] is box.daemon.layers[name]
     image = next(iter(fork.images))
     assert fork.images[image].config is box.daemon.images[image].config
+    container = next(iter(fork.containers))
+    assert fork.containers[container].config is box.daemon.containers[container].config
+
+
+def test_docker_update_replaces_the_host_config_an_undo_point_shares():
+    box = Sandbox.create(3)
+    for line in ["docker pull nginx", "docker run -d --name web nginx"]:
+        box.run(line)
+    fork = box.daemon.fork()
+    assert box.run("docker update --restart always --memory 64m web").exit_code == 0
+    [now], [then] = box.daemon.containers.values(), fork.containers.values()
+    assert now.host_config["RestartPolicy"]["Name"] == "always" and now.host_config["Memory"] == 64 * 1024 * 1024
+    assert then.host_config["RestartPolicy"]["Name"] == "no" and then.host_config.get("Memory", 0) == 0
 
 
 # A random mix: the lines of SESSION_AND_MORE and of the realistic mix, in any order, from a sandbox

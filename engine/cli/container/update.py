@@ -78,9 +78,8 @@ def update_cmd(ctx: Context, opts: dict, args: list[str]) -> int:
         container = ctx.daemon.find_container(name)
         if lifecycle.check("update", container, name) == lifecycle.NOOP:
             return False
-        container.host_config.update(changes)
-        if policy:
-            container.host_config["RestartPolicy"] = policy
+        # replaced, never edited in place: an undo point shares it (Container.fork)
+        container.host_config = {**container.host_config, **changes, **({"RestartPolicy": policy} if policy else {})}
         ctx.events.append(ev.ContainerUpdated(container=container.id))
     return each_name(ctx, args, update)
 
