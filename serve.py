@@ -39,10 +39,10 @@ IDLE_SECONDS = int(os.environ.get("LAYERLAB_IDLE_SECONDS", "60"))
 CONNECTIONS = 4000        # per worker
 HEADER_BYTES = 64 * 1024  # request line + headers
 # Threads per worker. A command is ~5 ms of Python and ~0.5 ms of waiting (the fsync, the writers'
-# queue), so two threads keep a core busy. More only queue for the GIL, the one holding the
-# database's write lock among them (it gives the GIL back at each SQL statement), while every writer
-# of every worker waits for that lock. 400 students on 2 cores, p95: 102-106 ms with 8 threads, 30-50
-# ms with 2; in a slower hour of the same machine 428-576 against 166-239 ms (bench/RESULTS.md).
+# queue), so two threads keep a core busy. With more, they only queue for the GIL, and the holds of the
+# database's write lock, which every writer of every worker waits for, grow longer. 400 students on 2
+# cores, p95: 102-106 ms with 8 threads, 30-50 ms with 2; in a slower hour of the same machine 428-576
+# against 166-239 ms (bench/RESULTS.md).
 THREADS = 2
 
 
