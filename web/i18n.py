@@ -49,18 +49,11 @@ def select_locale() -> str:
 def request_locale() -> str:
     """The request's locale ('en', 'zh_Hans'), read once: Flask-Babel walks its context on every
     get_locale(), and an answer asks ~80 times (every drawing's digest)."""
-    memo = request_memo.memo()
-    if memo is not None:
-        found = memo.get("locale")
-        if found is None:
-            found = memo["locale"] = str(get_locale())
-        return found
-    if not has_request_context():
-        return str(get_locale())
-    found = getattr(request, "layerlab_locale", None)
-    if found is None:
-        found = request.layerlab_locale = str(get_locale())
-    return found
+    return request_memo.once("locale", _locale_now)
+
+
+def _locale_now() -> str:
+    return str(get_locale())
 
 
 def html_lang() -> str:
@@ -99,18 +92,12 @@ def translations() -> support.NullTranslations:
     """This request's catalog, looked up once per request. Flask-Babel's get_translations() walks its
     context, domain and locale again on every call (~25 µs), and an answer has ~50 `_()` calls and
     the stage's labels. The locale is fixed for a request (Flask-Babel caches it for the request too)."""
-    memo = request_memo.memo()
-    if memo is not None:
-        found = memo.get("translations")
-        if found is None:
-            found = memo["translations"] = get_translations()
-        return found
-    if not has_request_context():   # kept on the request: an app context may outlive several (tests)
-        return get_translations() if has_app_context() else _NO_TRANSLATIONS
-    found = getattr(request, "layerlab_translations", None)
-    if found is None:
-        found = request.layerlab_translations = get_translations()
-    return found
+    return request_memo.once("translations", _translations_now)
+
+
+def _translations_now() -> support.NullTranslations:
+    # outside a request an app context may still be there (tests), or none at all
+    return get_translations() if has_app_context() else _NO_TRANSLATIONS
 
 
 def _gettext(text: str) -> str:

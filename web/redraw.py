@@ -27,17 +27,11 @@ MAX_HELD = 2000          # pairs read from one request (a sandbox draws far fewe
 
 def held() -> frozenset[str]:
     """The `id:digest` pairs the browser says it shows (empty outside an htmx request)."""
-    memo = request_memo.memo()   # asked ~40 times an answer: read the request once
-    if memo is None:
-        return _read_held() if has_request_context() else frozenset()
-    found = memo.get("held")
-    if found is None:
-        found = memo["held"] = _read_held()
-    return found
+    return request_memo.once("held", _read_held)   # asked ~40 times an answer: read the request once
 
 
 def _read_held() -> frozenset[str]:
-    if request.headers.get("HX-Request") != "true":
+    if not has_request_context() or request.headers.get("HX-Request") != "true":
         return frozenset()
     return frozenset(request.values.get(HELD_FIELD, "").split()[:MAX_HELD])
 

@@ -9,8 +9,11 @@ context nobody dispatched, as some tests make) there is none, and callers fall b
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import Callable, TypeVar
 
 from flask import Flask
+
+T = TypeVar("T")
 
 _memo: ContextVar[dict | None] = ContextVar("layerlab_request_memo", default=None)
 
@@ -18,6 +21,18 @@ _memo: ContextVar[dict | None] = ContextVar("layerlab_request_memo", default=Non
 def memo() -> dict | None:
     """This request's memo, or None outside a dispatched request."""
     return _memo.get()
+
+
+def once(name: str, make: Callable[[], T]) -> T:
+    """make(), kept under `name` for the rest of the request; outside a dispatched request, make()
+    each time (what it reads, Flask-Babel's locale for one, is then still kept by Flask per request)."""
+    kept = _memo.get()
+    if kept is None:
+        return make()
+    found = kept.get(name)
+    if found is None:
+        found = kept[name] = make()
+    return found
 
 
 def init_app(app: Flask) -> None:
