@@ -94,17 +94,22 @@ def build_panel_key(ctx) -> str:
                                  step, images)
     found = _BUILD_KEYS.get(inputs)
     if found is None:
-        found = redraw.panel_digest("build", build_panel(ctx))
-        with _BUILD_KEYS_LOCK:
-            _BUILD_KEYS[inputs] = found
-            while len(_BUILD_KEYS) > _BUILD_KEYS_KEPT:
-                _BUILD_KEYS.popitem(last=False)
+        found = _keep(_BUILD_KEYS, inputs, redraw.panel_digest("build", build_panel(ctx)))
     return found
 
 
 _BUILD_KEYS: OrderedDict[str, str] = OrderedDict()
 _BUILD_KEYS_KEPT = 1024
 _BUILD_KEYS_LOCK = threading.Lock()
+
+
+def _keep(memo: OrderedDict, key, value):
+    """value, kept in one of this module's per-process memos, the oldest dropped past _BUILD_KEYS_KEPT."""
+    with _BUILD_KEYS_LOCK:
+        memo[key] = value
+        while len(memo) > _BUILD_KEYS_KEPT:
+            memo.popitem(last=False)
+    return value
 
 
 def _kept_digest(kept: dict) -> str:
@@ -116,11 +121,7 @@ def _kept_digest(kept: dict) -> str:
     if found is not None and found[0] is kept:
         return found[1]
     digest = hashlib.blake2b(repr(kept).encode(), digest_size=8).hexdigest()
-    with _BUILD_KEYS_LOCK:
-        _KEPT_DIGESTS[id(kept)] = (kept, digest)
-        while len(_KEPT_DIGESTS) > _BUILD_KEYS_KEPT:
-            _KEPT_DIGESTS.popitem(last=False)
-    return digest
+    return _keep(_KEPT_DIGESTS, id(kept), (kept, digest))[1]
 
 
 _KEPT_DIGESTS: OrderedDict[int, tuple[dict, str]] = OrderedDict()
