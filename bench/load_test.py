@@ -38,7 +38,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from async_browser import AsyncBrowser  # noqa: E402
-from server import (Browser, process_cpu_seconds, production_server, server_cpu_seconds,  # noqa: E402
+from server import (Browser, bench_threads, process_cpu_seconds, production_server, server_cpu_seconds,  # noqa: E402
                     server_processes, thread_states)
 
 MIX = ["docker images", "docker ps -a", "docker run -d --name w{n} nginx", "docker exec w{n} touch /hello{n}",
@@ -274,7 +274,7 @@ def main() -> None:
     connection_limit = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     server_cpus, client_cpus = os.environ.get("BENCH_SERVER_CPUS"), os.environ.get("BENCH_CLIENT_CPUS")
     generator = os.environ.get("BENCH_LOADGEN", "async")
-    threads = int(os.environ.get("BENCH_THREADS") or 0) or None   # waitress threads per worker (else serve.py's THREADS)
+    threads = bench_threads()   # waitress threads per worker (None: serve.py's THREADS)
     if client_cpus:   # the load generator on its own core(s), the server pinned to the other(s)
         os.sched_setaffinity(0, {int(c) for c in client_cpus.split(",")})
     print(f"load average at start: {os.getloadavg()}; {threads or 'the default'} threads per worker, server cores {server_cpus or 'all'}, "

@@ -23,6 +23,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bench_threads() -> int | None:
+    """Waitress threads per server process as BENCH_THREADS asks, else None: serve.py's default."""
+    return int(os.environ.get("BENCH_THREADS") or 0) or None
+
+
 @contextlib.contextmanager
 def production_server(threads: int | None = None, connection_limit: int | None = None, workers: int | None = None,
                       cpus: str | None = None):
@@ -38,7 +43,7 @@ def production_server(threads: int | None = None, connection_limit: int | None =
     env = dict(os.environ, LAYERLAB_DATABASE=os.path.join(tmp, "bench.sqlite3"),
                LAYERLAB_SECRET_KEY="bench", LAYERLAB_SANDBOXES_PER_MINUTE="0", PYTHONPATH=code,
                HOST="127.0.0.1", PORT=str(port), LAYERLAB_APP="bench.bench_app:create_bench_app")
-    threads = threads or int(os.environ.get("BENCH_THREADS") or 0) or None
+    threads = threads or bench_threads()
     if threads:
         env["THREADS"] = str(threads)
     if workers:
