@@ -452,10 +452,15 @@ def last_events(last: dict | None) -> list[Event]:
     return events_of((last or {}).get("events"))
 
 
+def kept_build_stands(kept: dict | None, log_length: int) -> bool:
+    """Is the command that made the record's last build (its JSON plus "at", the log length it ran
+    at) still in the log?"""
+    return isinstance(kept, dict) and kept.get("at", 0) <= log_length
+
+
 def kept_build(kept: dict | None, log_length: int) -> BuildFinished | None:
-    """The record's last build (its JSON plus "at", the log length it ran at), while that command
-    is still in the log."""
-    if not isinstance(kept, dict) or kept.get("at", 0) > log_length:
+    """The record's last build, while the command that made it is still in the log."""
+    if not kept_build_stands(kept, log_length):
         return None
     event = event_from_json({k: v for k, v in kept.items() if k != "at"})
     return event if isinstance(event, BuildFinished) else None
