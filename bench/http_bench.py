@@ -16,6 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from machine_probe import probe  # noqa: E402
 from realistic import build_commands, mix  # noqa: E402
 from server import Browser, production_server, server_cpu_seconds  # noqa: E402
 
@@ -68,6 +69,7 @@ def page_weight(browser: Browser) -> dict:
 
 
 def main() -> None:
+    before = probe()   # the machine's state, beside the times it explains (machine_probe.py)
     with production_server() as base:
         import requests
         bare_session = requests.Session()
@@ -158,6 +160,7 @@ def main() -> None:
           f"{CPU['realistic']:.1f} ms = {CPU['realistic'] / CPU['bare']:.1f}x, page undo {CPU['undo']:.1f} ms, "
           f"API undo {api_cpu:.1f} ms")
     print(f"load average now: {os.getloadavg()}")
+    print(f"before the run: {before}; after: {probe()}")
     print(f"first page weight (fresh sandbox): {weight['total'] / 1024:.1f} KiB = html {weight['html'] / 1024:.1f} KiB + "
           + ", ".join(f"{p.rsplit('/', 1)[-1]} {s / 1024:.1f}" for p, s in weight["assets"].items()))
     print(f"page html with the realistic sandbox: {realistic_page / 1024:.0f} KiB")

@@ -38,6 +38,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from async_browser import AsyncBrowser  # noqa: E402
+from machine_probe import probe  # noqa: E402
 from server import (Browser, bench_threads, process_cpu_seconds, production_server, server_cpu_seconds,  # noqa: E402
                     server_processes, thread_states)
 
@@ -279,6 +280,7 @@ def main() -> None:
         os.sched_setaffinity(0, {int(c) for c in client_cpus.split(",")})
     print(f"load average at start: {os.getloadavg()}; {threads or 'the default'} threads per worker, server cores {server_cpus or 'all'}, "
           f"load generator ({generator}) cores {client_cpus or 'all'}")
+    print(f"before the run: {probe()}")   # the machine's state, beside the times it explains
     with production_server(threads=threads, connection_limit=connection_limit, cpus=server_cpus) as base:
         if generator == "threads":
             run = run_threads(base, students, seconds)
@@ -296,7 +298,7 @@ def main() -> None:
     run.sampler.report(wall)
     print(f"load generator CPU: {run.generator_cpu:.1f} s in the window = "
           f"{run.generator_cpu / max(1, len(latencies)) * 1000:.2f} ms per request, {run.generator_cpu / wall * 100:.0f} % of one core")
-    print(f"load average at end: {os.getloadavg()}")
+    print(f"load average at end: {os.getloadavg()}; after the run: {probe()}")
 
 
 if __name__ == "__main__":
