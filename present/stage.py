@@ -5,6 +5,7 @@ import shlex
 import threading
 from dataclasses import dataclass, field
 
+from engine.daemon.rw_layer import rw_snapshot
 from engine.events import Event
 
 from .cards import (ContainerCard, Ghost, ImageCard, container_card, ghosts, image_card, layer_users,
@@ -112,11 +113,12 @@ def _image_fingerprint(image, users, children: set[str], standing: list, lang: s
 
 
 def _container_fingerprint(daemon, c, lang: str, selected: str) -> tuple:
-    """Everything container_card() reads besides the events. The R/W entries are frozen values,
-    so comparing them is cheap (the same objects) and cannot miss a change."""
+    """Everything container_card() reads besides the events. The R/W entries as a snapshot that no
+    later write changes (engine/daemon/rw_layer.py): while the layer is unwritten, the same dict, so
+    comparing it costs one identity test however many files it holds."""
     return (lang, c.id == selected, c.id, c.name, c.status, c.exit_code, c.last_signal, c.image_id,
             c.image_ref, c.image_id in daemon.images, tuple(c.diff_ids), c.pid,
-            tuple((p.pid, p.exec_id, p.command) for p in c.processes), tuple(c.rw.items()))
+            tuple((p.pid, p.exec_id, p.command) for p in c.processes), rw_snapshot(c))
 
 
 def _names_image(changes: Changes, image) -> bool:

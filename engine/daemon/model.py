@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 
 from engine.clock import Clock, parse_rfc3339
 from engine.daemon.copies import forked, plain
+from engine.daemon.rw_layer import share_rw, writable_rw
 from engine.errors import AmbiguousPrefix, InvalidReference, NoSuchContainer, NoSuchImage
 from engine.ids import IdSource
 from engine.layers.diff import diff
@@ -141,14 +142,14 @@ class Container:
         return {name: data[name] for name in _ALL_CONTAINER_FIELDS}  # asdict's key order
 
     def fork(self) -> "Container":
-        """An independent copy (Daemon.fork: every container, before each command), field by field. R/W
-        entries are frozen and a log line ([stream, text]) is never edited: new containers share them.
-        So are `config`, written once at create, and `host_config`, which `docker update` replaces
-        whole: copying them was half of a fork."""
+        """An independent copy (Daemon.fork, before each command). Shared: log lines (never edited),
+        `config` (written once), `host_config` (`docker update` replaces it whole), and the R/W
+        layer's dict until one of the two writes to it (engine/daemon/rw_layer.py)."""
         twin = object.__new__(Container)
         twin.__dict__ = {**self.__dict__, "diff_ids": list(self.diff_ids), "args": list(self.args),
-                         "exec_ids": list(self.exec_ids), "rw": dict(self.rw), "logs": list(self.logs),
+                         "exec_ids": list(self.exec_ids), "logs": list(self.logs),
                          "processes": [p.fork() for p in self.processes]}
+        share_rw(self, twin)
         return twin
 
     @classmethod
@@ -292,11 +293,9 @@ class Daemon:
         return self._merged_cache[key]
 
     def rw_changes(self, container: Container) -> list[tuple[str, str]]:
-        """`docker diff` of a container: [('C', '/etc'), ('A', '/etc/x'), …].
-
-        Memoised for the whole process by what it depends on (the lower layers' DiffIDs, which
-        name their contents, and the R/W entries): the page redraws every container after each
-        command, while a command changes one container at most."""
+        """`docker diff` of a container: [('C', '/etc'), ('A', '/etc/x'), …], memoised for the whole
+        process by what it depends on (the lower layers' DiffIDs, which name their contents, and the
+        R/W entries): the page redraws every container after each command, which changes one at most."""
         key = (tuple(container.diff_ids), tuple(container.rw.items()))
         found = _RW_CHANGES.get(key)
         if found is None:
@@ -306,7 +305,7 @@ class Daemon:
         return list(found)
 
     def container_fs(self, container: Container) -> UnionFS:
-        return UnionFS(self.layers_of(container.diff_ids), container.rw,
+        return UnionFS(self.layers_of(container.diff_ids), writable_rw(container),
                        lower_merged=self.merged(container.diff_ids))
 
     def image_fs(self, image: Image) -> UnionFS:

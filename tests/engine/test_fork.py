@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from bench.realistic import build_commands, mix
 from engine.daemon.model import Daemon, Image
+from engine.daemon.rw_layer import rw_snapshot
 from engine.host import HostDir
 from engine.layers.fs import Layer
 from engine.sandbox import Sandbox
@@ -133,11 +134,12 @@ def _mutables(root, shared: set[int]) -> set[int]:
 
 def by_design_shared(daemon: Daemon) -> set[int]:
     """Cached merges, log lines (appended and dropped whole, never edited: Container.fork), a
-    container's config and host_config (written at create; `docker update` replaces the latter whole)
-    and the build cache's entries (written once)."""
+    container's config and host_config (written at create; `docker update` replaces the latter whole),
+    its R/W layer's dict (copied by the first write: engine/daemon/rw_layer.py) and the build cache's
+    entries (written once)."""
     return ({id(v) for v in daemon._merged_cache.values()}
             | {id(line) for c in daemon.containers.values() for line in c.logs}
-            | {id(d) for c in daemon.containers.values() for d in (c.config, c.host_config)}
+            | {id(d) for c in daemon.containers.values() for d in (c.config, c.host_config, c.rw)}
             | {id(entry) for entry in daemon.build_cache.values()})
 
 
@@ -171,6 +173,26 @@ def test_docker_update_replaces_the_host_config_an_undo_point_shares():
     [now], [then] = box.daemon.containers.values(), fork.containers.values()
     assert now.host_config["RestartPolicy"]["Name"] == "always" and now.host_config["Memory"] == 64 * 1024 * 1024
     assert then.host_config["RestartPolicy"]["Name"] == "no" and then.host_config.get("Memory", 0) == 0
+
+
+def test_the_rw_layer_is_shared_until_one_side_writes_to_it():
+    """A fork and its original share one R/W dict (no copy of thousands of entries before every
+    command); the first write copies it, on either side, and so does a write after a snapshot (what
+    the stage keeps to tell whether a container's drawing is still current)."""
+    box = Sandbox.create(3)
+    for line in ["docker pull alpine", "docker run -d --name box alpine sleep 1000", "docker exec box touch /one"]:
+        box.run(line)
+    [live] = box.daemon.containers.values()
+    snapshot = rw_snapshot(live)
+    assert rw_snapshot(live) is snapshot                      # nothing written: the same dict
+    fork = box.daemon.fork()
+    [forked] = fork.containers.values()
+    assert forked.rw is live.rw
+    assert box.run("docker exec box touch /two").exit_code == 0
+    assert live.rw is not snapshot and "/two" in live.rw   # the write went to a copy
+    assert "/two" not in snapshot and forked.rw is snapshot
+    fork.container_fs(forked).touch("/three")               # the fork's first write copies too
+    assert "/three" in forked.rw and "/three" not in live.rw and "/three" not in snapshot
 
 
 # A random mix: the lines of SESSION_AND_MORE and of the realistic mix, in any order, from a sandbox
