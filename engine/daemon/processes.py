@@ -14,6 +14,7 @@ from engine.clock import NS
 from engine.daemon import health, lifecycle
 from engine.daemon.containers import RunResult, discard, stopped
 from engine.daemon.model import Process
+from engine.daemon.rw_layer import restore_rw
 from engine.errors import FsError, LimitError, StartFailed
 from engine.shell import programs as shell
 
@@ -98,8 +99,7 @@ def undo_writes_on_limit(container):
     try:
         yield
     except LimitError:
-        container.rw.clear()
-        container.rw.update(before)
+        restore_rw(container, before)
         raise
 
 

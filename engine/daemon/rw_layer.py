@@ -5,8 +5,8 @@ entries to tell whether its drawing is still current. Copying every container's 
 was most of a fork on a sandbox with thousands of files, so the two sides share the one dict
 instead, and whoever writes first copies it (entries are frozen: a shallow copy). A container
 knows the dict it alone holds (`_rw_own`, not a dataclass field, so never stored); any other dict
-in its `rw` is treated as shared. Every write to a container's R/W layer goes through
-Daemon.container_fs, which asks writable_rw() first.
+in its `rw` is treated as shared. Every write to a container's R/W layer asks writable_rw() first:
+Daemon.container_fs, through which commands write, and restore_rw(), which undoes a refused one.
 """
 from __future__ import annotations
 
@@ -31,3 +31,11 @@ def rw_snapshot(container) -> dict[str, Entry]:
     this dict (the next one copies it), and while nothing is written the same dict comes back."""
     share_rw(container)
     return container.rw
+
+
+def restore_rw(container, entries: dict[str, Entry]) -> None:
+    """Put back the entries a command refused as a whole started from (a sandbox limit: its earlier
+    writes are undone), in the dict its writes went to, never in one a fork or snapshot holds."""
+    rw = writable_rw(container)
+    rw.clear()
+    rw.update(entries)

@@ -12,6 +12,7 @@ from engine.cli.formatter.display import human_size, rfc3339nano
 from engine.cli.parser import Command, Flag
 from engine.daemon import images as images_ops, lifecycle
 from engine.daemon.model import Image
+from engine.daemon.rw_layer import restore_rw
 from engine.errors import DaemonError, DockerError, FsError, InvalidArgument, LimitError, NotFound
 from engine.host import HOME
 from engine.layers.fs import DIR, EMPTY_LAYER_DIFF_ID, FILE, SYMLINK, Layer, entry_bytes, normpath
@@ -222,8 +223,7 @@ def copy_to_container(ctx, container, src: str, dest: str, typed: str, quiet: bo
     try:
         _write_copies(fs, sources, dest, single, typed)
     except LimitError:
-        container.rw.clear()
-        container.rw.update(before)
+        restore_rw(container, before)
         raise
     ctx.events.extend(replace(e, container=container.id) for e in fs.events)
     size = tar_size([(n, len(d)) for n, d in sources.items()], 0 if single else 1)
