@@ -101,11 +101,11 @@ def _translations_now() -> support.NullTranslations:
 
 
 def _gettext(text: str) -> str:
-    return translations().gettext(text) if request_memo.memo() is not None or has_request_context() else text
+    return translations().gettext(text) if has_request_context() else text
 
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
-    if request_memo.memo() is not None or has_request_context():
+    if has_request_context():
         return translations().ngettext(singular, plural, n)
     return singular if n == 1 else plural
 

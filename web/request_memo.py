@@ -18,11 +18,6 @@ T = TypeVar("T")
 _memo: ContextVar[dict | None] = ContextVar("layerlab_request_memo", default=None)
 
 
-def memo() -> dict | None:
-    """This request's memo, or None outside a dispatched request."""
-    return _memo.get()
-
-
 def once(name: str, make: Callable[[], T]) -> T:
     """make(), kept under `name` for the rest of the request; outside a dispatched request, make()
     each time (what it reads, Flask-Babel's locale for one, is then still kept by Flask per request)."""
