@@ -2,8 +2,8 @@
 to_json() (plain JSON values)."""
 from __future__ import annotations
 
-# Scalars are told apart inline by their exact type, not by a call: Daemon.fork runs copied() on every
-# container's config, before each command the learner types.
+# Scalars are told apart inline by their exact type, not by a call: Daemon.fork runs copied() through
+# every image's fields and the shell session's, before each command the learner types.
 _SCALARS = frozenset((str, int, bool, float, type(None)))
 
 
