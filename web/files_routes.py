@@ -100,15 +100,15 @@ def build_panel_key(ctx) -> str:
 
 
 _BUILD_KEYS: OrderedDict[str, str] = OrderedDict()
-_BUILD_KEYS_KEPT = 1024
-_BUILD_KEYS_LOCK = threading.Lock()
+_MEMO_KEPT = 1024
+_MEMO_LOCK = threading.Lock()
 
 
 def _keep(memo: OrderedDict, key, value):
-    """value, kept in one of this module's per-process memos, the oldest dropped past _BUILD_KEYS_KEPT."""
-    with _BUILD_KEYS_LOCK:
+    """value, kept in one of this module's per-process memos, the oldest dropped past _MEMO_KEPT."""
+    with _MEMO_LOCK:
         memo[key] = value
-        while len(memo) > _BUILD_KEYS_KEPT:
+        while len(memo) > _MEMO_KEPT:
             memo.popitem(last=False)
     return value
 
